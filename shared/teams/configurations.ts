@@ -1,0 +1,102 @@
+// The Teams tenant admin configuration API, as the product (and the simulator) speak it.
+//
+// Microsoft Graph has no API for tenant-wide Teams federation, guest, meeting-policy or
+// cross-cloud meeting settings. The MicrosoftTeams PowerShell module and the Teams admin center
+// call a tenant admin REST API instead:
+//   GET|PUT {teamsAdminBaseUrl}/Skype.Policy/configurations/{ConfigurationType}/configuration/Global
+// with an app-only token for the resource TEAMS_ADMIN_RESOURCE whose `wids` claim holds the
+// Teams Administrator role. Bodies are the cmdlets' objects with PascalCase properties; a PUT
+// replaces the whole object (so writers read, merge, write). The national-cloud hosts of this API
+// and the storage of the cross-cloud meeting connections are *unconfirmed* (see
+// ../shared/reference/microsoft-facts.md): the shapes below are our chosen model of them.
+
+/** Resource (audience) of Teams admin tokens: `${TEAMS_ADMIN_RESOURCE}/.default`. */
+export const TEAMS_ADMIN_RESOURCE = '48ac35b8-9aa8-4d74-927d-1f4a14a0b239';
+/** Directory role template id of "Teams Administrator" (carried in a token's `wids`). */
+export const TEAMS_ADMINISTRATOR_ROLE_ID = '69091246-20e8-4a56-aa4d-066075b2a7a8';
+
+/** Set-CsTenantFederationConfiguration: external access (federation). */
+export interface TenantFederationSettings {
+  Identity: 'Global';
+  AllowFederatedUsers: boolean;
+  /** Empty with AllowFederatedUsers = true means "all domains" (as in the cmdlet's AllowAllKnownDomains). */
+  AllowedDomains: string[];
+  BlockedDomains: string[];
+  AllowTeamsConsumer: boolean;
+}
+
+/** Set-CsTeamsClientConfiguration: guest access. */
+export interface TeamsClientConfiguration {
+  Identity: 'Global';
+  AllowGuestUser: boolean;
+}
+
+/** Set-CsTeamsMeetingPolicy -Identity Global: anonymous join and lobby. */
+export interface TeamsMeetingPolicy {
+  Identity: 'Global';
+  AllowAnonymousUsersToJoinMeeting: boolean;
+  /** Who bypasses the lobby. */
+  AutoAdmittedUsers: 'EveryoneInCompany' | 'EveryoneInSameAndFederatedCompany' | 'OrganizerOnly' | 'Everyone';
+}
+
+/** Set-CsTeamsMeetingConfiguration: the tenant-wide anonymous join switch. */
+export interface TeamsMeetingConfiguration {
+  Identity: 'Global';
+  DisableAnonymousJoin: boolean;
+}
+
+/** Set-CsTeamsAcsFederationConfiguration: Azure Communication Services interop. */
+export interface TeamsAcsFederationConfiguration {
+  Identity: 'Global';
+  EnableAcsUsers: boolean;
+  AllowedAcsResources: string[];
+}
+
+/** Grant-CsTeamsUpgradePolicy -Global: coexistence mode. */
+export interface TeamsUpgradeConfiguration {
+  Identity: 'Global';
+  Mode: 'TeamsOnly' | 'Islands' | 'SfBWithTeamsCollab' | 'SfBOnly';
+}
+
+/**
+ * TAC Meeting settings > Cross-cloud meetings (*unconfirmed* storage). Each connection is also the
+ * Entra partner entry of the cross-tenant access policy; this object holds the Teams side.
+ */
+export interface TeamsCrossCloudMeetingConfiguration {
+  Identity: 'Global';
+  Partners: CrossCloudMeetingPartner[];
+}
+
+export interface CrossCloudMeetingPartner {
+  TenantId: string;
+  InboundMeetingsAllowed: boolean;
+  OutboundMeetingsAllowed: boolean;
+}
+
+/** Every configuration type the product reads or writes, by its name in the URL. */
+export interface TeamsConfigurations {
+  TenantFederationSettings: TenantFederationSettings;
+  TeamsClientConfiguration: TeamsClientConfiguration;
+  TeamsMeetingPolicy: TeamsMeetingPolicy;
+  TeamsMeetingConfiguration: TeamsMeetingConfiguration;
+  TeamsAcsFederationConfiguration: TeamsAcsFederationConfiguration;
+  TeamsUpgradeConfiguration: TeamsUpgradeConfiguration;
+  TeamsCrossCloudMeetingConfiguration: TeamsCrossCloudMeetingConfiguration;
+}
+
+export type TeamsConfigurationType = keyof TeamsConfigurations;
+
+export const TEAMS_CONFIGURATION_TYPES: readonly TeamsConfigurationType[] = [
+  'TenantFederationSettings',
+  'TeamsClientConfiguration',
+  'TeamsMeetingPolicy',
+  'TeamsMeetingConfiguration',
+  'TeamsAcsFederationConfiguration',
+  'TeamsUpgradeConfiguration',
+  'TeamsCrossCloudMeetingConfiguration',
+];
+
+/** Path of one configuration below the Teams admin base URL. */
+export function teamsConfigurationPath(type: TeamsConfigurationType): string {
+  return `/Skype.Policy/configurations/${type}/configuration/Global`;
+}
