@@ -1,5 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -51,11 +51,13 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
 
   const args = [
     '--blobPort', '0', '--queuePort', '0', '--tablePort', '0',
-    '--location', location, '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--loose',
+    '--silent', '--skipApiVersionCheck', '--disableTelemetry', '--loose',
   ];
+  // Azurite refuses --location together with --inMemoryPersistence.
   if (options.inMemory) args.push('--inMemoryPersistence');
+  else args.push('--location', location);
 
-  const child = fork(join(__dirname, 'child.js'), args, {
+  const child = fork(childModulePath(), args, {
     cwd: location,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -79,6 +81,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     location,
     stop,
   };
+}
+
+/**
+ * The compiled child beside this file; when this file runs from TypeScript source (jest), the
+ * compiled copy under dist/ (a process can only fork JavaScript).
+ */
+function childModulePath(): string {
+  const beside = join(__dirname, 'child.js');
+  if (existsSync(beside)) return beside;
+  const compiled = join(__dirname, '..', '..', '..', 'dist', 'infra', 'local', 'azurite', 'child.js');
+  if (existsSync(compiled)) return compiled;
+  throw new Error(`Azurite launcher child not found at ${beside} or ${compiled}: run \`npm run build\` first.`);
 }
 
 function waitForEndpoints(
