@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   'handshake.expired': { status: 401, title: 'The handshake message has expired' },
   'handshake.not-yet-valid': { status: 401, title: 'The handshake message is issued too far in the future' },
   'handshake.replay': { status: 409, title: 'The handshake message nonce was already used' },
+  'handshake.in-progress': { status: 409, title: 'The same handshake message is being processed; retry later' },
   'handshake.no-outstanding-invitation': { status: 409, title: 'No outstanding invitation matches the message' },
   'handshake.wrong-state': { status: 409, title: 'The partnership cannot take that message now' },
   'handshake.bad-pairing-code': { status: 401, title: 'The pairing code does not match' },
