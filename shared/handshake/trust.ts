@@ -1,0 +1,45 @@
+// State-dependent acceptance checks, made inside `act` (after the nonce is claimed), so that a
+// redelivery of an already-processed message still gets its stored answer.
+import type { DomainError } from '../errors';
+import { handshakeError } from './errors';
+import type { ConfirmationMessage, HandshakeMessage, RejectionMessage } from './messages';
+
+/** The invitation an initiator is waiting on (from its Partnerships row). */
+export interface OutstandingInvitation {
+  partnershipId: string;
+  /** The invitation's `jti`. */
+  jti: string;
+  /** The tenant the invitation went to. */
+  partnerTenantId: string;
+}
+
+/**
+ * Throws `handshake.no-outstanding-invitation` (409) unless the confirmation or rejection answers
+ * exactly this outstanding invitation (same partnership, same nonce, from the invited tenant).
+ */
+export function assertAnswersOutstandingInvitation(
+  message: ConfirmationMessage | RejectionMessage,
+  outstanding: OutstandingInvitation | undefined,
+): void {
+  const answers =
+    outstanding !== undefined &&
+    outstanding.partnershipId === message.partnershipId &&
+    outstanding.jti === message.inResponseTo &&
+    outstanding.partnerTenantId.toLowerCase() === message.iss;
+  if (!answers) {
+    throw handshakeError(
+      'handshake.no-outstanding-invitation',
+      `The ${message.type} answers invitation ${message.inResponseTo}, which is not outstanding for partnership ${message.partnershipId}.`,
+      { partnershipId: message.partnershipId, inResponseTo: message.inResponseTo },
+    );
+  }
+}
+
+/** `handshake.wrong-state` (409): the partnership is in a state that cannot take this message. */
+export function wrongStateError(message: Pick<HandshakeMessage, 'type' | 'partnershipId'>, state: string): DomainError {
+  return handshakeError('handshake.wrong-state', `Partnership ${message.partnershipId} is ${state} and cannot take a ${message.type}.`, {
+    partnershipId: message.partnershipId,
+    state,
+    type: message.type,
+  });
+}
