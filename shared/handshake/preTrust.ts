@@ -25,7 +25,7 @@ export const PRE_TRUST_SETTING = 'HANDSHAKE_PRETRUST_RULES';
 export function parsePreTrustRules(value: string | undefined | null, setting = PRE_TRUST_SETTING): PreTrustRule[] {
   const text = (value ?? '').trim();
   if (text === '') return [];
-  const entries: unknown[] = text.startsWith('[') ? parseJsonArray(text, setting) : parseCompact(text, setting);
+  const entries: unknown[] = /^[[{]/.test(text) ? parseJsonArray(text, setting) : parseCompact(text, setting);
   const rules: PreTrustRule[] = [];
   const seen = new Set<string>();
   entries.forEach((entry, index) => {
