@@ -10,6 +10,7 @@ import {
   signHandshakeMessage,
   verifyHandshakeMessage,
   type DeploymentKey,
+  type InvitationMessage,
   type NonceLookup,
   type NonceRecord,
   type VerifyHandshakeContext,
@@ -158,7 +159,7 @@ describe('verifyHandshakeMessage refuses', () => {
   });
 
   it('a sender block that names another tenant than iss', async () => {
-    const message = (await invitation()).message;
+    const message = (await invitation()).message as InvitationMessage;
     const forged = await forge({}, { ...message, sender: { ...message.sender, tenantId: TENANT_C } });
     const error = await refusal(verifyHandshakeMessage(forged, atB()));
     expect(error.code).toBe('handshake.malformed');
