@@ -131,7 +131,7 @@ export class NonceRepository implements NonceStore {
     let removed = 0;
     try {
       const expired = table.listEntities<Pick<NonceEntity, 'expiresAt'>>({
-        queryOptions: { filter: odata`expiresAt lt ${now}`, select: ['expiresAt'] },
+        queryOptions: { filter: odata`expiresAt lt ${now}` },
       });
       for await (const entity of expired) {
         try {
