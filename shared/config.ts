@@ -1,0 +1,261 @@
+// App settings → one typed configuration. Every timeout, limit and retry policy of the product
+// is a named default here, overridable by an app setting of the same meaning.
+import { z } from 'zod';
+import { CLOUD_NAMES, resolveCloudEndpoints, type CloudEndpointOverrides, type CloudEndpoints, type CloudName } from './clouds';
+import { DomainError } from './errors';
+
+/** Retry policy of calls to Graph and the Teams admin API (429, 503, 504, network errors). */
+export interface RetryPolicy {
+  /** Retries after the first attempt. */
+  maxRetries: number;
+  /** First backoff delay; doubles each retry, with jitter. */
+  baseDelayMs: number;
+  /** Cap of one backoff delay. */
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the call fails as throttled. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
+  maxRetries: 6,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+  maxRetryAfterMs: 120_000,
+};
+
+/** Named defaults. Graph allows at most 20 requests per $batch. */
+export const DEFAULTS = {
+  graphBatchSize: 20,
+  /** $top of paged lists (partners, guests). */
+  graphPageSize: 500,
+  graphRequestTimeoutMs: 30_000,
+  /** Times a Partnerships update is re-read and retried after an ETag conflict. */
+  tableConflictRetries: 5,
+  /** Default lifetime of an invitation (how long A waits for B's answer). */
+  invitationLifetime: '72h',
+  /** Bounds of an invitation lifetime an admin may ask for. */
+  invitationLifetimeMin: '10s',
+  invitationLifetimeMax: '30d',
+  /** NCRONTAB (6 fields, with seconds) of the reconcile timer. */
+  reconcileSchedule: '0 */15 * * * *',
+  reconcileMode: 'report' as 'report' | 'enforce',
+  /** Graph subscriptions on users/groups live at most 41,760 minutes; renew well before. */
+  subscriptionLifetimeMinutes: 4_320,
+  subscriptionRenewBeforeMinutes: 1_440,
+  /** Durable activity retry (tenant writes and message delivery). */
+  activityMaxAttempts: 5,
+  activityFirstRetryIntervalMs: 5_000,
+  activityBackoffCoefficient: 2,
+  /** Handshake messages and API request bodies. */
+  maxMessageBytes: 64 * 1024,
+  /** Where invited guests land after redeeming (Graph's inviteRedirectUrl). */
+  guestInviteRedirectUrl: 'https://myapplications.microsoft.com',
+  teamsAdapter: 'rest' as 'rest' | 'manual',
+} as const;
+
+export type CredentialConfig =
+  | { kind: 'managedIdentity'; clientId?: string }
+  | { kind: 'clientSecret'; clientId: string; clientSecret: string }
+  | { kind: 'certificate'; clientId: string; certificatePath: string };
+
+export interface AppConfig {
+  /** The deployment's own tenant. */
+  tenantId: string;
+  cloud: CloudName;
+  /** Own cloud's endpoints after overrides. */
+  endpoints: CloudEndpoints;
+  /** Overrides as configured (apply them to other clouds' endpoints too, e.g. in the simulator). */
+  endpointOverrides: CloudEndpointOverrides;
+  credential: CredentialConfig;
+  teamsAdapter: 'rest' | 'manual';
+  storage: { connectionString: string; tablePrefix: string };
+  /** Public base URL of this deployment (callbacks, notification URL); absent until configured. */
+  publicBaseUrl?: string;
+  retry: RetryPolicy;
+  graphBatchSize: number;
+  graphPageSize: number;
+  graphRequestTimeoutMs: number;
+  tableConflictRetries: number;
+  invitationLifetimeSeconds: number;
+  reconcileSchedule: string;
+  reconcileMode: 'report' | 'enforce';
+  subscriptionLifetimeMinutes: number;
+  subscriptionRenewBeforeMinutes: number;
+  activityRetry: { maxAttempts: number; firstRetryIntervalMs: number; backoffCoefficient: number };
+  maxMessageBytes: number;
+  guestInviteRedirectUrl: string;
+}
+
+/** App setting names, in one place (docs and infra/azure use the same). */
+export const SETTINGS = {
+  tenantId: 'TENANT_ID',
+  cloud: 'TENANT_CLOUD',
+  credentialKind: 'CREDENTIAL_KIND',
+  clientId: 'CLIENT_ID',
+  clientSecret: 'CLIENT_SECRET',
+  clientCertificatePath: 'CLIENT_CERTIFICATE_PATH',
+  managedIdentityClientId: 'MANAGED_IDENTITY_CLIENT_ID',
+  cloudHostBaseUrl: 'CLOUD_HOST_BASE_URL',
+  graphBaseUrl: 'GRAPH_BASE_URL',
+  loginBaseUrl: 'LOGIN_BASE_URL',
+  teamsAdminBaseUrl: 'TEAMS_ADMIN_BASE_URL',
+  teamsAdapter: 'TEAMS_ADAPTER',
+  storageConnectionString: 'STORAGE_CONNECTION_STRING',
+  webJobsStorage: 'AzureWebJobsStorage',
+  tablePrefix: 'TABLE_PREFIX',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  graphMaxRetries: 'GRAPH_MAX_RETRIES',
+  graphRetryBaseDelayMs: 'GRAPH_RETRY_BASE_DELAY_MS',
+  graphRetryMaxDelayMs: 'GRAPH_RETRY_MAX_DELAY_MS',
+  graphMaxRetryAfterMs: 'GRAPH_MAX_RETRY_AFTER_MS',
+  graphBatchSize: 'GRAPH_BATCH_SIZE',
+  graphPageSize: 'GRAPH_PAGE_SIZE',
+  graphRequestTimeoutMs: 'GRAPH_REQUEST_TIMEOUT_MS',
+  tableConflictRetries: 'TABLE_CONFLICT_RETRIES',
+  invitationLifetime: 'INVITATION_LIFETIME_DEFAULT',
+  reconcileSchedule: 'RECONCILE_SCHEDULE',
+  reconcileMode: 'RECONCILE_MODE',
+  subscriptionLifetimeMinutes: 'SUBSCRIPTION_LIFETIME_MINUTES',
+  subscriptionRenewBeforeMinutes: 'SUBSCRIPTION_RENEW_BEFORE_MINUTES',
+  activityMaxAttempts: 'ACTIVITY_MAX_ATTEMPTS',
+  activityFirstRetryIntervalMs: 'ACTIVITY_FIRST_RETRY_INTERVAL_MS',
+  maxMessageBytes: 'MAX_MESSAGE_BYTES',
+  guestInviteRedirectUrl: 'GUEST_INVITE_REDIRECT_URL',
+} as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const DURATION = /^(\d+)(s|m|h|d)$/;
+const DURATION_UNIT_SECONDS = { s: 1, m: 60, h: 3_600, d: 86_400 } as const;
+
+/** "90s", "15m", "72h", "30d" → seconds; undefined when not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * DURATION_UNIT_SECONDS[match[2] as keyof typeof DURATION_UNIT_SECONDS];
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the configuration from app settings (process.env by default). Every problem is reported
+ * at once, naming the setting; secrets are never echoed.
+ */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  };
+  const required = (name: string): string => {
+    const value = get(name);
+    if (value === undefined) problems.push(`${name} is required`);
+    return value ?? '';
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = get(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: string[]): string | undefined => {
+    const raw = get(name);
+    if (raw === undefined) return undefined;
+    const parsed = z.url().safeParse(raw);
+    if (!parsed.success || !protocols.includes(new URL(raw).protocol)) {
+      problems.push(`${name} must be an ${protocols.join(' or ')} URL (got "${raw}")`);
+      return undefined;
+    }
+    return raw;
+  };
+  const oneOf = <T extends string>(name: string, values: readonly T[], fallback?: T): T => {
+    const raw = get(name);
+    if (raw === undefined) {
+      if (fallback === undefined) problems.push(`${name} is required (one of ${values.join(', ')})`);
+      return (fallback ?? values[0]) as T;
+    }
+    if (!(values as readonly string[]).includes(raw)) {
+      problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
+      return (fallback ?? values[0]) as T;
+    }
+    return raw as T;
+  };
+
+  const tenantId = required(SETTINGS.tenantId).toLowerCase();
+  if (tenantId && !GUID.test(tenantId)) problems.push(`${SETTINGS.tenantId} must be a tenant ID (GUID)`);
+  const cloud = oneOf(SETTINGS.cloud, CLOUD_NAMES);
+
+  const endpointOverrides: CloudEndpointOverrides = {
+    hostBaseUrl: url(SETTINGS.cloudHostBaseUrl, ['https:']),
+    graphBaseUrl: url(SETTINGS.graphBaseUrl, ['https:']),
+    loginBaseUrl: url(SETTINGS.loginBaseUrl, ['https:']),
+    teamsAdminBaseUrl: url(SETTINGS.teamsAdminBaseUrl, ['https:']),
+  };
+
+  const credentialKind = oneOf(SETTINGS.credentialKind, ['managedIdentity', 'clientSecret', 'certificate'] as const, 'managedIdentity');
+  let credential: CredentialConfig;
+  if (credentialKind === 'clientSecret') {
+    credential = { kind: 'clientSecret', clientId: required(SETTINGS.clientId), clientSecret: required(SETTINGS.clientSecret) };
+  } else if (credentialKind === 'certificate') {
+    credential = { kind: 'certificate', clientId: required(SETTINGS.clientId), certificatePath: required(SETTINGS.clientCertificatePath) };
+  } else {
+    credential = { kind: 'managedIdentity', clientId: get(SETTINGS.managedIdentityClientId) };
+  }
+
+  const connectionString = get(SETTINGS.storageConnectionString) ?? get(SETTINGS.webJobsStorage);
+  if (!connectionString) problems.push(`${SETTINGS.storageConnectionString} (or ${SETTINGS.webJobsStorage}) is required`);
+  const tablePrefix = get(SETTINGS.tablePrefix) ?? '';
+  if (!/^([A-Za-z][A-Za-z0-9]*)?$/.test(tablePrefix)) problems.push(`${SETTINGS.tablePrefix} must be letters and digits, starting with a letter`);
+
+  const lifetimeText = get(SETTINGS.invitationLifetime) ?? DEFAULTS.invitationLifetime;
+  const invitationLifetimeSeconds = parseDuration(lifetimeText);
+  if (invitationLifetimeSeconds === undefined) {
+    problems.push(`${SETTINGS.invitationLifetime} must be a duration such as 72h, 30m or 90s (got "${lifetimeText}")`);
+  }
+
+  const retry: RetryPolicy = {
+    maxRetries: integer(SETTINGS.graphMaxRetries, DEFAULT_RETRY_POLICY.maxRetries, 0, 20),
+    baseDelayMs: integer(SETTINGS.graphRetryBaseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 0, 60_000),
+    maxDelayMs: integer(SETTINGS.graphRetryMaxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 0, 600_000),
+    maxRetryAfterMs: integer(SETTINGS.graphMaxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 0, 3_600_000),
+  };
+
+  const config: AppConfig = {
+    tenantId,
+    cloud,
+    endpoints: resolveCloudEndpoints(cloud, endpointOverrides),
+    endpointOverrides,
+    credential,
+    teamsAdapter: oneOf(SETTINGS.teamsAdapter, ['rest', 'manual'] as const, DEFAULTS.teamsAdapter),
+    storage: { connectionString: connectionString ?? '', tablePrefix },
+    publicBaseUrl: url(SETTINGS.publicBaseUrl, ['https:', 'http:']),
+    retry,
+    graphBatchSize: integer(SETTINGS.graphBatchSize, DEFAULTS.graphBatchSize, 1, 20),
+    graphPageSize: integer(SETTINGS.graphPageSize, DEFAULTS.graphPageSize, 1, 999),
+    graphRequestTimeoutMs: integer(SETTINGS.graphRequestTimeoutMs, DEFAULTS.graphRequestTimeoutMs, 1_000, 600_000),
+    tableConflictRetries: integer(SETTINGS.tableConflictRetries, DEFAULTS.tableConflictRetries, 0, 50),
+    invitationLifetimeSeconds: invitationLifetimeSeconds ?? 0,
+    reconcileSchedule: get(SETTINGS.reconcileSchedule) ?? DEFAULTS.reconcileSchedule,
+    reconcileMode: oneOf(SETTINGS.reconcileMode, ['report', 'enforce'] as const, DEFAULTS.reconcileMode),
+    subscriptionLifetimeMinutes: integer(SETTINGS.subscriptionLifetimeMinutes, DEFAULTS.subscriptionLifetimeMinutes, 5, 41_760),
+    subscriptionRenewBeforeMinutes: integer(SETTINGS.subscriptionRenewBeforeMinutes, DEFAULTS.subscriptionRenewBeforeMinutes, 1, 41_760),
+    activityRetry: {
+      maxAttempts: integer(SETTINGS.activityMaxAttempts, DEFAULTS.activityMaxAttempts, 1, 100),
+      firstRetryIntervalMs: integer(SETTINGS.activityFirstRetryIntervalMs, DEFAULTS.activityFirstRetryIntervalMs, 100, 3_600_000),
+      backoffCoefficient: DEFAULTS.activityBackoffCoefficient,
+    },
+    maxMessageBytes: integer(SETTINGS.maxMessageBytes, DEFAULTS.maxMessageBytes, 1_024, 1_048_576),
+    guestInviteRedirectUrl: url(SETTINGS.guestInviteRedirectUrl, ['https:']) ?? DEFAULTS.guestInviteRedirectUrl,
+  };
+  if (config.subscriptionRenewBeforeMinutes >= config.subscriptionLifetimeMinutes) {
+    problems.push(`${SETTINGS.subscriptionRenewBeforeMinutes} must be shorter than ${SETTINGS.subscriptionLifetimeMinutes}`);
+  }
+  if (problems.length > 0) {
+    throw new DomainError('config.invalid', `The app settings are not valid: ${problems.join('; ')}.`, { details: { problems } });
+  }
+  return config;
+}

@@ -1,0 +1,9 @@
+// The domain layer (design §2): no Functions imports. Import from here or from a module's index.
+export * from './errors';
+export * from './clouds';
+export * from './config';
+export * from './partnership';
+export * from './capabilities';
+export * from './tenant';
+export * from './ownership';
+export * from './plan';

@@ -1,0 +1,77 @@
+// What a partnership added to its tenant, so offboarding and compensation undo exactly that.
+// Recorded by the orchestrations (Partnerships entity + Events table) from the claims of the
+// operations applyPlan performed; read back by removePlan.
+import type { CrossCloudMeetingPartner, TeamsConfigurationType } from './teams/configurations';
+import type { IdentitySyncSettings, PartnerSettingName } from './tenant';
+
+export type OwnedItem =
+  /** A value this partnership added to allowedCloudEndpoints. */
+  | { kind: 'cloudEndpoint'; value: string }
+  /** A partner entry this partnership created (its settings and identity sync go with it). */
+  | { kind: 'partner'; tenantId: string }
+  /** A setting changed on a partner entry that existed before (restored on removal). */
+  | { kind: 'partnerSetting'; tenantId: string; setting: PartnerSettingName; previous: unknown }
+  /** Identity sync settings created or changed on a partner entry that existed before. */
+  | { kind: 'identitySync'; tenantId: string; previous: IdentitySyncSettings | null }
+  /** A Teams switch this partnership turned (restored to `previous` on removal). */
+  | { kind: 'teamsSetting'; configurationType: TeamsConfigurationType; property: string; previous: unknown }
+  /** An entry this partnership added to a Teams list (allowed domains, ACS resources). */
+  | { kind: 'teamsListEntry'; configurationType: TeamsConfigurationType; property: string; value: string }
+  /** A cross-cloud meeting connection added or changed (restored to `previous`, null = none). */
+  | { kind: 'crossCloudMeetingPartner'; tenantId: string; previous: CrossCloudMeetingPartner | null }
+  /** A guest this partnership invited (userId known once applied). */
+  | { kind: 'guest'; upn: string; userId?: string };
+
+export interface OwnershipClaim {
+  partnershipId: string;
+  item: OwnedItem;
+}
+
+/** Identity of an owned item (the same thing owned twice has one key). */
+export function ownedItemKey(item: OwnedItem): string {
+  switch (item.kind) {
+    case 'cloudEndpoint':
+      return `cloudEndpoint:${item.value.toLowerCase()}`;
+    case 'partner':
+      return `partner:${item.tenantId.toLowerCase()}`;
+    case 'partnerSetting':
+      return `partnerSetting:${item.tenantId.toLowerCase()}:${item.setting}`;
+    case 'identitySync':
+      return `identitySync:${item.tenantId.toLowerCase()}`;
+    case 'teamsSetting':
+      return `teamsSetting:${item.configurationType}:${item.property}`;
+    case 'teamsListEntry':
+      return `teamsListEntry:${item.configurationType}:${item.property}:${item.value.toLowerCase()}`;
+    case 'crossCloudMeetingPartner':
+      return `crossCloudMeetingPartner:${item.tenantId.toLowerCase()}`;
+    case 'guest':
+      return `guest:${item.upn.toLowerCase()}`;
+  }
+}
+
+/**
+ * Adds newly owned items. An item already owned keeps its first record (its `previous` value is
+ * what the tenant had before the product, not what a later repair overwrote); a guest gains its
+ * user id when it was missing.
+ */
+export function mergeOwnership(current: readonly OwnedItem[], added: readonly OwnedItem[]): OwnedItem[] {
+  const byKey = new Map(current.map((item) => [ownedItemKey(item), item] as const));
+  for (const item of added) {
+    const key = ownedItemKey(item);
+    const existing = byKey.get(key);
+    if (!existing) byKey.set(key, item);
+    else if (existing.kind === 'guest' && item.kind === 'guest' && !existing.userId && item.userId) byKey.set(key, item);
+  }
+  return [...byKey.values()];
+}
+
+/** Removes released items (by key). */
+export function releaseOwnership(current: readonly OwnedItem[], released: readonly OwnedItem[]): OwnedItem[] {
+  const keys = new Set(released.map(ownedItemKey));
+  return current.filter((item) => !keys.has(ownedItemKey(item)));
+}
+
+/** The items claimed for one partnership. */
+export function claimsFor(partnershipId: string, claims: readonly OwnershipClaim[]): OwnedItem[] {
+  return claims.filter((claim) => claim.partnershipId === partnershipId).map((claim) => claim.item);
+}

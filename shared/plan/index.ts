@@ -1,0 +1,8 @@
+// Desired vs actual: read, diff, plan, remove-plan, apply (design §6, issue 5).
+export * from './operations';
+export { plan, partnerSettingsDiff, sameB2BSetting } from './plan';
+export type { PlanOptions } from './plan';
+export { removePlan } from './remove';
+export { needsOf, partnerSettingsFor, teamsTypesNeeded, b2bSetting, syncDirections } from './requirements';
+export type { PartnershipTarget } from './requirements';
+export { simulateApply } from './simulate';

@@ -1,0 +1,140 @@
+// The operations a plan is made of: plain JSON (they cross Durable activity boundaries), ordered,
+// each saying what it changes (before/after, for the Events table), which partnerships need it
+// and what it adds (claims) or gives back (releases) for ownership records.
+import type { OwnershipClaim, OwnedItem } from '../ownership';
+import type { IdentitySyncSettings, PartnerSettings } from '../tenant';
+import type { TeamsUpdate } from '../teams/changes';
+
+/** Parts of a tenant a plan can cover; the initiator plans Entra first and Teams after confirmation. */
+export const PLAN_AREAS = ['cloudEndpoints', 'partner', 'identitySync', 'teams', 'guests'] as const;
+export type PlanArea = (typeof PLAN_AREAS)[number];
+
+interface OperationBase {
+  /** Unique within a plan and stable across runs, e.g. "partner.update:<tenantId>". */
+  id: string;
+  /** One sentence for an admin. */
+  description: string;
+  /** Partnerships that need this operation (drift is reported against them). */
+  partnershipIds: string[];
+  /** What the operation adds, per partnership (record after it is applied). */
+  claims: OwnershipClaim[];
+  /** Ownership the operation ends (removal plans). */
+  releases: OwnershipClaim[];
+  /** The relevant part of the tenant before, and what the operation writes (audit). */
+  before: unknown;
+  after: unknown;
+}
+
+export interface CloudEndpointsUpdate extends OperationBase {
+  kind: 'cloudEndpoints.update';
+  /** Values to add; the write re-reads the policy and takes the union (PATCH replaces the array). */
+  add: string[];
+  remove: string[];
+}
+
+export interface PartnerCreate extends OperationBase {
+  kind: 'partner.create';
+  tenantId: string;
+  settings: PartnerSettings;
+}
+
+export interface PartnerUpdate extends OperationBase {
+  kind: 'partner.update';
+  tenantId: string;
+  /** Only the settings that differ. */
+  settings: PartnerSettings;
+}
+
+export interface PartnerDelete extends OperationBase {
+  kind: 'partner.delete';
+  tenantId: string;
+}
+
+export interface IdentitySyncPut extends OperationBase {
+  kind: 'identitySync.put';
+  tenantId: string;
+  settings: IdentitySyncSettings;
+}
+
+export interface IdentitySyncDelete extends OperationBase {
+  kind: 'identitySync.delete';
+  tenantId: string;
+}
+
+export interface TeamsConfigurationUpdate extends OperationBase {
+  kind: 'teams.update';
+  update: TeamsUpdate;
+}
+
+export interface GuestInvite extends OperationBase {
+  kind: 'guest.invite';
+  upn: string;
+  redirectUrl: string;
+}
+
+export interface GuestDelete extends OperationBase {
+  kind: 'guest.delete';
+  upn: string;
+  userId: string;
+}
+
+export type PlanOperation =
+  | CloudEndpointsUpdate
+  | PartnerCreate
+  | PartnerUpdate
+  | PartnerDelete
+  | IdentitySyncPut
+  | IdentitySyncDelete
+  | TeamsConfigurationUpdate
+  | GuestInvite
+  | GuestDelete;
+
+export type PlanOperationKind = PlanOperation['kind'];
+
+export interface PlanWarning {
+  code:
+    | 'teams.domain-blocked'
+    | 'teams.open-federation'
+    | 'teams.federation-closed'
+    | 'partner.conflicting-partnerships'
+    | 'ownership.changed-by-admin';
+  partnershipIds: string[];
+  message: string;
+}
+
+/** An owned item kept because another partnership still needs it: its ownership moves over. */
+export interface OwnershipHandOver {
+  item: OwnedItem;
+  fromPartnershipId: string;
+  toPartnershipId: string;
+}
+
+export interface Plan {
+  operations: PlanOperation[];
+  warnings: PlanWarning[];
+  /** Removal plans: ownership that moves to another partnership instead of being undone. */
+  handOvers: OwnershipHandOver[];
+  /** Removal plans: ownership that ends without an operation (already gone or changed by an admin). */
+  released: OwnershipClaim[];
+}
+
+export function isEmptyPlan(plan: Plan): boolean {
+  return plan.operations.length === 0;
+}
+
+export interface DriftItem {
+  operationId: string;
+  kind: PlanOperationKind;
+  description: string;
+}
+
+/** The plan's operations grouped by the partnerships that need them (what drifted, per partnership). */
+export function driftByPartnership(plan: Plan): Record<string, DriftItem[]> {
+  const drift: Record<string, DriftItem[]> = {};
+  for (const operation of plan.operations) {
+    for (const partnershipId of operation.partnershipIds) {
+      (drift[partnershipId] ??= []).push({ operationId: operation.id, kind: operation.kind, description: operation.description });
+    }
+  }
+  return drift;
+}

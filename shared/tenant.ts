@@ -1,0 +1,100 @@
+// What the product reads from a tenant (the "actual" side of desired-vs-actual), as plain JSON.
+// Graph shapes keep Graph's property names so a plan's bodies can be sent as they are.
+import type { TeamsConfigurations, TeamsConfigurationType } from './teams/configurations';
+
+export type AccessType = 'allowed' | 'blocked';
+
+/** crossTenantAccessPolicyTarget */
+export interface AccessTarget {
+  /** 'AllUsers', 'AllApplications', 'Office365', a user/group/app id. */
+  target: string;
+  targetType: 'user' | 'group' | 'application';
+}
+
+/** crossTenantAccessPolicyTargetConfiguration */
+export interface AccessTargetConfiguration {
+  accessType: AccessType;
+  targets: AccessTarget[];
+}
+
+/** crossTenantAccessPolicyB2BSetting */
+export interface B2BSetting {
+  usersAndGroups?: AccessTargetConfiguration | null;
+  applications?: AccessTargetConfiguration | null;
+}
+
+/** inboundOutboundPolicyConfiguration */
+export interface AutomaticUserConsentSettings {
+  inboundAllowed?: boolean | null;
+  outboundAllowed?: boolean | null;
+}
+
+/** The partner settings the product manages (a subset of crossTenantAccessPolicyConfigurationPartner). */
+export interface PartnerSettings {
+  b2bCollaborationInbound?: B2BSetting | null;
+  b2bCollaborationOutbound?: B2BSetting | null;
+  b2bDirectConnectInbound?: B2BSetting | null;
+  b2bDirectConnectOutbound?: B2BSetting | null;
+  automaticUserConsentSettings?: AutomaticUserConsentSettings | null;
+}
+export type PartnerSettingName = keyof PartnerSettings;
+export const PARTNER_SETTING_NAMES: readonly PartnerSettingName[] = [
+  'b2bCollaborationInbound',
+  'b2bCollaborationOutbound',
+  'b2bDirectConnectInbound',
+  'b2bDirectConnectOutbound',
+  'automaticUserConsentSettings',
+];
+
+/** A partner entry of the cross-tenant access policy. */
+export interface PartnerConfiguration extends PartnerSettings {
+  tenantId: string;
+}
+
+/** crossTenantIdentitySyncPolicyPartner */
+export interface IdentitySyncSettings {
+  displayName?: string | null;
+  userSyncInbound?: { isSyncAllowed: boolean } | null;
+}
+
+/** A guest user of the tenant, keyed by the address it was invited with. */
+export interface GuestUser {
+  id: string;
+  /** Lower-case address the guest was invited with (the partner user's UPN). */
+  invitedAs: string;
+  userPrincipalName?: string;
+  externalUserState?: string | null;
+}
+
+export interface TenantState {
+  /** ISO time the read started. */
+  readAt: string;
+  allowedCloudEndpoints: string[];
+  /** Every partner of the policy, by lower-case tenant id. */
+  partners: Record<string, PartnerConfiguration>;
+  /** Identity sync settings of the partners that were read (null: none); keys say what was read. */
+  identitySync: Record<string, IdentitySyncSettings | null>;
+  /** The Teams configurations that were read. */
+  teams: Partial<TeamsConfigurations>;
+  /** Guests by lower-case invited address (all guests of the tenant when `guestsRead`). */
+  guests: Record<string, GuestUser>;
+  /** What the read covered, so a plan never mistakes "not read" for "absent". */
+  coverage: {
+    identitySyncFor: string[];
+    teams: TeamsConfigurationType[];
+    guests: boolean;
+  };
+}
+
+/** An empty tenant (no partners, nothing enabled), e.g. as the start of an in-memory model. */
+export function emptyTenantState(): TenantState {
+  return {
+    readAt: new Date(0).toISOString(),
+    allowedCloudEndpoints: [],
+    partners: {},
+    identitySync: {},
+    teams: {},
+    guests: {},
+    coverage: { identitySyncFor: [], teams: [], guests: true },
+  };
+}

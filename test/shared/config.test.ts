@@ -1,0 +1,106 @@
+import { DEFAULTS, DEFAULT_RETRY_POLICY, loadConfig, parseDuration } from '../../shared/config';
+import { CLOUDS, CLOUD_NAMES, isCrossCloud, resolveCloudEndpoints } from '../../shared/clouds';
+import { DomainError } from '../../shared/errors';
+
+const base = {
+  TENANT_ID: '72F988BF-86F1-41AF-91AB-2D7CD011DB47',
+  TENANT_CLOUD: 'Global',
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+};
+
+describe('clouds', () => {
+  it('knows the four clouds and their cloud endpoint values', () => {
+    expect(CLOUD_NAMES).toEqual(['Global', 'USGov', 'USGovDoD', 'China']);
+    expect(CLOUDS.China.allowedCloudEndpoint).toBe('partner.microsoftonline.cn');
+    expect(CLOUDS.USGovDoD.allowedCloudEndpoint).toBe('microsoftonline.us');
+    expect(CLOUDS.USGovDoD.graphHost).toBe('dod-graph.microsoft.us');
+  });
+
+  it('marks the national Teams admin hosts as unconfirmed', () => {
+    expect(CLOUDS.Global.teamsAdminHostConfirmed).toBe(true);
+    expect(['USGov', 'USGovDoD', 'China'].map((c) => CLOUDS[c as 'China'].teamsAdminHostConfirmed)).toEqual([false, false, false]);
+  });
+
+  it('treats GCC High and DoD as one environment', () => {
+    expect(isCrossCloud('USGov', 'USGovDoD')).toBe(false);
+    expect(isCrossCloud('Global', 'China')).toBe(true);
+  });
+
+  it('resolves real endpoints, and simulator paths with a host base URL', () => {
+    expect(resolveCloudEndpoints('China')).toMatchObject({
+      graphBaseUrl: 'https://microsoftgraph.chinacloudapi.cn/v1.0',
+      loginBaseUrl: 'https://login.chinacloudapi.cn',
+      graphScope: 'https://microsoftgraph.chinacloudapi.cn/.default',
+      teamsScope: '48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default',
+    });
+    const simulated = resolveCloudEndpoints('Global', { hostBaseUrl: 'https://127.0.0.1:4443/', teamsAdminBaseUrl: 'https://teams.test' });
+    expect(simulated).toMatchObject({
+      graphBaseUrl: 'https://127.0.0.1:4443/graph.microsoft.com/v1.0',
+      loginBaseUrl: 'https://127.0.0.1:4443/login.microsoftonline.com',
+      teamsAdminBaseUrl: 'https://teams.test',
+      graphScope: 'https://graph.microsoft.com/.default',
+    });
+  });
+});
+
+describe('loadConfig', () => {
+  it('reads a minimal configuration with defaults', () => {
+    const config = loadConfig(base);
+    expect(config.tenantId).toBe('72f988bf-86f1-41af-91ab-2d7cd011db47');
+    expect(config.credential).toEqual({ kind: 'managedIdentity', clientId: undefined });
+    expect(config.retry).toEqual(DEFAULT_RETRY_POLICY);
+    expect(config.graphBatchSize).toBe(20);
+    expect(config.invitationLifetimeSeconds).toBe(72 * 3600);
+    expect(config.reconcileSchedule).toBe(DEFAULTS.reconcileSchedule);
+    expect(config.storage.connectionString).toBe('UseDevelopmentStorage=true');
+  });
+
+  it('takes overrides, a client secret and simulator URLs', () => {
+    const config = loadConfig({
+      ...base,
+      TENANT_CLOUD: 'China',
+      CREDENTIAL_KIND: 'clientSecret',
+      CLIENT_ID: 'app',
+      CLIENT_SECRET: 's3cret',
+      CLOUD_HOST_BASE_URL: 'https://127.0.0.1:9999',
+      GRAPH_MAX_RETRIES: '2',
+      INVITATION_LIFETIME_DEFAULT: '90s',
+      TEAMS_ADAPTER: 'manual',
+      TABLE_PREFIX: 'contoso',
+    });
+    expect(config.credential).toEqual({ kind: 'clientSecret', clientId: 'app', clientSecret: 's3cret' });
+    expect(config.endpoints.graphBaseUrl).toBe('https://127.0.0.1:9999/microsoftgraph.chinacloudapi.cn/v1.0');
+    expect(config.retry.maxRetries).toBe(2);
+    expect(config.invitationLifetimeSeconds).toBe(90);
+    expect(config.teamsAdapter).toBe('manual');
+    expect(config.storage.tablePrefix).toBe('contoso');
+  });
+
+  it('reports every bad setting at once, naming them, without echoing secrets', () => {
+    let error: DomainError | undefined;
+    try {
+      loadConfig({
+        TENANT_ID: 'contoso.com',
+        TENANT_CLOUD: 'Mars',
+        CREDENTIAL_KIND: 'clientSecret',
+        CLIENT_SECRET: 'do-not-print-me',
+        GRAPH_BATCH_SIZE: '50',
+        CLOUD_HOST_BASE_URL: 'http://insecure',
+        TABLE_PREFIX: 'bad-prefix',
+      });
+    } catch (caught) {
+      error = caught as DomainError;
+    }
+    expect(error?.code).toBe('config.invalid');
+    for (const name of ['TENANT_ID', 'TENANT_CLOUD', 'CLIENT_ID', 'GRAPH_BATCH_SIZE', 'CLOUD_HOST_BASE_URL', 'TABLE_PREFIX', 'STORAGE_CONNECTION_STRING']) {
+      expect(error?.message).toContain(name);
+    }
+    expect(error?.message).not.toContain('do-not-print-me');
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('15m')).toBe(900);
+    expect(parseDuration('2d')).toBe(172800);
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+});
