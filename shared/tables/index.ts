@@ -1,3 +1,8 @@
 // Table Storage repositories (design §5). Each repository takes a TableClientFactory.
 export { TableClientFactory, createTableClientFactory, storageError, storageStatus } from './client';
 export type { TableClientFactoryOptions } from './client';
+export * from './partnerships';
+export * from './events';
+export * from './subscriptions';
+export * from './nonces';
+export * from './keys';

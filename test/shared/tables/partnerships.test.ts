@@ -1,0 +1,106 @@
+import { parseDesiredCollaboration } from '../../../shared/partnership';
+import { PartnershipRepository } from '../../../shared/tables';
+import { useAzurite } from '../../support/azurite';
+
+const desired = parseDesiredCollaboration({
+  partnerTenantId: '9b1c6e0e-1b5a-4f8e-9a7e-2a7b3c4d5e6f',
+  partnerCloud: 'China',
+  partnerDeploymentUrl: 'https://handshake.woodgrove.cn',
+  teams: { federation: true },
+  guests: ['bob@woodgrove.cn'],
+});
+
+describe('PartnershipRepository (Azurite)', () => {
+  const env = useAzurite();
+  const repository = (): PartnershipRepository => new PartnershipRepository(env().freshTables());
+
+  it('creates, reads back and lists partnerships', async () => {
+    const partnerships = repository();
+    const created = await partnerships.create({ id: 'p1', role: 'initiator', desired, data: { pairingCodeShown: true } });
+    expect(created).toMatchObject({ id: 'p1', status: 'Draft', version: 1, partnerTenantId: desired.partnerTenantId, partnerCloud: 'China' });
+    expect(created.etag).toBeTruthy();
+    const read = await partnerships.require('p1');
+    expect(read.desired).toEqual(desired);
+    expect(read.data).toEqual({ pairingCodeShown: true });
+    await partnerships.create({ id: 'p2', role: 'responder', desired, status: 'Active' });
+    expect((await partnerships.list()).map((p) => p.id)).toEqual(['p1', 'p2']);
+    expect((await partnerships.list({ statuses: ['Active'] })).map((p) => p.id)).toEqual(['p2']);
+    expect((await partnerships.list({ partnerTenantId: desired.partnerTenantId.toUpperCase() })).length).toBe(2);
+  });
+
+  it('refuses a second partnership with the same id and a bad id, changing nothing', async () => {
+    const partnerships = repository();
+    await partnerships.create({ id: 'dup', role: 'initiator', desired });
+    await expect(partnerships.create({ id: 'dup', role: 'responder', desired })).rejects.toMatchObject({ code: 'partnership.exists' });
+    expect((await partnerships.require('dup')).role).toBe('initiator');
+    await expect(partnerships.create({ id: 'bad/id', role: 'initiator', desired })).rejects.toMatchObject({ code: 'request.invalid' });
+    expect(await partnerships.list()).toHaveLength(1);
+  });
+
+  it('reports a missing partnership with a typed error', async () => {
+    await expect(repository().require('nope')).rejects.toMatchObject({ code: 'partnership.not-found', status: 404 });
+  });
+
+  it('moves through the state machine and refuses an illegal transition without writing', async () => {
+    const partnerships = repository();
+    await partnerships.create({ id: 'sm', role: 'initiator', desired });
+    await partnerships.transition('sm', 'ConfiguringLocal');
+    await expect(partnerships.transition('sm', 'Active')).rejects.toMatchObject({ code: 'partnership.illegal-transition' });
+    const after = await partnerships.require('sm');
+    expect(after.status).toBe('ConfiguringLocal');
+    expect(after.version).toBe(2);
+    for (const status of ['AwaitingPartner', 'ConfiguringTeams', 'Verifying', 'Active'] as const) await partnerships.transition('sm', status);
+    expect((await partnerships.require('sm')).driftStatus).toBe('InSync');
+  });
+
+  it('never loses a concurrent update: conflicting writers are re-applied on fresh data', async () => {
+    const partnerships = repository();
+    await partnerships.create({ id: 'race', role: 'initiator', desired, data: { counter: 0 } });
+    // Each failed attempt of a writer means another writer succeeded: 6 writers always fit 6 attempts.
+    const writers = 6;
+    await Promise.all(
+      Array.from({ length: writers }, (_, index) =>
+        partnerships.update('race', (current) => ({
+          data: { ...current.data, counter: (current.data.counter as number) + 1, [`writer${index}`]: true },
+        })),
+      ),
+    );
+    const final = await partnerships.require('race');
+    expect(final.data.counter).toBe(writers);
+    expect(Object.keys(final.data).filter((key) => key.startsWith('writer'))).toHaveLength(writers);
+    expect(final.version).toBe(1 + writers);
+  });
+
+  it('reports a conflict to a caller that wrote from a stale read, keeping the other write', async () => {
+    const partnerships = repository();
+    const stale = await partnerships.create({ id: 'stale', role: 'initiator', desired });
+    await partnerships.update('stale', () => ({ partnerDomains: ['woodgrove.cn'] }));
+    await expect(partnerships.updateIfUnchanged(stale, { partnerDomains: ['other.cn'] })).rejects.toMatchObject({ code: 'partnership.conflict' });
+    expect((await partnerships.require('stale')).partnerDomains).toEqual(['woodgrove.cn']);
+  });
+
+  it('gives up with partnership.conflict after the configured retries, keeping the other write', async () => {
+    const tables = env().freshTables();
+    const partnerships = new PartnershipRepository(tables, { conflictRetries: 1 });
+    const other = new PartnershipRepository(tables);
+    await partnerships.create({ id: 'busy', role: 'initiator', desired });
+    let attempts = 0;
+    // Another writer changes the record between each of our reads and writes.
+    const outcome = partnerships.update('busy', async () => {
+      attempts += 1;
+      await other.update('busy', (current) => ({ data: { ...current.data, foreign: attempts } }));
+      return { data: { mine: attempts } };
+    });
+    await expect(outcome).rejects.toMatchObject({ code: 'partnership.conflict', details: { attempts: 2 } });
+    const final = await other.require('busy');
+    expect(final.data).toEqual({ foreign: 2 });
+  });
+
+  it('stores values larger than one table property', async () => {
+    const partnerships = repository();
+    await partnerships.create({ id: 'big', role: 'initiator', desired });
+    const ownership = Array.from({ length: 2_000 }, (_, index) => ({ kind: 'guest' as const, upn: `user${index}@woodgrove.cn`, userId: `id-${index}` }));
+    await partnerships.update('big', () => ({ ownership }));
+    expect((await partnerships.require('big')).ownership).toEqual(ownership);
+  });
+});
