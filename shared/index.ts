@@ -7,3 +7,6 @@ export * from './capabilities';
 export * from './tenant';
 export * from './ownership';
 export * from './plan';
+export * from './graph';
+export * from './teams';
+export * from './tables';

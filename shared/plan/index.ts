@@ -6,3 +6,7 @@ export { removePlan } from './remove';
 export { needsOf, partnerSettingsFor, teamsTypesNeeded, b2bSetting, syncDirections } from './requirements';
 export type { PartnershipTarget } from './requirements';
 export { simulateApply } from './simulate';
+export { readTenantState } from './read';
+export type { TenantAdapters, ReadOptions } from './read';
+export { applyPlan } from './apply';
+export type { ApplyResult, AppliedOperation, PartialFailureDetails } from './apply';

@@ -1,0 +1,94 @@
+// readTenantState(): everything the plan needs, in as few requests as the tenant allows — one
+// read serves the diff of every partnership (reconciliation of 1,000 partnerships reads once):
+// the policy, the paged partner list, the Teams configurations needed, the guests (one paged
+// list), and identity-sync settings only for the partners that use it ($batch, 20 per request).
+import type { CloudName } from '../clouds';
+import type { GraphAdapter } from '../graph/client';
+import { graphError } from '../graph/errors';
+import type { OwnedItem } from '../ownership';
+import type { TeamsAdapter } from '../teams/adapter';
+import type { TeamsConfigurationType } from '../teams/configurations';
+import type { IdentitySyncSettings, TenantState } from '../tenant';
+import { needsOf, teamsTypesNeeded, type PartnershipTarget } from './requirements';
+
+/** The adapters of one tenant. */
+export interface TenantAdapters {
+  graph: GraphAdapter;
+  teams: TeamsAdapter;
+}
+
+export interface ReadOptions {
+  /** The tenant's cloud (identity sync settings do not exist in China). */
+  localCloud: CloudName;
+  /** Owned items of partnerships being removed: what they name is read too. */
+  ownership?: readonly OwnedItem[];
+  /** Extra Teams configurations to read (e.g. all of them for a report). */
+  teamsTypes?: readonly TeamsConfigurationType[];
+  /** Read the guests even if no target needs them. */
+  guests?: boolean;
+}
+
+const IDENTITY_SYNC = (tenantId: string): string => `/policies/crossTenantAccessPolicy/partners/${tenantId}/identitySynchronization`;
+
+export async function readTenantState(
+  adapters: TenantAdapters,
+  targets: readonly PartnershipTarget[],
+  options: ReadOptions,
+): Promise<TenantState> {
+  const readAt = new Date().toISOString();
+  const needs = needsOf(targets, options.localCloud);
+  const owned = options.ownership ?? [];
+
+  const teamsTypes = new Set<TeamsConfigurationType>([...teamsTypesNeeded(needs), ...(options.teamsTypes ?? [])]);
+  for (const item of owned) {
+    if (item.kind === 'teamsSetting' || item.kind === 'teamsListEntry') teamsTypes.add(item.configurationType);
+    if (item.kind === 'crossCloudMeetingPartner') teamsTypes.add('TeamsCrossCloudMeetingConfiguration');
+  }
+  const readGuests = Boolean(options.guests) || needs.guests.size > 0 || owned.some((item) => item.kind === 'guest');
+
+  const [allowedCloudEndpoints, partnerList, teams, guestList] = await Promise.all([
+    adapters.graph.getAllowedCloudEndpoints(),
+    adapters.graph.listPartners(),
+    teamsTypes.size > 0 ? adapters.teams.read([...teamsTypes]) : Promise.resolve({}),
+    readGuests ? adapters.graph.listGuests() : Promise.resolve([]),
+  ]);
+  const partners = Object.fromEntries(partnerList.map((partner) => [partner.tenantId, partner]));
+
+  // Identity sync: only where a partnership uses it or a removal may have to delete it.
+  const syncTenants = new Set<string>(needs.identitySync.keys());
+  for (const item of owned) {
+    if (item.kind === 'partner' || item.kind === 'identitySync') syncTenants.add(item.tenantId.toLowerCase());
+  }
+  const identitySync: Record<string, IdentitySyncSettings | null> = {};
+  const existing = [...syncTenants].filter((tenantId) => partners[tenantId]);
+  if (options.localCloud === 'China') {
+    // Not offered by Graph in China: there is none to read or to remove.
+    for (const tenantId of existing) identitySync[tenantId] = null;
+  } else if (existing.length > 0) {
+    const responses = await adapters.graph.batch(existing.map((tenantId) => ({ id: tenantId, method: 'GET' as const, url: IDENTITY_SYNC(tenantId) })));
+    for (const response of responses) {
+      if (response.status === 200) identitySync[response.id] = stripOData(response.body as IdentitySyncSettings);
+      else if (response.status === 404) identitySync[response.id] = null;
+      else throw batchItemError(response, `GET ${IDENTITY_SYNC(response.id)}`);
+    }
+  }
+
+  return {
+    readAt,
+    allowedCloudEndpoints,
+    partners,
+    identitySync,
+    teams,
+    guests: Object.fromEntries(guestList.map((guest) => [guest.invitedAs, guest])),
+    coverage: { identitySyncFor: existing, teams: [...teamsTypes], guests: readGuests },
+  };
+}
+
+function stripOData<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([key]) => !key.startsWith('@odata.'))) as T;
+}
+
+function batchItemError(response: { status: number; body: unknown }, operation: string): Error {
+  const error = (response.body as { error?: { code?: string; message?: string } } | null)?.error;
+  return graphError({ status: response.status, code: error?.code, message: error?.message }, operation);
+}
