@@ -1,0 +1,128 @@
+// Rules shared by the cross-tenant access policy resources: access-setting values, cloud
+// pairing, the 25 KB size limit.
+import { CLOUD_TABLE, isCrossCloud, mayCollaborate, SimCloud } from '../clouds';
+import type { Engine } from '../engine';
+import { badRequest } from '../errors';
+import type { JsonObject, TenantState } from '../state';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const USER_TARGETS = ['AllUsers'];
+const APPLICATION_TARGETS = ['AllApplications', 'Office365', 'AllMicrosoftApps'];
+
+export const ACCESS_SETTINGS = [
+  'b2bCollaborationInbound',
+  'b2bCollaborationOutbound',
+  'b2bDirectConnectInbound',
+  'b2bDirectConnectOutbound',
+  'tenantRestrictions',
+] as const;
+
+export function isGuid(value: unknown): value is string {
+  return typeof value === 'string' && GUID.test(value);
+}
+
+/** Checks the targets of an access setting (usersAndGroups / applications); throws a 400. */
+export function checkAccessSetting(name: string, value: unknown): void {
+  if (value === null || value === undefined) return;
+  const setting = value as JsonObject;
+  for (const part of ['usersAndGroups', 'applications'] as const) {
+    const config = setting[part] as JsonObject | null | undefined;
+    if (!config) continue;
+    const targets = (config.targets as JsonObject[] | undefined) ?? [];
+    if (config.accessType == null && targets.length > 0) throw badRequest(`${name}.${part}.accessType is required when targets are given.`);
+    targets.forEach((entry, index) => {
+      const where = `${name}.${part}.targets[${index}]`;
+      const target = entry.target;
+      const type = entry.targetType;
+      if (part === 'usersAndGroups') {
+        if (type !== 'user' && type !== 'group') throw badRequest(`${where}.targetType must be 'user' or 'group' (got ${JSON.stringify(type)}).`);
+        if (!(typeof target === 'string' && (USER_TARGETS.includes(target) || isGuid(target)))) {
+          throw badRequest(`${where}.target must be 'AllUsers' or a user or group object id (got ${JSON.stringify(target)}).`);
+        }
+      } else {
+        if (type !== 'application') throw badRequest(`${where}.targetType must be 'application' (got ${JSON.stringify(type)}).`);
+        if (!(typeof target === 'string' && (APPLICATION_TARGETS.includes(target) || isGuid(target)))) {
+          throw badRequest(`${where}.target must be one of ${APPLICATION_TARGETS.join(', ')} or an application id (got ${JSON.stringify(target)}).`);
+        }
+      }
+    });
+  }
+}
+
+/** The partner tenant a policy entry names, checked against the clouds this tenant may pair with. */
+export function resolvePartnerTenant(engine: Engine, tenant: TenantState, partnerId: string): TenantState {
+  if (!isGuid(partnerId)) throw badRequest(`Invalid tenantId '${partnerId}': a partner is identified by its tenant id (a GUID).`);
+  if (partnerId.toLowerCase() === tenant.id.toLowerCase()) throw badRequest('A tenant cannot be its own partner.');
+  const partner = engine.tenant(partnerId);
+  if (!partner) {
+    throw badRequest(`The tenant '${partnerId}' was not found in any cloud this tenant can reach. Check the tenant id and the allowedCloudEndpoints of the cross-tenant access policy.`);
+  }
+  checkCloudReachable(tenant, partner.cloud, partnerId);
+  return partner;
+}
+
+export function checkCloudReachable(tenant: TenantState, partnerCloud: SimCloud, partnerId: string): void {
+  if (!isCrossCloud(tenant.cloud, partnerCloud)) return;
+  if (!mayCollaborate(tenant.cloud, partnerCloud)) {
+    throw badRequest(`The tenant '${partnerId}' is in the ${partnerCloud} cloud: collaboration between the ${tenant.cloud} and ${partnerCloud} clouds is not supported.`);
+  }
+  const endpoint = CLOUD_TABLE[partnerCloud].cloudEndpoint;
+  if (!tenant.policy.allowedCloudEndpoints.includes(endpoint)) {
+    throw badRequest(
+      `The tenant '${partnerId}' is in the ${partnerCloud} cloud, which is not enabled for this tenant. Add '${endpoint}' to allowedCloudEndpoints of the cross-tenant access policy first.`,
+    );
+  }
+}
+
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  if (value && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [key, entry] of Object.entries(value)) if (entry !== null && entry !== undefined) out[key] = compact(entry);
+    return out;
+  }
+  return value;
+}
+
+/** Stored size of the whole policy (partners, defaults, sync settings, cloud endpoints). */
+export function policySize(tenant: TenantState): number {
+  const stored = {
+    allowedCloudEndpoints: tenant.policy.allowedCloudEndpoints,
+    default: tenant.defaultConfig.isServiceDefault ? {} : compact(tenant.defaultConfig),
+    partners: Object.values(tenant.partners).map(compact),
+    identitySynchronization: Object.values(tenant.identitySync).map(compact),
+  };
+  return Buffer.byteLength(JSON.stringify(stored));
+}
+
+/** Runs a change and undoes it when the policy grows beyond the limit (Entra: 400). */
+export function withinSizeLimit<T>(engine: Engine, tenant: TenantState, change: () => T): T {
+  const snapshot = {
+    policy: structuredClone(tenant.policy),
+    defaultConfig: structuredClone(tenant.defaultConfig),
+    partners: structuredClone(tenant.partners),
+    identitySync: structuredClone(tenant.identitySync),
+  };
+  const result = change();
+  const size = policySize(tenant);
+  if (size > engine.options.policySizeLimitBytes) {
+    Object.assign(tenant, snapshot);
+    throw badRequest(
+      `The cross-tenant access policy would be ${size} bytes, more than its limit of ${engine.options.policySizeLimitBytes} bytes. Remove partner configurations or simplify their settings.`,
+    );
+  }
+  return result;
+}
+
+/** Warnings for settings Entra stores but does not apply (shown in the control API's state dump). */
+export function partnerWarnings(engine: Engine, tenant: TenantState, partner: JsonObject): string[] {
+  const other = engine.tenant(String(partner.tenantId));
+  if (!other || !isCrossCloud(tenant.cloud, other.cloud)) return [];
+  const warnings: string[] = [];
+  for (const name of ['b2bDirectConnectInbound', 'b2bDirectConnectOutbound'] as const) {
+    if (partner[name] !== null && partner[name] !== undefined) {
+      warnings.push(`${name} is stored but has no effect: B2B direct connect does not work across clouds (${tenant.cloud} <-> ${other.cloud}).`);
+    }
+  }
+  return warnings;
+}

@@ -1,0 +1,266 @@
+// The world file: tenants (cloud, domains, users, groups, optional initial policy and Teams
+// settings) and app registrations. Validated field by field; `worldView` is what
+// GET /_sim/world returns.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { TEAMS_CONFIGURATION_TYPES } from '../../../shared/teams/configurations';
+import { CLOUD_TABLE, SIM_CLOUDS, SimCloud, TEAMS_RESOURCE } from './clouds';
+import { assetPath } from './assets';
+import { SimulatorError } from './errors';
+import { KNOWN_APPLICATION_PERMISSIONS } from './permissions';
+
+const guid = z.guid();
+const domainName = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a DNS domain name');
+
+const userSchema = z
+  .object({
+    id: guid,
+    userPrincipalName: z.string().regex(/^[^@\s]+@[^@\s]+$/, 'must look like name@domain'),
+    displayName: z.string().min(1),
+    givenName: z.string().optional(),
+    surname: z.string().optional(),
+    mail: z.string().optional(),
+    jobTitle: z.string().optional(),
+    userType: z.enum(['Member', 'Guest']).optional(),
+    accountEnabled: z.boolean().optional(),
+  })
+  .strict();
+
+const groupSchema = z
+  .object({
+    id: guid,
+    displayName: z.string().min(1),
+    description: z.string().optional(),
+    mailNickname: z.string().optional(),
+    securityEnabled: z.boolean().optional(),
+    /** User ids or user principal names of the tenant. */
+    members: z.array(z.string()).default([]),
+  })
+  .strict();
+
+const tenantSchema = z
+  .object({
+    id: guid,
+    cloud: z.enum(SIM_CLOUDS),
+    displayName: z.string().min(1),
+    /** Verified domains; the first is the default domain. */
+    domains: z.array(domainName).min(1),
+    users: z.array(userSchema).default([]),
+    groups: z.array(groupSchema).default([]),
+    /** Initial cross-tenant access policy (Graph shapes); empty policy when absent. */
+    policy: z
+      .object({
+        allowedCloudEndpoints: z.array(z.string()).default([]),
+        partners: z.array(z.record(z.string(), z.unknown())).default([]),
+      })
+      .strict()
+      .optional(),
+    /** Initial Teams admin settings, by configuration type (merged over the defaults). */
+    teams: z
+      .partialRecord(z.enum(TEAMS_CONFIGURATION_TYPES as unknown as [string, ...string[]]), z.record(z.string(), z.unknown()))
+      .optional(),
+  })
+  .strict();
+
+const appSchema = z
+  .object({
+    tenantId: guid,
+    clientId: guid,
+    clientSecret: z.string().min(8),
+    displayName: z.string().min(1),
+    /** Granted Microsoft Graph application permissions (the token's `roles`). */
+    permissions: z.array(z.enum(KNOWN_APPLICATION_PERMISSIONS)).default([]),
+    /** Directory role template ids assigned to the app's service principal (the token's `wids`). */
+    directoryRoles: z.array(guid).default([]),
+    /** PEM certificates accepted for client assertions (certificate credentials). */
+    certificates: z.array(z.string().includes('BEGIN CERTIFICATE')).default([]),
+  })
+  .strict();
+
+const worldSchema = z
+  .object({
+    $schema: z.string().optional(),
+    description: z.string().optional(),
+    tenants: z.array(tenantSchema).min(1),
+    apps: z.array(appSchema).default([]),
+  })
+  .strict();
+
+export type World = z.input<typeof worldSchema>;
+export type LoadedWorld = z.output<typeof worldSchema>;
+export type WorldTenant = LoadedWorld['tenants'][number];
+export type WorldApp = LoadedWorld['apps'][number];
+export type WorldUser = WorldTenant['users'][number];
+
+export const DEFAULT_WORLD_FILE = assetPath(join('..', 'worlds', 'default.json'));
+
+/** Reads and validates a world (a path to a JSON file, or the object itself). */
+export function loadWorld(source: World | string = DEFAULT_WORLD_FILE): LoadedWorld {
+  let raw: unknown = source;
+  const where = typeof source === 'string' ? source : 'world';
+  if (typeof source === 'string') {
+    let text: string;
+    try {
+      text = readFileSync(source, 'utf8');
+    } catch (error) {
+      throw new SimulatorError('world.unreadable', `Cannot read world file ${source}: ${(error as Error).message}`);
+    }
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new SimulatorError('world.invalid', `World file ${source} is not JSON: ${(error as Error).message}`);
+    }
+  }
+  const parsed = worldSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${formatPath(issue.path)}: ${issue.message}`);
+    throw new SimulatorError('world.invalid', `Invalid world (${where}):\n${lines.join('\n')}`);
+  }
+  const problems = crossCheck(parsed.data);
+  if (problems.length > 0) {
+    throw new SimulatorError('world.invalid', `Invalid world (${where}):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
+  return parsed.data;
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.reduce<string>((text, part) => (typeof part === 'number' ? `${text}[${part}]` : text ? `${text}.${String(part)}` : String(part)), '') || '(root)';
+}
+
+function crossCheck(world: LoadedWorld): string[] {
+  const problems: string[] = [];
+  const ids = new Map<string, string>();
+  const claim = (id: string, where: string): void => {
+    const key = id.toLowerCase();
+    const previous = ids.get(key);
+    if (previous) problems.push(`${where}: id ${id} is already used by ${previous}`);
+    else ids.set(key, where);
+  };
+  const domains = new Map<string, string>();
+  world.tenants.forEach((tenant, t) => {
+    claim(tenant.id, `tenants[${t}]`);
+    tenant.domains.forEach((domain, d) => {
+      const key = domain.toLowerCase();
+      const owner = domains.get(key);
+      if (owner) problems.push(`tenants[${t}].domains[${d}]: ${domain} is already a domain of ${owner}`);
+      else domains.set(key, tenant.displayName);
+    });
+    const tenantDomains = new Set(tenant.domains.map((d) => d.toLowerCase()));
+    const upns = new Map<string, string>();
+    tenant.users.forEach((user, u) => {
+      claim(user.id, `tenants[${t}].users[${u}]`);
+      const domain = user.userPrincipalName.split('@')[1].toLowerCase();
+      if (!tenantDomains.has(domain)) {
+        problems.push(`tenants[${t}].users[${u}].userPrincipalName: domain ${domain} is not a domain of ${tenant.displayName} (${tenant.domains.join(', ')})`);
+      }
+      upns.set(user.userPrincipalName.toLowerCase(), user.id);
+    });
+    const userIds = new Set(tenant.users.map((user) => user.id.toLowerCase()));
+    tenant.groups.forEach((group, g) => {
+      claim(group.id, `tenants[${t}].groups[${g}]`);
+      group.members.forEach((member, m) => {
+        if (!userIds.has(member.toLowerCase()) && !upns.has(member.toLowerCase())) {
+          problems.push(`tenants[${t}].groups[${g}].members[${m}]: ${member} is not a user of ${tenant.displayName}`);
+        }
+      });
+    });
+  });
+  const tenantIds = new Set(world.tenants.map((tenant) => tenant.id.toLowerCase()));
+  world.apps.forEach((app, a) => {
+    if (!tenantIds.has(app.tenantId.toLowerCase())) problems.push(`apps[${a}].tenantId: no tenant ${app.tenantId} in this world`);
+    const clash = world.apps.findIndex((other) => other.clientId.toLowerCase() === app.clientId.toLowerCase());
+    if (clash !== a) problems.push(`apps[${a}].clientId: ${app.clientId} is already used by apps[${clash}]`);
+  });
+  return problems;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The view served at GET /_sim/world
+
+export interface SimTenantView {
+  id: string;
+  cloud: SimCloud;
+  displayName: string;
+  domains: string[];
+  defaultDomain: string;
+  initialDomain: string;
+  /** `authorityHost` for @azure/identity: `{simUrl}/{loginHost}`. */
+  loginBaseUrl: string;
+  /** Graph base without version: `{simUrl}/{graphHost}` (append `/v1.0/...`). */
+  graphBaseUrl: string;
+  teamsAdminBaseUrl: string;
+  /** The real scope a client asks for, e.g. `https://graph.microsoft.com/.default`. */
+  graphScope: string;
+  teamsScope: string;
+  /** This tenant's cloud as a value of allowedCloudEndpoints. */
+  cloudEndpoint: string;
+  users: Array<{ id: string; userPrincipalName: string; displayName: string; mail: string | null; userType: 'Member' | 'Guest' }>;
+  groups: Array<{ id: string; displayName: string; members: string[] }>;
+}
+
+export interface SimAppView {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  displayName: string;
+  permissions: string[];
+  directoryRoles: string[];
+}
+
+export interface SimWorldView {
+  url: string;
+  tenants: SimTenantView[];
+  apps: SimAppView[];
+}
+
+export function initialDomainOf(tenant: Pick<WorldTenant, 'cloud' | 'domains'>): string {
+  const suffix = CLOUD_TABLE[tenant.cloud].initialDomainSuffix;
+  return tenant.domains.find((domain) => domain.toLowerCase().endsWith(suffix)) ?? tenant.domains[0];
+}
+
+export function worldView(world: LoadedWorld, simUrl: string): SimWorldView {
+  return {
+    url: simUrl,
+    tenants: world.tenants.map((tenant) => {
+      const cloud = CLOUD_TABLE[tenant.cloud];
+      const idsByUpn = new Map(tenant.users.map((user) => [user.userPrincipalName.toLowerCase(), user.id]));
+      return {
+        id: tenant.id,
+        cloud: tenant.cloud,
+        displayName: tenant.displayName,
+        domains: [...tenant.domains],
+        defaultDomain: tenant.domains[0],
+        initialDomain: initialDomainOf(tenant),
+        loginBaseUrl: `${simUrl}/${cloud.loginHost}`,
+        graphBaseUrl: `${simUrl}/${cloud.graphHost}`,
+        teamsAdminBaseUrl: `${simUrl}/${cloud.teamsAdminHost}`,
+        graphScope: `${cloud.graphResource}/.default`,
+        teamsScope: `${TEAMS_RESOURCE}/.default`,
+        cloudEndpoint: cloud.cloudEndpoint,
+        users: tenant.users.map((user) => ({
+          id: user.id,
+          userPrincipalName: user.userPrincipalName,
+          displayName: user.displayName,
+          mail: user.mail ?? user.userPrincipalName,
+          userType: user.userType ?? 'Member',
+        })),
+        groups: tenant.groups.map((group) => ({
+          id: group.id,
+          displayName: group.displayName,
+          members: group.members.map((member) => idsByUpn.get(member.toLowerCase()) ?? member),
+        })),
+      };
+    }),
+    apps: world.apps.map((app) => ({
+      tenantId: app.tenantId,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      displayName: app.displayName,
+      permissions: [...app.permissions],
+      directoryRoles: [...app.directoryRoles],
+    })),
+  };
+}
