@@ -303,7 +303,7 @@ class Planner {
     this.owners.set(id, { node, role: 'timer' });
     node.waitingOnTimer = true;
     if (!this.checkScheduled(id, 'timer', node.action)) {
-      const fireAt = new Date(this.now.getTime() + retryDelayMs(node.action.retryOptions!, node.attempt));
+      const fireAt = new Date(this.now.getTime() + retryDelayMs(node.action.retryOptions!, node.attempt - 1));
       this.plan.scheduled.push(events.timerCreated(this.now, id, fireAt.toISOString()));
     }
     this.applyDeferred(id);

@@ -211,7 +211,8 @@ function buildConstraint(name: string, argument: string | undefined, template: s
     case 'regex': {
       let pattern: RegExp;
       try {
-        pattern = new RegExp(argument ?? '', 'i');
+        // Braces are doubled inside route templates ({{ → {).
+        pattern = new RegExp((argument ?? '').replace(/\{\{/g, '{').replace(/\}\}/g, '}'), 'i');
       } catch (error) {
         throw invalid(template, `bad regex constraint: ${(error as Error).message}`);
       }

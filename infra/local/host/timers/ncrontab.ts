@@ -13,8 +13,22 @@ export interface Schedule {
   readonly intervalMs?: number;
 }
 
-// NCrontab knows numbers, names, `*`, `,`, `-` and `/`; Quartz extras (`?`, `L`, `W`, `#`) are not NCRONTAB.
-const FIELD = /^(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/\d+)?(?:,(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/\d+)?)*$/;
+// NCrontab knows numbers, month and day names, `*`, `,`, `-` and `/`; Quartz extras (`?`, `L`,
+// `W`, `#`) are not NCRONTAB.
+const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
+const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+function validField(field: string, index: number): boolean {
+  const names = index === 4 ? MONTHS : index === 5 ? DAYS : [];
+  const atom = (text: string): boolean => /^\d+$/.test(text) || names.includes(text.toUpperCase());
+  return field.split(',').every((part) => {
+    const [range, step, ...extra] = part.split('/');
+    if (extra.length > 0 || (step !== undefined && !/^\d+$/.test(step))) return false;
+    if (range === '*') return true;
+    const bounds = range.split('-');
+    return bounds.length <= 2 && bounds.every(atom);
+  });
+}
 const TIMESPAN = /^(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2}))?$/;
 const FIELD_NAMES = ['second', 'minute', 'hour', 'day', 'month', 'day-of-week'];
 
@@ -39,7 +53,7 @@ export function parseSchedule(expression: string, options: { timezone?: string; 
     );
   }
   fields.forEach((field, i) => {
-    if (!FIELD.test(field)) {
+    if (!validField(field, i)) {
       throw new HostError('timer.schedule', `Invalid NCRONTAB schedule "${expression}"${where}: cannot read the ${FIELD_NAMES[i]} field "${field}"`);
     }
   });
