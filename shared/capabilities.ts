@@ -12,6 +12,7 @@ export const VIOLATION_CODES = [
   'acs.usgov-not-available',
   'acs.china-not-available',
   'partner.domain-across-clouds',
+  'teams.cross-cloud-meetings-same-cloud',
 ] as const;
 export type ViolationCode = (typeof VIOLATION_CODES)[number];
 
@@ -92,6 +93,16 @@ export function checkCapabilities(localCloud: CloudName, partnerCloud: CloudName
           'neither identitySynchronization nor synchronisation jobs. Configure it in the Entra admin center instead.',
       });
     }
+  }
+
+  if (!crossCloud && desired.teams?.crossCloudMeetings) {
+    violations.push({
+      code: 'teams.cross-cloud-meetings-same-cloud',
+      field: 'teams.crossCloudMeetings',
+      message:
+        `Cross-cloud meetings are for organisations in another Microsoft cloud, and ${name(partnerCloud)} is the same cloud as this tenant: ` +
+        'remove teams.crossCloudMeetings; meetings with a partner in the same cloud work through Teams federation.',
+    });
   }
 
   if (desired.teams?.acsInterop) {

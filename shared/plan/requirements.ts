@@ -187,7 +187,8 @@ export function needsOf(targets: readonly PartnershipTarget[], localCloud: Cloud
         add(needs.teamsFeatures, 'acsInterop', partnershipId);
         for (const resourceId of teams.acsInterop.resourceIds) add(needs.acsResources, resourceId.toLowerCase(), partnershipId);
       }
-      if (teams.crossCloudMeetings) {
+      // Cross-cloud meetings exist only between clouds (the capability rules refuse them otherwise).
+      if (teams.crossCloudMeetings && isCrossCloud(localCloud, desired.partnerCloud)) {
         const partner: CrossCloudMeetingPartner = {
           TenantId: partnerTenantId,
           InboundMeetingsAllowed: teams.crossCloudMeetings.inbound,

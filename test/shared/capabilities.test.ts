@@ -94,6 +94,18 @@ describe('checkCapabilities over every pair of clouds', () => {
   )('partner named by domain: %s with %s refuses %j', (local, partner, expected) => {
     expect(codes(local, partner, byDomain)).toEqual(expected);
   });
+
+  const meetings = basic({ teams: { crossCloudMeetings: { inbound: true, outbound: true } } });
+  it.each(
+    table([
+      ['Global', 'teams.cross-cloud-meetings-same-cloud', '-', '-', '-'],
+      ['USGov', '-', 'teams.cross-cloud-meetings-same-cloud', 'teams.cross-cloud-meetings-same-cloud', 'clouds.usgov-china'],
+      ['USGovDoD', '-', 'teams.cross-cloud-meetings-same-cloud', 'teams.cross-cloud-meetings-same-cloud', 'clouds.usgov-china'],
+      ['China', '-', 'clouds.usgov-china', 'clouds.usgov-china', 'teams.cross-cloud-meetings-same-cloud'],
+    ]),
+  )('cross-cloud meetings: %s with %s refuses %j', (local, partner, expected) => {
+    expect(codes(local, partner, meetings)).toEqual(expected);
+  });
 });
 
 describe('violations', () => {

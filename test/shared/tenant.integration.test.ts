@@ -1,0 +1,184 @@
+// read → plan → apply against the Graph + Teams simulator over real HTTPS, with the real
+// ClientSecretCredential and @microsoft/microsoft-graph-client.
+import type { RunningSimulator } from '../../infra/local/simulator';
+import { mergeOwnership, type OwnedItem } from '../../shared/ownership';
+import { parseDesiredCollaboration } from '../../shared/partnership';
+import { applyPlan, plan, readTenantState, removePlan, type PartnershipTarget } from '../../shared/plan';
+import { DomainError } from '../../shared/errors';
+import { startTestSimulator, tenantNamed } from '../support/simulator';
+import { adaptersFor } from '../support/tenant';
+
+jest.setTimeout(120_000);
+
+describe('read, plan and apply against the simulator', () => {
+  let sim: RunningSimulator;
+  let woodgroveId: string;
+  let fabrikamId: string;
+
+  beforeAll(async () => {
+    sim = await startTestSimulator();
+    woodgroveId = tenantNamed(sim, 'Woodgrove China').id;
+    fabrikamId = tenantNamed(sim, 'Fabrikam').id;
+  });
+  afterAll(async () => {
+    await sim?.stop();
+  });
+  beforeEach(async () => {
+    await sim.control.reset();
+  });
+
+  const woodgrove = (partnershipId = 'p-woodgrove'): PartnershipTarget => ({
+    partnershipId,
+    partnerDomains: ['woodgrove.cn'],
+    desired: parseDesiredCollaboration({
+      partnerTenantId: woodgroveId,
+      partnerCloud: 'China',
+      partnerDeploymentUrl: 'https://handshake.woodgrove.cn',
+      b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all', applications: 'office365' } },
+      teams: { federation: true, crossCloudMeetings: { inbound: true, outbound: true }, guestAccess: true, anonymousJoin: true },
+    }),
+  });
+
+  it('configures a cross-cloud partnership, then finds nothing left to do', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    // An admin closed federation to one domain of their own before the product came.
+    await sim.control.admin(contoso.tenant.id, {
+      service: 'teams',
+      method: 'PUT',
+      path: '/Skype.Policy/configurations/TenantFederationSettings/configuration/Global',
+      body: { Identity: 'Global', AllowFederatedUsers: true, AllowedDomains: ['adatum.com'], BlockedDomains: [], AllowTeamsConsumer: false },
+    });
+    const targets = [woodgrove()];
+    const before = await readTenantState(contoso, targets, { localCloud: 'Global' });
+    expect(before.allowedCloudEndpoints).toEqual([]);
+    const first = plan(targets, before, { localCloud: 'Global' });
+    expect(first.operations.map((op) => op.id)).toEqual([
+      'cloudEndpoints.update',
+      `partner.create:${woodgroveId}`,
+      'teams.update:TenantFederationSettings',
+      'teams.update:TeamsCrossCloudMeetingConfiguration',
+    ]);
+    const result = await applyPlan(contoso, first);
+    expect(result.applied.map((op) => op.outcome)).toEqual(['applied', 'applied', 'applied', 'applied']);
+
+    const state = await sim.control.state(contoso.tenant.id);
+    expect(state.policy.allowedCloudEndpoints).toEqual(['partner.microsoftonline.cn']);
+    const partner = state.partners.find((p) => p.tenantId === woodgroveId)!;
+    expect(partner.b2bCollaborationOutbound).toMatchObject({ applications: { accessType: 'allowed', targets: [{ target: 'Office365', targetType: 'application' }] } });
+    expect(state.teams.TenantFederationSettings).toMatchObject({ AllowedDomains: ['adatum.com', 'woodgrove.cn'] });
+    expect(state.teams.TeamsMeetingPolicy).toMatchObject({ AllowAnonymousUsersToJoinMeeting: true, AutoAdmittedUsers: 'EveryoneInCompany' });
+    expect(state.teams.TeamsCrossCloudMeetingConfiguration).toMatchObject({
+      Partners: [{ TenantId: woodgroveId, InboundMeetingsAllowed: true, OutboundMeetingsAllowed: true }],
+    });
+
+    const again = plan(targets, await readTenantState(contoso, targets, { localCloud: 'Global' }), { localCloud: 'Global' });
+    expect(again.operations).toEqual([]);
+  });
+
+  it('reads the tenant for a thousand partnerships in a handful of requests', async () => {
+    const contoso = adaptersFor(sim, 'Contoso', { pageSize: 100 });
+    const targets = Array.from({ length: 1000 }, (_, index) => ({ ...woodgrove(`p${index}`) }));
+    contoso.graphCounter.reset();
+    await readTenantState(contoso, targets, { localCloud: 'Global' });
+    // policy + one page of partners; Teams: the 5 configuration types these partnerships touch.
+    expect(contoso.graphCounter.total).toBe(2);
+    expect(contoso.teamsCounter.total).toBe(5);
+  });
+
+  it('leaves settings it does not own alone and removes only what the partnership added', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    // The admin's own partner (Fabrikam) and cloud endpoint exist before the product.
+    await sim.control.admin(contoso.tenant.id, { method: 'PATCH', path: '/policies/crossTenantAccessPolicy', body: { allowedCloudEndpoints: ['microsoftonline.us'] } });
+    await sim.control.admin(contoso.tenant.id, { method: 'POST', path: '/policies/crossTenantAccessPolicy/partners', body: { tenantId: fabrikamId } });
+    const target = woodgrove();
+    const ownership: Record<string, OwnedItem[]> = {};
+    const first = plan([target], await readTenantState(contoso, [target], { localCloud: 'Global' }), { localCloud: 'Global' });
+    const applied = await applyPlan(contoso, first);
+    ownership[target.partnershipId] = mergeOwnership([], applied.claims.map((claim) => claim.item));
+
+    const afterOnboarding = await sim.control.state(contoso.tenant.id);
+    expect(afterOnboarding.policy.allowedCloudEndpoints.sort()).toEqual(['microsoftonline.us', 'partner.microsoftonline.cn']);
+
+    const actual = await readTenantState(contoso, [], { localCloud: 'Global', ownership: ownership[target.partnershipId] });
+    const removal = removePlan(target, ownership[target.partnershipId], [], actual, { localCloud: 'Global' });
+    await applyPlan(contoso, removal);
+    const after = await sim.control.state(contoso.tenant.id);
+    expect(after.policy.allowedCloudEndpoints).toEqual(['microsoftonline.us']);
+    expect(after.partners.map((p) => p.tenantId)).toEqual([fabrikamId]);
+    expect(after.teams.TeamsCrossCloudMeetingConfiguration).toMatchObject({ Partners: [] });
+  });
+
+  it('converges when the tenant changed between read and apply', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    const target = woodgrove();
+    const planned = plan([target], await readTenantState(contoso, [target], { localCloud: 'Global' }), { localCloud: 'Global' });
+    // Meanwhile an admin enables the cloud and adds the same partner by hand.
+    await sim.control.admin(contoso.tenant.id, { method: 'PATCH', path: '/policies/crossTenantAccessPolicy', body: { allowedCloudEndpoints: ['partner.microsoftonline.cn', 'microsoftonline.us'] } });
+    await sim.control.admin(contoso.tenant.id, { method: 'POST', path: '/policies/crossTenantAccessPolicy/partners', body: { tenantId: woodgroveId } });
+    const result = await applyPlan(contoso, planned);
+    expect(result.applied.slice(0, 2).map((op) => op.outcome)).toEqual(['unchanged', 'converged']);
+    const state = await sim.control.state(contoso.tenant.id);
+    expect(state.policy.allowedCloudEndpoints.sort()).toEqual(['microsoftonline.us', 'partner.microsoftonline.cn']);
+    expect(state.partners[0].b2bCollaborationInbound).toMatchObject({ usersAndGroups: { targets: [{ target: 'AllUsers' }] } });
+  });
+
+  it('stops at the first permanent error, saying what failed and what was applied', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    const good = woodgrove('good');
+    const unknownTenant: PartnershipTarget = {
+      partnershipId: 'bad',
+      desired: parseDesiredCollaboration({ partnerTenantId: '00000000-0000-4000-8000-000000000bad', partnerCloud: 'Global', partnerDeploymentUrl: 'https://x.example' }),
+    };
+    const targets = [good, unknownTenant];
+    const planned = plan(targets, await readTenantState(contoso, targets, { localCloud: 'Global' }), { localCloud: 'Global' });
+    const failure = await applyPlan(contoso, planned).then(
+      () => undefined,
+      (error: DomainError) => error,
+    );
+    expect(failure).toBeInstanceOf(DomainError);
+    expect(failure!.code).toBe('apply.partial-failure');
+    expect(failure!.details).toMatchObject({
+      failedOperationId: 'partner.create:00000000-0000-4000-8000-000000000bad',
+      error: { code: 'tenant.bad-request' },
+      applied: [
+        { operationId: 'cloudEndpoints.update', outcome: 'applied' },
+        { operationId: `partner.create:${woodgroveId}`, outcome: 'applied' },
+      ],
+      notApplied: ['partner.create:00000000-0000-4000-8000-000000000bad', 'teams.update:TeamsCrossCloudMeetingConfiguration'],
+    });
+    expect(JSON.parse(JSON.stringify(failure!.details))).toEqual(failure!.details);
+    const state = await sim.control.state(contoso.tenant.id);
+    expect(state.partners.map((p) => p.tenantId)).toEqual([woodgroveId]);
+  });
+
+  it('maps a missing permission to tenant.permission-denied and writes nothing', async () => {
+    const readonly = adaptersFor(sim, 'Contoso', { appName: 'cross-cloud-handshake-readonly' });
+    const target = woodgrove();
+    const actual = await readTenantState({ ...readonly, teams: adaptersFor(sim, 'Contoso').teams }, [target], { localCloud: 'Global' });
+    const planned = plan([target], actual, { localCloud: 'Global' });
+    await expect(applyPlan(readonly, planned)).rejects.toMatchObject({
+      code: 'apply.partial-failure',
+      details: { failedOperationId: 'cloudEndpoints.update', error: { code: 'tenant.permission-denied' }, applied: [] },
+    });
+    expect((await sim.control.state(readonly.tenant.id)).policy.allowedCloudEndpoints).toEqual([]);
+    // The Teams admin API needs the Teams Administrator role.
+    await expect(readonly.teams.read(['TeamsClientConfiguration'])).rejects.toMatchObject({ code: 'tenant.permission-denied' });
+  });
+
+  it('gets through throttling and 503/504 and still converges', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    await sim.control.setFaults({ throttle: { limit: 6, windowSeconds: 2 }, transientErrorRate: 0.2 });
+    try {
+      const targets = [woodgrove(), { ...woodgrove('p-fabrikam'), desired: parseDesiredCollaboration({ ...woodgrove().desired, partnerTenantId: fabrikamId, partnerCloud: 'Global' }) }];
+      const planned = plan(targets, await readTenantState(contoso, targets, { localCloud: 'Global' }), { localCloud: 'Global' });
+      await applyPlan(contoso, planned);
+      const again = plan(targets, await readTenantState(contoso, targets, { localCloud: 'Global' }), { localCloud: 'Global' });
+      expect(again.operations).toEqual([]);
+      const statuses = (await sim.control.counters({ tenantId: contoso.tenant.id })).flatMap((row) => Object.keys(row.statuses));
+      // The faults really happened.
+      expect(statuses.some((status) => ['429', '503', '504'].includes(status))).toBe(true);
+    } finally {
+      await sim.control.setFaults({ throttle: null, transientErrorRate: 0 });
+    }
+  });
+});
