@@ -12,6 +12,8 @@ export interface InvocationRequest {
   /** Why the function runs, for the "Executing" log line. */
   reason: string;
   retryContext?: { retryCount: number; maxRetryCount: number };
+  /** Log the start/end lines at debug level (durable work runs very often). */
+  quiet?: boolean;
 }
 
 export type InvocationOutcome =
@@ -30,8 +32,7 @@ export class Invoker {
   async invoke(fn: AppFunction, request: InvocationRequest): Promise<InvocationOutcome> {
     const invocationId = randomUUID();
     const started = performance.now();
-    const quiet = fn.kind === 'orchestration' || fn.kind === 'activity';
-    // Durable functions run very often; their start/end lines are debug-level.
+    const quiet = request.quiet === true;
     this.logger.log(quiet ? 'debug' : 'information', `Executing 'Functions.${fn.name}' (Reason='${request.reason}', Id=${invocationId})`);
     this.counts[fn.kind]++;
     try {

@@ -567,6 +567,7 @@ export class DurableEngine {
     const outcome = await this.options.invoker.invoke(fn, {
       inputData: [{ name: fn.triggerName, data: { string: JSON.stringify(binding) } }],
       reason: `Orchestration ${record.instanceId}`,
+      quiet: true,
     });
     const result = readOrchestratorResult(outcome.ok ? outcome.response.returnValue : undefined, outcome.ok ? undefined : outcome.error);
     const plan = planEpisode({ instanceId: record.instanceId, history: fullHistory, actions: result.actions, now });
@@ -834,6 +835,7 @@ export class DurableEngine {
         const outcome = await this.options.invoker.invoke(fn, {
           inputData: [{ name: fn.triggerName, data: input === null ? null : { string: input } }],
           reason: `Activity of ${instance.id}`,
+          quiet: true,
         });
         if (outcome.ok) {
           result = events.taskCompleted(now(), scheduled.EventId, typedDataToJson(outcome.response.returnValue) ?? 'null');
