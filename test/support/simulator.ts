@@ -18,6 +18,8 @@ import { RunningSimulator, SimAppView, SimTenantView, SimulatorOptions, startSim
 
 export const PRODUCT_APP = 'cross-cloud-handshake';
 export const READONLY_APP = 'cross-cloud-handshake-readonly';
+/** A test app with directory write permissions (users, groups, organization). */
+export const DIRECTORY_ADMIN_APP = 'directory-admin';
 
 /** Starts a simulator on a free port with the default world (strict response validation on). */
 export function startTestSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {

@@ -104,7 +104,7 @@ export class GraphSpec {
   /** Checks OData query options against the operation's parameters; throws a Graph 400. */
   validateQuery(operation: SpecOperation, query: URLSearchParams): void {
     for (const [name, value] of query) {
-      const parameter = operation.queryParameters.get(name) ?? operation.queryParameters.get(name.toLowerCase());
+      const parameter = operation.queryParameters.get(name) ?? operation.queryParameters.get(name.toLowerCase()) ?? operation.queryParameters.get(name.replace(/^\$/, '@'));
       if (!parameter) {
         if (name.startsWith('$') && !ALWAYS_ALLOWED_QUERY.has(name.toLowerCase())) {
           throw badRequest(`Query option '${name}' is not allowed for ${operation.method} ${operation.path}.`, 'BadRequest');

@@ -49,7 +49,7 @@ async function handle(engine: Engine, graph: GraphService, control: ControlApi, 
   await sleep(engine.faults.settings.latencyMs);
   switch (binding.service) {
     case 'login':
-      return handleLogin(engine, first, binding.clouds, method, rest, new URLSearchParams(rawBody));
+      return handleLogin(engine, first, binding.clouds, method, rest, new URLSearchParams(rawBody), url.searchParams);
     case 'graph':
       return graph.handle(binding.clouds[0], method, decodePath(rest), url.searchParams, headers, rawBody);
     case 'teams':

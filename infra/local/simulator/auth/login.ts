@@ -6,6 +6,7 @@ import { decodeJwt, decodeProtectedHeader, importX509, jwtVerify } from 'jose';
 import { CLOUD_TABLE, SimCloud, TEAMS_RESOURCE } from '../clouds';
 import type { Engine } from '../engine';
 import type { HttpReply } from '../http';
+import { redeemInvitation } from '../resources/invitations';
 import { servicePrincipalIdFor, TenantState } from '../state';
 
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -39,9 +40,16 @@ export async function handleLogin(
   method: string,
   path: string,
   form: URLSearchParams,
+  query: URLSearchParams = new URLSearchParams(),
 ): Promise<HttpReply> {
   const segments = path.split('/').filter(Boolean);
   const [tenantSegment, ...rest] = segments;
+  if (method === 'GET' && tenantSegment === 'redeem' && rest.length === 0) {
+    // The invitation redeem link (inviteRedeemUrl): the guest accepts.
+    return redeemInvitation(engine, query.get('tenant'), query.get('user'))
+      ? { status: 200, body: 'Invitation redeemed.' }
+      : oauthError(404, 'invalid_request', 90002, 'No such pending invitation.');
+  }
   const route = rest.join('/');
   const base = `${engine.url}/${host}`;
   if (!tenantSegment) return oauthError(404, 'invalid_request', 90002, 'The request path has no tenant.');

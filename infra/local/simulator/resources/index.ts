@@ -1,6 +1,17 @@
 // Every Graph route the simulator serves, by resource.
 import type { GraphRoute } from '../graph/types';
+import { groupRoutes } from './groups';
+import { invitationRoutes } from './invitations';
+import { organizationRoutes } from './organization';
 import { partnerRoutes } from './partners';
 import { policyRoutes } from './policy';
+import { userRoutes } from './users';
 
-export const graphRoutes: GraphRoute[] = [...policyRoutes, ...partnerRoutes];
+export const graphRoutes: GraphRoute[] = [
+  ...policyRoutes,
+  ...partnerRoutes,
+  ...userRoutes,
+  ...groupRoutes,
+  ...invitationRoutes,
+  ...organizationRoutes,
+];

@@ -108,7 +108,7 @@ export function withinSizeLimit<T>(engine: Engine, tenant: TenantState, change: 
   if (size > engine.options.policySizeLimitBytes) {
     Object.assign(tenant, snapshot);
     throw badRequest(
-      `The cross-tenant access policy would be ${size} bytes, more than its limit of ${engine.options.policySizeLimitBytes} bytes. Remove partner configurations or simplify their settings.`,
+      `Failure to update policy due to object limit: the cross-tenant access policy would be ${size} bytes, more than its limit of ${engine.options.policySizeLimitBytes} bytes. Remove partner configurations or simplify their settings.`,
     );
   }
   return result;
