@@ -90,7 +90,8 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   const args = ['--app', resolve(options.appDir), '--port', String(options.port ?? 0)];
   if (options.azuriteLocation) args.push('--azurite-location', options.azuriteLocation);
 
-  const child = fork(hostCliPath(), args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], cwd: resolve(options.appDir) });
+  // The host itself moves into the app folder; start it where we are (the folder may not exist).
+  const child = fork(hostCliPath(), args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
   const listeners = new Set<() => void>();
   const echo = options.echo ?? (options.logPrefix !== undefined || !!process.env.HOST_LOGS);
@@ -110,10 +111,17 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
+  let spawnError: Error | undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
     child.once('exit', (code, signal) => {
       for (const listener of [...listeners]) listener();
       resolveExit({ code, signal });
+    });
+    child.once('error', (error) => {
+      spawnError = error;
+      output += `error: could not start the host process: ${error.message}\n`;
+      for (const listener of [...listeners]) listener();
+      resolveExit({ code: null, signal: null });
     });
   });
 
@@ -126,7 +134,7 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
           resolveMatch(match);
           return true;
         }
-        if (child.exitCode !== null || child.signalCode !== null) {
+        if (child.exitCode !== null || child.signalCode !== null || spawnError) {
           cleanup();
           reject(new HostLaunchError(`The host exited (code ${child.exitCode}, signal ${child.signalCode}) before printing ${pattern}`, child.exitCode, output));
           return true;
