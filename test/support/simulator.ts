@@ -106,3 +106,97 @@ export async function call(
   }
   return { status: response.status, headers: response.headers, body, text };
 }
+
+// ---------------------------------------------------------------------------------------------
+// A real HTTP receiver for change notifications (plain HTTP on 127.0.0.1, which the simulator allows).
+
+export interface ReceivedRequest {
+  path: string;
+  query: URLSearchParams;
+  contentType: string | undefined;
+  body: string;
+  json: any;
+}
+
+export type ReceiverAnswer = { status: number; body?: string; delayMs?: number } | 'echo';
+
+export class NotificationReceiver {
+  readonly requests: ReceivedRequest[] = [];
+  /** How to answer the next requests (consumed in order); 'echo' answers validations correctly and notifications 202. */
+  readonly script: ReceiverAnswer[] = [];
+  private server: import('node:http').Server | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  url = '';
+
+  static async start(): Promise<NotificationReceiver> {
+    const receiver = new NotificationReceiver();
+    const { createServer } = await import('node:http');
+    receiver.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://receiver.invalid');
+        const body = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = body ? JSON.parse(body) : undefined;
+        } catch {
+          json = undefined;
+        }
+        receiver.requests.push({ path: url.pathname, query: url.searchParams, contentType: req.headers['content-type'], body, json });
+        const answer = receiver.script.shift() ?? 'echo';
+        const respond = (): void => {
+          if (answer === 'echo') {
+            const token = url.searchParams.get('validationToken');
+            if (token !== null) {
+              res.writeHead(200, { 'Content-Type': 'text/plain' });
+              res.end(token);
+            } else {
+              res.writeHead(202);
+              res.end();
+            }
+            return;
+          }
+          res.writeHead(answer.status, { 'Content-Type': 'text/plain' });
+          res.end(answer.body ?? '');
+        };
+        if (answer !== 'echo' && answer.delayMs) {
+          const timer = setTimeout(() => {
+            receiver.timers.delete(timer);
+            if (!res.destroyed) respond();
+          }, answer.delayMs);
+          receiver.timers.add(timer);
+        } else {
+          respond();
+        }
+      });
+    });
+    await new Promise<void>((resolve) => receiver.server!.listen(0, '127.0.0.1', resolve));
+    const address = receiver.server.address() as import('node:net').AddressInfo;
+    receiver.url = `http://127.0.0.1:${address.port}`;
+    return receiver;
+  }
+
+  /** Requests that carried notifications (not validations) to a path. */
+  notifications(path = '/notify'): ReceivedRequest[] {
+    return this.requests.filter((request) => request.path === path && !request.query.has('validationToken'));
+  }
+
+  /** Waits (polling, generous timeout) until the predicate holds. */
+  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for the receiver (got ${this.requests.length} requests)`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.server) return;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server!.close(resolve));
+  }
+}

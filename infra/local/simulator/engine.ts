@@ -60,6 +60,11 @@ export interface Violation {
   problems: string[];
 }
 
+/** The validation handshake of subscription endpoints (implemented by the NotificationHub). */
+export interface EndpointValidator {
+  validateEndpoint(tenantId: string, url: string, field: string): Promise<void>;
+}
+
 interface PersistedState {
   version: 1;
   worldDigest: string;
@@ -73,6 +78,8 @@ export class Engine {
   readonly counters = new Counters();
   readonly violations: Violation[] = [];
   faults: Faults;
+  /** Set by startSimulator once the notification hub exists. */
+  endpointValidator: EndpointValidator | undefined;
   private tenants = new Map<string, TenantState>();
   private directories = new Map<string, Directory>();
   private readonly apps = new Map<string, WorldApp>();

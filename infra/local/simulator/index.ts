@@ -42,6 +42,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const certificate = await ca.issue(['localhost', '127.0.0.1', '::1', ...(host === '127.0.0.1' || host === '::1' || host === '0.0.0.0' ? [] : [host])]);
 
   const notifications = new NotificationHub(engine);
+  engine.endpointValidator = notifications;
   const graph = new GraphService(engine, new GraphRouter(graphRoutes as GraphRoute[]), batchHandler);
   const control = new ControlApi(engine, graph, notifications);
   const server: Server = createServer({ cert: certificate.cert, key: certificate.key }, createRequestListener(engine, graph, control));

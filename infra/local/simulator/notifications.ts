@@ -280,7 +280,7 @@ function describeFailure(error: unknown, timeoutMs: number): string {
 export function matches(subscription: SubscriptionRecord, change: DirectoryChange): boolean {
   const types = subscription.changeType.split(',').map((type) => type.trim());
   if (!types.includes(change.change)) return false;
-  const resource = subscription.resource.replace(/^\/+/, '').toLowerCase();
+  const resource = (subscription.watch ?? subscription.resource).replace(/^\/+/, '').toLowerCase();
   const id = change.id.toLowerCase();
   if (change.kind === 'user') return resource === 'users' || resource === `users/${id}`;
   if (resource === 'groups' || resource === `groups/${id}`) return true;

@@ -32,11 +32,12 @@ export interface SubscriptionRecord {
   creatorId: string;
   includeResourceData: boolean;
   latestSupportedTlsVersion: string;
-  notificationContentType: string | null;
   notificationQueryOptions: string | null;
   notificationUrlAppId: string | null;
   encryptionCertificate: string | null;
   encryptionCertificateId: string | null;
+  /** What the subscription watches, normalized (`users`, `groups/{id}/members`...); not returned. */
+  watch: string;
 }
 
 export interface MultiTenantOrganizationState {

@@ -5,6 +5,7 @@ import { invitationRoutes } from './invitations';
 import { organizationRoutes } from './organization';
 import { partnerRoutes } from './partners';
 import { policyRoutes } from './policy';
+import { subscriptionRoutes } from './subscriptions';
 import { userRoutes } from './users';
 
 export const graphRoutes: GraphRoute[] = [
@@ -14,4 +15,5 @@ export const graphRoutes: GraphRoute[] = [
   ...groupRoutes,
   ...invitationRoutes,
   ...organizationRoutes,
+  ...subscriptionRoutes,
 ];
