@@ -75,3 +75,38 @@ export function releaseOwnership(current: readonly OwnedItem[], released: readon
 export function claimsFor(partnershipId: string, claims: readonly OwnershipClaim[]): OwnedItem[] {
   return claims.filter((claim) => claim.partnershipId === partnershipId).map((claim) => claim.item);
 }
+
+/** What an apply (or a removal) changes in ownership records. */
+export interface OwnershipChange {
+  claims: readonly OwnershipClaim[];
+  releases: readonly OwnershipClaim[];
+  handOvers?: readonly { item: OwnedItem; fromPartnershipId: string; toPartnershipId: string }[];
+}
+
+/**
+ * The ownership record of `partnershipId` after an apply: its new claims added, its released and
+ * handed-over items removed, items handed over to it added. Pure; call it for every partnership
+ * named in the change (see `partnershipsInChange`).
+ */
+export function ownershipAfter(current: readonly OwnedItem[], partnershipId: string, change: OwnershipChange): OwnedItem[] {
+  const released = [
+    ...claimsFor(partnershipId, change.releases),
+    ...(change.handOvers ?? []).filter((handOver) => handOver.fromPartnershipId === partnershipId).map((handOver) => handOver.item),
+  ];
+  const added = [
+    ...claimsFor(partnershipId, change.claims),
+    ...(change.handOvers ?? []).filter((handOver) => handOver.toPartnershipId === partnershipId).map((handOver) => handOver.item),
+  ];
+  return mergeOwnership(releaseOwnership(current, released), added);
+}
+
+/** Every partnership whose ownership record the change touches. */
+export function partnershipsInChange(change: OwnershipChange): string[] {
+  return [
+    ...new Set([
+      ...change.claims.map((claim) => claim.partnershipId),
+      ...change.releases.map((claim) => claim.partnershipId),
+      ...(change.handOvers ?? []).flatMap((handOver) => [handOver.fromPartnershipId, handOver.toPartnershipId]),
+    ]),
+  ];
+}

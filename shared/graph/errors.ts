@@ -60,11 +60,13 @@ export function toDomainError(error: unknown, operation: string): DomainError {
       error,
     );
   }
-  const name = String(candidate?.name ?? '');
+  // The Graph client wraps non-HTTP failures (token, network, timeout) with statusCode -1 and the
+  // original error's name as `code`.
+  const name = `${String(candidate?.name ?? '')} ${String(candidate?.code ?? '')}`;
   if (/AuthenticationError|CredentialUnavailableError|AuthenticationRequiredError/.test(name)) {
-    return new DomainError('tenant.authentication-failed', `${operation}: could not get a token (${name}).`, { cause: error, details: { operation } });
+    return new DomainError('tenant.authentication-failed', `${operation}: could not get a token (${String(candidate?.message ?? name).slice(0, 300)}).`, { cause: error, details: { operation } });
   }
-  if (name === 'TimeoutError' || name === 'AbortError') {
+  if (/TimeoutError|AbortError/.test(name)) {
     return new DomainError('tenant.unavailable', `${operation} timed out.`, { cause: error, details: { operation } });
   }
   return new DomainError('tenant.unavailable', `${operation} failed: ${String(candidate?.message ?? error)}`, { cause: error, details: { operation } });

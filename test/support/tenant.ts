@@ -1,6 +1,6 @@
 // The product's own adapters (shared/graph, shared/teams) for a tenant of the simulator's world,
 // with the real ClientSecretCredential built the way a deployment builds it (shared/graph/credential).
-import type { RunningSimulator, SimAppView, SimTenantView } from '../../infra/local/simulator';
+import { DEFAULT_WORLD_FILE, loadWorld, type RunningSimulator, type SimAppView, type SimTenantView, type World } from '../../infra/local/simulator';
 import type { CloudName } from '../../shared/clouds';
 import type { RetryPolicy } from '../../shared/config';
 import { createCredential, GraphAdapter, RequestCounter } from '../../shared/graph';
@@ -52,4 +52,20 @@ export function adaptersFor(
       counter: teamsCounter,
     }),
   };
+}
+
+/** Tenant id of the n-th generated partner tenant of `worldWithExtraTenants`. */
+export const generatedTenantId = (index: number): string =>
+  `${(0x10000000 + index).toString(16)}-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
+
+/** The default world plus `count` small Global tenants (partners need tenants that exist). */
+export function worldWithExtraTenants(count: number, cloudOf: (index: number) => CloudName = () => 'Global'): World {
+  const world = loadWorld(DEFAULT_WORLD_FILE) as World;
+  const extra = Array.from({ length: count }, (_, index) => ({
+    id: generatedTenantId(index),
+    cloud: cloudOf(index),
+    displayName: `Partner ${index}`,
+    domains: [`partner${index}.example`],
+  }));
+  return { ...world, tenants: [...world.tenants, ...extra] };
 }
