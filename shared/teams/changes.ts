@@ -58,10 +58,7 @@ export function defaultTeamsConfiguration<T extends TeamsConfigurationType>(type
 const lower = (value: string): string => value.toLowerCase();
 
 /** Merges the update into the current configuration (pure; entries the update does not name stay). */
-export function applyTeamsUpdate<T extends TeamsConfigurationType>(
-  current: TeamsConfigurations[T],
-  update: TeamsUpdate,
-): TeamsConfigurations[T] {
+export function applyTeamsUpdate<C extends TeamsConfigurations[TeamsConfigurationType]>(current: C, update: TeamsUpdate): C {
   const next = structuredClone(current) as unknown as Record<string, unknown>;
   for (const [property, value] of Object.entries(update.set)) next[property] = value;
   for (const [property, values] of Object.entries(update.addToLists)) {
@@ -92,7 +89,7 @@ export function applyTeamsUpdate<T extends TeamsConfigurationType>(
     }
     next.Partners = partners;
   }
-  return next as unknown as TeamsConfigurations[T];
+  return next as unknown as C;
 }
 
 /** True when the configuration already holds everything the update asks for (read-back check). */
