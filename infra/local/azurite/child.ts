@@ -1,5 +1,14 @@
 // Runs Azurite inside a child process that dies with its parent: Azurite itself ignores a
 // closed IPC channel, so a parent killed with SIGKILL would otherwise leave it running.
-process.on('disconnect', () => process.exit(0));
+// It leaves through Azurite's own graceful shutdown, which saves its databases, so a parent killed
+// with SIGKILL and restarted on the same --location finds what it had written. The parent's end
+// of stdout/stderr is gone by then: writing there must not crash the shutdown.
+process.on('disconnect', () => {
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  console.log = () => undefined;
+  console.error = () => undefined;
+  setTimeout(() => process.exit(0), 5_000).unref();
+  process.emit('SIGTERM');
+});
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 require('azurite/dist/src/azurite.js');

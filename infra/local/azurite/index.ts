@@ -25,6 +25,8 @@ export interface RunningAzurite {
   queueEndpoint: string;
   tableEndpoint: string;
   location: string;
+  /** Process id of the Azurite child. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     queueEndpoint: `${endpoints.queue}/${DEV_ACCOUNT_NAME}`,
     tableEndpoint: `${endpoints.table}/${DEV_ACCOUNT_NAME}`,
     location,
+    pid: child.pid!,
     stop,
   };
 }

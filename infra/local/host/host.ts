@@ -4,7 +4,8 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { startAzurite, RunningAzurite } from '../azurite';
 import { CoreApi, installCoreModule } from './app/coreApi';
 import { Invoker, formatError } from './app/invoker';
@@ -134,7 +135,7 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
       const setting = env[hostJson.durableConnectionName];
       if (!setting || setting.trim().toLowerCase().replace(/;$/, '') === DEVELOPMENT_STORAGE) {
         const location = options.azuriteLocation ?? env.LOCAL_HOST_AZURITE_LOCATION;
-        azurite = await startAzurite({ location });
+        azurite = await startEmbeddedAzurite(location, logger);
         connectionString = azurite.connectionString;
         logger.info(`Started Azurite for ${hostJson.durableConnectionName} (data in ${azurite.location})`);
       } else {
@@ -195,6 +196,44 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
       await stopEverything();
     },
   };
+}
+
+const AZURITE_PID_FILE = '.local-host-azurite.pid';
+
+/**
+ * Starts Azurite for the host. With a data folder, waits first for an Azurite a killed host left
+ * behind on that folder to save its data and go (two on one folder would lose writes).
+ */
+async function startEmbeddedAzurite(location: string | undefined, logger: Logger): Promise<RunningAzurite> {
+  if (!location) return startAzurite({});
+  mkdirSync(location, { recursive: true });
+  const pidFile = join(location, AZURITE_PID_FILE);
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const deadline = Date.now() + 15_000;
+    while (Number.isInteger(pid) && pid > 0 && isAlive(pid) && Date.now() < deadline) {
+      logger.debug(`Waiting for the previous Azurite (pid ${pid}) on ${location} to stop`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const azurite = await startAzurite({ location });
+  writeFileSync(pidFile, String(azurite.pid));
+  return {
+    ...azurite,
+    stop: async () => {
+      await azurite.stop();
+      rmSync(pidFile, { force: true });
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function listen(server: Server, port: number, address: string): Promise<number> {
