@@ -2,10 +2,12 @@
 import type { GraphRoute } from '../graph/types';
 import { groupRoutes } from './groups';
 import { invitationRoutes } from './invitations';
+import { mtoRoutes } from './mto';
 import { organizationRoutes } from './organization';
 import { partnerRoutes } from './partners';
 import { policyRoutes } from './policy';
 import { subscriptionRoutes } from './subscriptions';
+import { syncRoutes } from './sync';
 import { userRoutes } from './users';
 
 export const graphRoutes: GraphRoute[] = [
@@ -16,4 +18,6 @@ export const graphRoutes: GraphRoute[] = [
   ...invitationRoutes,
   ...organizationRoutes,
   ...subscriptionRoutes,
+  ...syncRoutes,
+  ...mtoRoutes,
 ];
