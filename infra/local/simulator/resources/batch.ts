@@ -84,7 +84,8 @@ async function runItem(batch: OperationRequest, item: BatchItem, execute: Operat
   const absolute = /^https?:\/\/[^/]+\/(?:[^/]+\/)?v1\.0(\/.*)$/i.exec(relative);
   if (absolute) relative = absolute[1];
   else if (/^https?:/i.test(relative)) return itemError(400, `Invalid request URL '${item.url}': batch request URLs are relative to the /v1.0 endpoint.`);
-  relative = relative.replace(/^\/?v1\.0(?=\/)/i, '');
+  // `/v1.0/users` and, as BatchRequestContent builds it from a simulator URL, `/graph.microsoft.com/v1.0/users`.
+  relative = relative.replace(/^\/?(?:[a-z0-9-]+(?:\.[a-z0-9-]+)+\/)?v1\.0(?=\/)/i, '');
   if (!relative.startsWith('/')) relative = `/${relative}`;
   const url = new URL(relative, 'https://batch.invalid');
   const path = decodeURIComponent(url.pathname);
