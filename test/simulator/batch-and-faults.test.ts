@@ -27,7 +27,7 @@ describe('simulator: $batch', () => {
         { id: '3', method: 'GET', url: '/policies/crossTenantAccessPolicy' },
       ],
     });
-    const byId = new Map(result.responses.map((r: { id: string }) => [r.id, r]));
+    const byId = new Map<string, unknown>(result.responses.map((r: { id: string }) => [r.id, r]));
     expect(byId.get('1')).toMatchObject({ status: 201, body: { tenantId: fabrikam.id } });
     expect(byId.get('2')).toMatchObject({ status: 200, body: { tenantId: fabrikam.id } });
     expect(byId.get('3')).toMatchObject({ status: 200, body: { displayName: 'CrossTenantAccessPolicy' } });
@@ -80,7 +80,8 @@ describe('simulator: $batch', () => {
     const raw = await admin.api('/$batch').post(await content.getContent());
     const responses = new BatchResponseContent(raw);
     expect(responses.getResponseById('users')?.status).toBe(200);
-    expect((await responses.getResponseById('org')!.json()).value[0].id).toBe(contoso.id);
+    const organization = (await responses.getResponseById('org')!.json()) as { value: Array<{ id: string }> };
+    expect(organization.value[0].id).toBe(contoso.id);
   });
 
   it('throttles each item on its own (429 with Retry-After inside the batch)', async () => {
