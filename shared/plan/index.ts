@@ -3,6 +3,7 @@ export * from './operations';
 export { plan, partnerSettingsDiff, sameB2BSetting } from './plan';
 export type { PlanOptions } from './plan';
 export { removePlan } from './remove';
+export type { RemovePlanOptions } from './remove';
 export { needsOf, partnerSettingsFor, teamsTypesNeeded, b2bSetting, syncDirections } from './requirements';
 export type { PartnershipTarget } from './requirements';
 export { simulateApply } from './simulate';

@@ -97,7 +97,8 @@ export interface PlanWarning {
     | 'teams.open-federation'
     | 'teams.federation-closed'
     | 'partner.conflicting-partnerships'
-    | 'ownership.changed-by-admin';
+    | 'ownership.changed-by-admin'
+    | 'guests.left-in-place';
   partnershipIds: string[];
   message: string;
 }

@@ -1,6 +1,7 @@
 // removePlan(): undo what one partnership owns — and nothing else — in dependency order:
-// Teams settings, guests, identity sync (before its partner), partner entries, cloud endpoints
-// last. Whatever another partnership still needs is handed over to it instead of being removed.
+// Teams settings, identity sync (before its partner), partner entries, cloud endpoints, and the
+// invited guests at the very end (optional: deleting users needs an extra permission).
+// Whatever another partnership still needs is handed over to it instead of being removed.
 import type { OwnedItem, OwnershipClaim } from '../ownership';
 import { ownedItemKey } from '../ownership';
 import type { TeamsConfigurations, TeamsConfigurationType } from '../teams/configurations';
@@ -10,6 +11,11 @@ import type { PartnerSettingName, PartnerSettings, TenantState } from '../tenant
 import type { OwnershipHandOver, Plan, PlanOperation, PlanWarning } from './operations';
 import { describeTeamsUpdate, partnerSettingsDiff, sameB2BSetting, teamsConfiguration, type PlanOptions } from './plan';
 import { findTeamsSwitch, needsOf, partnerSettingsFor, TEAMS_SWITCHES, type Needs, type PartnershipTarget, type TeamsFeature } from './requirements';
+
+export interface RemovePlanOptions extends PlanOptions {
+  /** Delete the guests the partnership invited (needs User.ReadWrite.All); default: leave them, with a warning. */
+  deleteGuests?: boolean;
+}
 
 /**
  * The plan that removes what `partnership` owns. `otherPartnerships` are every other partnership
@@ -21,7 +27,7 @@ export function removePlan(
   ownership: readonly OwnedItem[],
   otherPartnerships: readonly PartnershipTarget[],
   actual: TenantState,
-  options: PlanOptions,
+  options: RemovePlanOptions,
 ): Plan {
   const id = partnership.partnershipId;
   const others = needsOf(
@@ -115,30 +121,6 @@ export function removePlan(
       update,
       before: current,
       after: applyTeamsUpdate(current as never, update),
-    });
-  }
-
-  // 2. Guests this partnership invited.
-  for (const item of items) {
-    if (item.kind !== 'guest') continue;
-    const upn = item.upn.toLowerCase();
-    if (handOver(item, others.guests.get(upn))) continue;
-    const guest = actual.guests[upn];
-    if (!guest) {
-      release(item);
-      continue;
-    }
-    operations.push({
-      kind: 'guest.delete',
-      id: `guest.delete:${upn}`,
-      description: `Remove the guest ${upn} this partnership invited.`,
-      partnershipIds: [id],
-      claims: [],
-      releases: [claim(item)],
-      upn,
-      userId: guest.id,
-      before: guest,
-      after: null,
     });
   }
 
@@ -292,6 +274,44 @@ export function removePlan(
           (value) => !removeEndpoints.some((removed) => removed.toLowerCase() === value.toLowerCase()),
         ),
       },
+    });
+  }
+
+  // 6. Guests last: deleting a user needs User.ReadWrite.All, which the product's documented
+  // permissions do not include; nothing else depends on it, so a refusal leaves the rest done.
+  const leftInPlace: string[] = [];
+  for (const item of items) {
+    if (item.kind !== 'guest') continue;
+    const upn = item.upn.toLowerCase();
+    if (handOver(item, others.guests.get(upn))) continue;
+    const guest = actual.guests[upn];
+    if (!guest) {
+      release(item);
+      continue;
+    }
+    if (!options.deleteGuests) {
+      leftInPlace.push(upn);
+      release(item);
+      continue;
+    }
+    operations.push({
+      kind: 'guest.delete',
+      id: `guest.delete:${upn}`,
+      description: `Remove the guest ${upn} this partnership invited.`,
+      partnershipIds: [id],
+      claims: [],
+      releases: [claim(item)],
+      upn,
+      userId: guest.id,
+      before: guest,
+      after: null,
+    });
+  }
+  if (leftInPlace.length > 0) {
+    warnings.push({
+      code: 'guests.left-in-place',
+      partnershipIds: [id],
+      message: `The guests ${leftInPlace.join(', ')} invited by this partnership stay in the tenant: remove them in the Entra admin center, or grant User.ReadWrite.All and enable guest deletion.`,
     });
   }
 

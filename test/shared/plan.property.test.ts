@@ -186,7 +186,7 @@ describe('plan properties', () => {
         }
         const removed = targets[pick % targets.length];
         const others = targets.filter((t) => t !== removed);
-        const removal = removePlan(removed, ownership[removed.partnershipId] ?? [], others, tenant, options);
+        const removal = removePlan(removed, ownership[removed.partnershipId] ?? [], others, tenant, { ...options, deleteGuests: true });
         const after = simulateApply(tenant, removal);
         // The remaining partnerships still have everything they need.
         expect(plan(others, after, options).operations).toEqual([]);

@@ -201,17 +201,17 @@ describe('removePlan', () => {
     const p1 = target('p1', { ...fullCollaboration, partnerCloud: 'Global', partnerTenantId: TENANTS.fabrikam, crossTenantSync: { direction: 'inbound' }, teams: { ...fullCollaboration.teams, crossCloudMeetings: undefined } }, ['fabrikam.com']);
     const p1China = { ...p1, desired: { ...p1.desired, partnerCloud: 'China' as const } };
     const { tenant, ownership } = onboard([p1China], start);
-    const removal = removePlan(p1China, ownership.p1, [], tenant, options);
+    const removal = removePlan(p1China, ownership.p1, [], tenant, { ...options, deleteGuests: true });
     expect(removal.operations.map((op) => op.id)).toEqual([
       'teams.update:TenantFederationSettings',
       'teams.update:TeamsClientConfiguration',
       'teams.update:TeamsMeetingPolicy',
       'teams.update:TeamsMeetingConfiguration',
       'teams.update:TeamsAcsFederationConfiguration',
-      'guest.delete:bob@woodgrove.cn',
       `identitySync.delete:${TENANTS.fabrikam}`,
       `partner.delete:${TENANTS.fabrikam}`,
       'cloudEndpoints.update',
+      'guest.delete:bob@woodgrove.cn',
     ]);
     const after = simulateApply(tenant, removal);
     expect(after).toEqual({ ...start, coverage: after.coverage, identitySync: after.identitySync });
@@ -273,6 +273,15 @@ describe('removePlan', () => {
     const removal = removePlan(p, ownership.p.filter((item) => item.kind !== 'teamsSetting'), [], tenant, options);
     expect(removal.operations[0]).toMatchObject({ update: { set: { AllowFederatedUsers: false }, removeFromLists: { AllowedDomains: ['woodgrove.cn'] } } });
     expect(removal.warnings.map((warning) => warning.code)).toContain('teams.federation-closed');
+  });
+
+  it('leaves invited guests in place by default, saying so', () => {
+    const p = target('p', { guests: ['bob@woodgrove.cn'] });
+    const { tenant, ownership } = onboard([p], freshTenant());
+    const removal = removePlan(p, ownership.p, [], tenant, options);
+    expect(removal.operations.some((op) => op.kind === 'guest.delete')).toBe(false);
+    expect(removal.warnings).toEqual([expect.objectContaining({ code: 'guests.left-in-place', message: expect.stringContaining('bob@woodgrove.cn') })]);
+    expect(removal.released.map((claim) => claim.item.kind)).toContain('guest');
   });
 
   it('releases items that are already gone without writing', () => {

@@ -2,7 +2,8 @@
 // ClientSecretCredential and @microsoft/microsoft-graph-client.
 import type { RunningSimulator } from '../../infra/local/simulator';
 import { mergeOwnership, type OwnedItem } from '../../shared/ownership';
-import { parseDesiredCollaboration } from '../../shared/partnership';
+import { mirrorForPartner, parseDesiredCollaboration } from '../../shared/partnership';
+import { ownershipAfter } from '../../shared/ownership';
 import { applyPlan, plan, readTenantState, removePlan, type PartnershipTarget } from '../../shared/plan';
 import { DomainError } from '../../shared/errors';
 import { startTestSimulator, tenantNamed } from '../support/simulator';
@@ -73,6 +74,69 @@ describe('read, plan and apply against the simulator', () => {
 
     const again = plan(targets, await readTenantState(contoso, targets, { localCloud: 'Global' }), { localCloud: 'Global' });
     expect(again.operations).toEqual([]);
+  });
+
+  it('configures both sides of a cross-cloud partnership (mirrored), invites guests both ways and removes them', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    const china = adaptersFor(sim, 'Woodgrove China');
+    const desired = parseDesiredCollaboration({
+      partnerTenantId: woodgroveId,
+      partnerCloud: 'China',
+      partnerDeploymentUrl: 'https://handshake.woodgrove.cn',
+      b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all' } },
+      teams: { federation: true, guestAccess: true },
+      guests: ['li.wei@woodgrove.cn'],
+      partnerGuests: ['adele.vance@contoso.com'],
+    });
+    const contosoSide = { partnershipId: 'p', desired, partnerDomains: ['woodgrove.cn'] };
+    const chinaSide = {
+      partnershipId: 'p',
+      desired: mirrorForPartner(desired, { tenantId: contoso.tenant.id, cloud: 'Global', deploymentUrl: 'https://handshake.contoso.com' }),
+      partnerDomains: ['contoso.com'],
+    };
+    // Entra first on both sides (an invitation needs both sides' partner entries), then Teams and guests.
+    const entra = ['cloudEndpoints', 'partner', 'identitySync'] as const;
+    const owned: Record<string, OwnedItem[]> = { Global: [], China: [] };
+    for (const [side, target, cloud] of [[contoso, contosoSide, 'Global'], [china, chinaSide, 'China']] as const) {
+      const scoped = { ...target, areas: entra };
+      const result = await applyPlan(side, plan([scoped], await readTenantState(side, [scoped], { localCloud: cloud }), { localCloud: cloud }));
+      owned[cloud] = ownershipAfter(owned[cloud], 'p', result);
+    }
+    for (const [side, target, cloud] of [[contoso, contosoSide, 'Global'], [china, chinaSide, 'China']] as const) {
+      const result = await applyPlan(side, plan([target], await readTenantState(side, [target], { localCloud: cloud }), { localCloud: cloud }));
+      owned[cloud] = ownershipAfter(owned[cloud], 'p', result);
+      expect(plan([target], await readTenantState(side, [target], { localCloud: cloud }), { localCloud: cloud }).operations).toEqual([]);
+    }
+    const guestInContoso = owned.Global.find((item) => item.kind === 'guest');
+    expect(guestInContoso).toMatchObject({ kind: 'guest', upn: 'li.wei@woodgrove.cn', userId: expect.any(String) });
+    const contosoUsers = (await sim.control.state(contoso.tenant.id)).users;
+    expect(contosoUsers.find((user) => user.id === (guestInContoso as { userId: string }).userId)).toMatchObject({ userType: 'Guest' });
+    const chinaState = await sim.control.state(china.tenant.id);
+    expect(chinaState.users.some((user) => user.userType === 'Guest' && String(user.userPrincipalName).startsWith('adele.vance_contoso.com#EXT#'))).toBe(true);
+
+    // Removing the partnership on Contoso's side removes what it added; deleting the guest comes
+    // last and needs User.ReadWrite.All, which the product's app does not have: everything else is done.
+    const ownership = owned.Global;
+    const actual = await readTenantState(contoso, [], { localCloud: 'Global', ownership });
+    const removal = removePlan(contosoSide, ownership, [], actual, { localCloud: 'Global', deleteGuests: true });
+    await expect(applyPlan(contoso, removal)).rejects.toMatchObject({
+      code: 'apply.partial-failure',
+      details: { failedOperationId: 'guest.delete:li.wei@woodgrove.cn', error: { code: 'tenant.permission-denied' }, notApplied: ['guest.delete:li.wei@woodgrove.cn'] },
+    });
+    const after = await sim.control.state(contoso.tenant.id);
+    expect(after.partners).toEqual([]);
+    expect(after.policy.allowedCloudEndpoints).toEqual([]);
+    expect(after.users.length).toBe(contosoUsers.length);
+    // By default the guests stay, with a warning for the admin.
+    const leave = removePlan(contosoSide, ownership, [], await readTenantState(contoso, [], { localCloud: 'Global', ownership }), { localCloud: 'Global' });
+    expect(leave.operations).toEqual([]);
+    expect(leave.warnings.map((warning) => warning.code)).toEqual(['guests.left-in-place']);
+  });
+
+  it('finds the tenant id of a verified domain in the same cloud', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    expect(await contoso.graph.findTenantIdByDomain('fabrikam.com')).toBe(fabrikamId);
+    expect(await contoso.graph.findTenantIdByDomain('nobody.example')).toBeUndefined();
   });
 
   it('reads the tenant for a thousand partnerships in a handful of requests', async () => {
