@@ -10,3 +10,5 @@ export * from './plan';
 export * from './graph';
 export * from './teams';
 export * from './tables';
+export * from './deployment';
+export * from './resolve';
