@@ -302,16 +302,61 @@ export function servicePrincipalObject(id: string, appId: string, displayName: s
   return {
     id,
     accountEnabled: true,
+    addIns: [],
+    alternativeNames: [],
     appDisplayName: displayName,
     appId,
     appOwnerOrganizationId: ownerTenantId,
     appRoleAssignmentRequired: false,
+    appRoles: [],
     displayName,
+    homepage: null,
+    info: emptyInformationalUrls(),
+    keyCredentials: [],
+    logoutUrl: null,
+    oauth2PermissionScopes: [],
+    passwordCredentials: [],
+    replyUrls: [],
     servicePrincipalNames: [appId],
     servicePrincipalType: 'Application',
     signInAudience: 'AzureADMyOrg',
     tags: [],
+    tokenEncryptionKeyId: null,
   };
+}
+
+export function applicationObject(id: string, appId: string, displayName: string, fields: JsonObject = {}): GraphObject {
+  return {
+    id,
+    isFallbackPublicClient: null,
+    appId,
+    applicationTemplateId: null,
+    identifierUris: [],
+    createdDateTime: new Date().toISOString(),
+    displayName,
+    isDeviceOnlyAuthSupported: null,
+    groupMembershipClaims: null,
+    optionalClaims: null,
+    addIns: [],
+    publisherDomain: null,
+    signInAudience: 'AzureADMyOrg',
+    tags: [],
+    tokenEncryptionKeyId: null,
+    api: { requestedAccessTokenVersion: 2, acceptMappedClaims: null, knownClientApplications: [], oauth2PermissionScopes: [], preAuthorizedApplications: [] },
+    appRoles: [],
+    publicClient: { redirectUris: [] },
+    info: emptyInformationalUrls(),
+    keyCredentials: [],
+    parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: 'Allow' },
+    passwordCredentials: [],
+    requiredResourceAccess: [],
+    web: { redirectUris: [], homePageUrl: null, logoutUrl: null, implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
+    ...fields,
+  };
+}
+
+function emptyInformationalUrls(): JsonObject {
+  return { termsOfServiceUrl: null, supportUrl: null, privacyStatementUrl: null, marketingUrl: null, logoUrl: null };
 }
 
 export function cloudOf(state: TenantState): (typeof CLOUD_TABLE)[SimCloud] {

@@ -11,7 +11,7 @@ import { badRequest, GraphError, resourceNotFound, unknownSegment } from '../err
 import { created, GraphCall, GraphRoute, noContent, ok } from '../graph/types';
 import { project } from '../odata';
 import { PERMISSIONS } from '../permissions';
-import { GraphObject, initialDomainOfState, JsonObject, newUser, servicePrincipalObject, TenantState } from '../state';
+import { applicationObject, GraphObject, initialDomainOfState, JsonObject, newUser, servicePrincipalObject, TenantState } from '../state';
 import { listObjects, selected } from './directoryQuery';
 
 /** Application template "Azure AD cross-tenant synchronization" (Graph docs: configure cross-tenant sync). */
@@ -51,17 +51,10 @@ function instantiate(call: GraphCall) {
   if (templateId !== CROSS_TENANT_SYNC_TEMPLATE_ID) throw resourceNotFound(call.params['applicationTemplate-id']);
   const displayName = String((call.body as JsonObject | undefined)?.displayName ?? 'Cross-tenant synchronization');
   const appId = randomUUID();
-  const application: GraphObject = {
-    id: randomUUID(),
-    appId,
+  const application = applicationObject(randomUUID(), appId, displayName, {
     applicationTemplateId: templateId,
-    createdDateTime: new Date().toISOString(),
-    displayName,
-    identifierUris: [],
     publisherDomain: initialDomainOfState(call.tenant),
-    signInAudience: 'AzureADMyOrg',
-    tags: [],
-  };
+  });
   const servicePrincipal: GraphObject = {
     ...servicePrincipalObject(randomUUID(), appId, displayName, call.tenant.id),
     applicationTemplateId: templateId,
