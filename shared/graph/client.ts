@@ -207,6 +207,12 @@ export class GraphAdapter {
     });
   }
 
+  /** The tenant's verified domains (sent to a partner for its Teams federation allow-list). */
+  async getVerifiedDomains(): Promise<string[]> {
+    const organizations = await this.listAll<{ verifiedDomains?: { name: string }[] }>('/organization?$select=verifiedDomains');
+    return [...new Set(organizations.flatMap((organization) => (organization.verifiedDomains ?? []).map((domain) => domain.name.toLowerCase())))];
+  }
+
   /** Tenant id of a verified domain (same cloud only; Graph cannot look across clouds). */
   async findTenantIdByDomain(domain: string): Promise<string | undefined> {
     try {

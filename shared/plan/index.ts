@@ -11,3 +11,5 @@ export { readTenantState } from './read';
 export type { TenantAdapters, ReadOptions } from './read';
 export { applyPlan } from './apply';
 export type { ApplyResult, AppliedOperation, PartialFailureDetails } from './apply';
+export { verifyTenantState } from './verify';
+export type { Verification } from './verify';

@@ -4,7 +4,8 @@ import type { RunningSimulator } from '../../infra/local/simulator';
 import { mergeOwnership, type OwnedItem } from '../../shared/ownership';
 import { mirrorForPartner, parseDesiredCollaboration } from '../../shared/partnership';
 import { ownershipAfter } from '../../shared/ownership';
-import { applyPlan, plan, readTenantState, removePlan, type PartnershipTarget } from '../../shared/plan';
+import { applyPlan, plan, readTenantState, removePlan, verifyTenantState, type PartnershipTarget } from '../../shared/plan';
+import { ManualTeamsAdapter } from '../../shared/teams';
 import { DomainError } from '../../shared/errors';
 import { startTestSimulator, tenantNamed } from '../support/simulator';
 import { adaptersFor } from '../support/tenant';
@@ -137,6 +138,24 @@ describe('read, plan and apply against the simulator', () => {
     const contoso = adaptersFor(sim, 'Contoso');
     expect(await contoso.graph.findTenantIdByDomain('fabrikam.com')).toBe(fabrikamId);
     expect(await contoso.graph.findTenantIdByDomain('nobody.example')).toBeUndefined();
+  });
+
+  it('reads its own verified domains (for the partner’s federation list)', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    expect((await contoso.graph.getVerifiedDomains()).sort()).toEqual(['contoso.com', 'contoso.onmicrosoft.com']);
+  });
+
+  it('verifies by reading back, and tells a manual Teams step from real drift', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    const targets = [woodgrove()];
+    expect(await verifyTenantState(contoso, targets, { localCloud: 'Global' })).toMatchObject({ inSync: false, awaitingAdministrator: false });
+    const manual = { graph: contoso.graph, teams: new ManualTeamsAdapter({ reader: contoso.teams }) };
+    await applyPlan(manual, plan(targets, await readTenantState(manual, targets, { localCloud: 'Global' }), { localCloud: 'Global' }));
+    const waiting = await verifyTenantState(manual, targets, { localCloud: 'Global' });
+    expect(waiting).toMatchObject({ inSync: false, awaitingAdministrator: true });
+    expect(waiting.remaining.map((operation) => operation.id)).toEqual(['teams.update:TeamsCrossCloudMeetingConfiguration']);
+    await applyPlan(contoso, plan(targets, await readTenantState(contoso, targets, { localCloud: 'Global' }), { localCloud: 'Global' }));
+    expect(await verifyTenantState(manual, targets, { localCloud: 'Global' })).toMatchObject({ inSync: true, remaining: [] });
   });
 
   it('reads the tenant for a thousand partnerships in a handful of requests', async () => {
