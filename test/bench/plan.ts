@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ensureTrustFile } from '../../infra/local/tls';
-import { DEFAULT_WORLD_FILE, loadWorld, startSimulator, type RunningSimulator, type World } from '../../infra/local/simulator';
+import { startSimulator, type RunningSimulator, type World } from '../../infra/local/simulator';
+import { generatedTenantId as partnerId, worldWithExtraTenants } from '../support/tenant';
 import { createCredential, GraphAdapter, RequestCounter } from '../../shared/graph';
 import { parseDesiredCollaboration } from '../../shared/partnership';
 import { applyPlan, partnerSettingsFor, plan, readTenantState, type PartnershipTarget } from '../../shared/plan';
@@ -68,7 +69,6 @@ function random(seed: number): () => number {
   };
 }
 
-const partnerId = (index: number): string => `${(0x10000000 + index).toString(16)}-0000-4000-8000-${index.toString(16).padStart(12, '0')}`;
 const cloudOf = (index: number): CloudName => (index % 20 === 0 ? 'China' : index % 10 === 0 ? 'USGov' : 'Global');
 
 function targets(count: number): PartnershipTarget[] {
@@ -85,13 +85,7 @@ function targets(count: number): PartnershipTarget[] {
 
 /** The default world plus N partner tenants, with Contoso already configured for all of them. */
 function benchWorld(all: PartnershipTarget[]): World {
-  const world = loadWorld(DEFAULT_WORLD_FILE) as World;
-  const partners = all.map((target, index) => ({
-    id: partnerId(index),
-    cloud: target.desired.partnerCloud,
-    displayName: `Partner ${index}`,
-    domains: [`partner${index}.example`],
-  }));
+  const world = worldWithExtraTenants(all.length, cloudOf);
   const tenants = world.tenants.map((tenant) =>
     tenant.displayName === 'Contoso'
       ? {
@@ -103,7 +97,7 @@ function benchWorld(all: PartnershipTarget[]): World {
         }
       : tenant,
   );
-  return { ...world, tenants: [...tenants, ...partners] };
+  return { ...world, tenants };
 }
 
 /** 5 %: an admin blocks inbound B2B for some partners and deletes others. */
