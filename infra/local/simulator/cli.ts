@@ -2,10 +2,12 @@
 //                [--notification-delay-ms <N>] [--throttle <requests per 10 s>] [--error-rate <0..1>]
 // Starts the simulator, prints its base URL, the CA file and the tenants (secrets: GET /_sim/world).
 import { parseArgs } from 'node:util';
-import { startSimulator } from './index';
+import { RunningSimulator, startSimulator } from './index';
 
-async function main(): Promise<void> {
+/** Parses the arguments, starts the simulator and prints where it is; undefined for --help. */
+export async function runCli(argv: string[], out: (text: string) => void, log?: (line: string) => void): Promise<RunningSimulator | undefined> {
   const { values } = parseArgs({
+    args: argv,
     options: {
       port: { type: 'string', default: '0' },
       host: { type: 'string', default: '127.0.0.1' },
@@ -21,11 +23,11 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(
+    out(
       'Usage: npm run sim -- --port <PORT> [--world <FILE>] [--latency-ms <N>] [--state-dir <DIR>]\n' +
         '       [--notification-delay-ms <N>] [--throttle <requests per 10 s per app per tenant>] [--error-rate <0..1>] [--quiet]\n',
     );
-    return;
+    return undefined;
   }
   const number = (name: string, value: string | undefined): number | undefined => {
     if (value === undefined) return undefined;
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
       ...(throttle ? { throttle: { limit: throttle } } : {}),
       ...(values['error-rate'] !== undefined ? { transientErrorRate: number('error-rate', values['error-rate']) } : {}),
     },
-    log: values.quiet ? undefined : (line) => process.stderr.write(`${line}\n`),
+    log: values.quiet ? undefined : log,
   });
   const lines = [
     `Graph + Teams simulator listening at ${sim.url}`,
@@ -54,19 +56,30 @@ async function main(): Promise<void> {
     `World (apps and their secrets): GET ${sim.url}/_sim/world`,
     ...sim.world.tenants.map((tenant) => `  ${tenant.displayName} (${tenant.cloud}) ${tenant.id}  graph: ${tenant.graphBaseUrl}/v1.0  login: ${tenant.loginBaseUrl}`),
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
-  const shutdown = (): void => {
-    sim.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  out(`${lines.join('\n')}\n`);
+  return sim;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  runCli(
+    process.argv.slice(2),
+    (text) => process.stdout.write(text),
+    (line) => process.stderr.write(`${line}\n`),
+  ).then(
+    (sim) => {
+      if (!sim) return;
+      const shutdown = (): void => {
+        sim.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TEAMS_CONFIGURATION_TYPES } from '../../../shared/teams/configurations';
-import { CLOUD_TABLE, SIM_CLOUDS, SimCloud, TEAMS_RESOURCE } from './clouds';
+import { CLOUD_ENDPOINT_VALUES, CLOUD_TABLE, SIM_CLOUDS, SimCloud, TEAMS_RESOURCE } from './clouds';
 import { assetPath } from './assets';
 import { SimulatorError } from './errors';
 import { KNOWN_APPLICATION_PERMISSIONS } from './permissions';
@@ -53,8 +53,9 @@ const tenantSchema = z
     /** Initial cross-tenant access policy (Graph shapes); empty policy when absent. */
     policy: z
       .object({
-        allowedCloudEndpoints: z.array(z.string()).default([]),
-        partners: z.array(z.record(z.string(), z.unknown())).default([]),
+        allowedCloudEndpoints: z.array(z.enum(CLOUD_ENDPOINT_VALUES)).default([]),
+        /** Graph partner objects, stored as given (only tenantId is checked). */
+        partners: z.array(z.looseObject({ tenantId: guid })).default([]),
       })
       .strict()
       .optional(),
