@@ -66,12 +66,12 @@ describe('world files', () => {
       users: [{ id: 'f0e1d2c3-b4a5-4968-8776-655443322110', userPrincipalName: 'ann@elsewhere.example', displayName: 'Ann' }],
       groups: [{ id: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d', displayName: 'G', members: ['ghost@solo.example'] }],
     });
-    world.apps.push({ tenantId: '99999999-9999-4999-8999-999999999999', clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', clientSecret: 'secret-1234', displayName: 'x', permissions: [] });
+    world.apps!.push({ tenantId: '99999999-9999-4999-8999-999999999999', clientId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', clientSecret: 'secret-1234', displayName: 'x', permissions: [] });
     expect(() => loadWorld(world)).toThrow(/users\[0\]\.userPrincipalName: domain elsewhere\.example is not a domain of Solo/);
     expect(() => loadWorld(world)).toThrow(/groups\[0\]\.members\[0\]: ghost@solo\.example is not a user of Solo/);
     expect(() => loadWorld(world)).toThrow(/apps\[1\]\.tenantId: no tenant 99999999/);
     const typo = soloWorld();
-    (typo.apps[0].permissions as string[]) = ['Policy.Read.Al'];
+    (typo.apps![0].permissions as string[]) = ['Policy.Read.Al'];
     expect(() => loadWorld(typo)).toThrow(/apps\[0\]\.permissions\[0\]/);
   });
 
