@@ -13,3 +13,5 @@ export { applyPlan } from './apply';
 export type { ApplyResult, AppliedOperation, PartialFailureDetails } from './apply';
 export { verifyTenantState } from './verify';
 export type { Verification } from './verify';
+export { auditEvents } from './audit';
+export type { AuditContext } from './audit';

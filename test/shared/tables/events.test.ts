@@ -56,3 +56,26 @@ describe('EventRepository (Azurite)', () => {
     expect(await events.list('p')).toEqual([]);
   });
 });
+
+describe('auditEvents → EventRepository', () => {
+  const env = useAzurite();
+
+  it('records one event per partnership per applied operation, once even when appended again', async () => {
+    const { plan, auditEvents } = await import('../../../shared/plan');
+    const { freshTenant, target } = await import('../../support/domain');
+    const planned = plan([target('p1', { guests: ['bob@woodgrove.cn'] }), target('p2', { partnerTenantId: '4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d' })], freshTenant(), { localCloud: 'Global' });
+    const applied = planned.operations.map((operation) => ({ operationId: operation.id, kind: operation.kind, outcome: 'applied' as const }));
+    const events = auditEvents(planned, { applied }, { actor: 'orchestration', at: '2025-01-01T00:00:00Z', idPrefix: 'instance-1:configureLocal' });
+    const repository = new EventRepository(env().freshTables());
+    await repository.appendMany(events);
+    await repository.appendMany(events);
+    const p1 = await repository.list('p1');
+    expect(p1.map((event) => event.operationId)).toEqual(['cloudEndpoints.update', 'partner.create:9b1c6e0e-1b5a-4f8e-9a7e-2a7b3c4d5e6f', 'guest.invite:bob@woodgrove.cn']);
+    expect(p1.find((event) => event.operationId === 'cloudEndpoints.update')).toMatchObject({
+      before: { allowedCloudEndpoints: [] },
+      after: { allowedCloudEndpoints: ['partner.microsoftonline.cn'] },
+      data: { outcome: 'applied' },
+    });
+    expect((await repository.list('p2')).map((event) => event.operationId)).toEqual(['cloudEndpoints.update', 'partner.create:4a5b6c7d-8e9f-4a0b-9c1d-2e3f4a5b6c7d']);
+  });
+});
