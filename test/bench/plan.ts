@@ -16,7 +16,7 @@ import { createCredential, GraphAdapter, RequestCounter } from '../../shared/gra
 import { parseDesiredCollaboration } from '../../shared/partnership';
 import { applyPlan, partnerSettingsFor, plan, readTenantState, type PartnershipTarget } from '../../shared/plan';
 import { TeamsRestAdapter } from '../../shared/teams';
-import { CLOUDS, type CloudName } from '../../shared/clouds';
+import type { CloudName } from '../../shared/clouds';
 
 interface Options {
   json: boolean;
@@ -91,7 +91,8 @@ function benchWorld(all: PartnershipTarget[]): World {
       ? {
           ...tenant,
           policy: {
-            allowedCloudEndpoints: [CLOUDS.USGov.allowedCloudEndpoint, CLOUDS.China.allowedCloudEndpoint],
+            // The values of CLOUDS.USGov and CLOUDS.China.
+            allowedCloudEndpoints: ['microsoftonline.us' as const, 'partner.microsoftonline.cn' as const],
             partners: all.map((target) => ({ tenantId: target.desired.partnerTenantId, ...partnerSettingsFor(target.desired) })),
           },
         }
