@@ -16,7 +16,7 @@ import { Logger } from '../logger';
 import { Semaphore, delay, setLongTimeout } from '../util';
 import { EventType, HistoryEvent, OrchestrationStatus, RuntimeStatus, events, isTerminal } from './history';
 import { OrchestratorAction, planEpisode } from './replay';
-import { ConcurrencyError, DurableStore, EpisodeTooLargeError, InboxItem, InstanceRecord, ParentRef, StatusQuery, newInboxRowKey } from './store';
+import { ConcurrencyError, DurableStore, EpisodeTooLargeError, InboxItem, InstanceRecord, ParentRef, StatusQuery, STATE_ROW, newInboxRowKey } from './store';
 
 /** Out-of-proc schema the host offers durable-functions (V3: actions as one list, retries by history). */
 const UPPER_SCHEMA_VERSION = 1;
@@ -321,7 +321,7 @@ export class DurableEngine {
       if (!isTerminal(existing.record.runtimeStatus)) {
         throw new DurableError('conflict', `An orchestration instance with the ID '${instanceId}' already exists and is ${existing.record.runtimeStatus}.`);
       }
-      const oldRows = [...existing.inbox.map((i) => i.rowKey), ...(await this.rowKeysOf(instanceId)).filter((k) => k !== 'state' && !k.startsWith('i|'))];
+      const oldRows = [...existing.inbox.map((i) => i.rowKey), ...(await this.options.store.rowKeys(instanceId)).filter((k) => k !== STATE_ROW && !k.startsWith('i|'))];
       const inline = oldRows.slice(0, 90);
       if (oldRows.length > inline.length) await this.options.store.deleteRows(instanceId, oldRows.slice(inline.length));
       for (const timer of instance.timers.values()) timer.clear();
@@ -334,13 +334,6 @@ export class DurableEngine {
     instance.loaded = true;
     instance.pending = result.inbox.map((item) => ({ event: item.event, inboxRowKey: item.rowKey }));
     this.wake(instance);
-  }
-
-  private async rowKeysOf(instanceId: string): Promise<string[]> {
-    const keys: string[] = [];
-    const iterator = this.options.store.table.listEntities({ queryOptions: { filter: `PartitionKey eq '${instanceId.replace(/'/g, "''")}'`, select: ['RowKey'] } });
-    for await (const entity of iterator) keys.push(entity.rowKey as string);
-    return keys;
   }
 
   private async appendToInbox(instanceId: string, event: HistoryEvent, options: { rejectTerminal: boolean }): Promise<void> {
@@ -410,7 +403,12 @@ export class DurableEngine {
   // ---- one episode --------------------------------------------------------------------------
 
   private async episode(instance: Instance): Promise<void> {
-    if (!instance.loaded) await this.load(instance);
+    if (!instance.loaded) {
+      await this.load(instance);
+      // After a reload (a conflict, or a commit whose outcome is unknown) make sure the work the
+      // stored history schedules is under way; what already is, is not started twice.
+      await this.resumeDerivedWork(instance);
+    }
     const record = instance.record;
     if (!record) {
       instance.pending = [];
@@ -423,7 +421,23 @@ export class DurableEngine {
     }
     const batch = this.takeBatch(instance, record);
     if (batch.length === 0) return;
+    try {
+      await this.process(instance, record, batch);
+    } catch (error) {
+      // Nothing of the batch was committed (or we cannot tell): keep it, re-read storage first.
+      instance.pending.unshift(...batch);
+      instance.loaded = false;
+      if (error instanceof ConcurrencyError) {
+        this.metrics.conflicts++;
+        this.options.logger.warn(`Orchestration ${instance.id}: ${error.message}; reloading`);
+        instance.again = true;
+        return;
+      }
+      throw error;
+    }
+  }
 
+  private async process(instance: Instance, record: InstanceRecord, batch: PendingEvent[]): Promise<void> {
     const now = new Date(Math.max(Date.now(), lastTimestamp(instance.history) + 1));
     const newEvents = this.filterNewEvents(instance, batch);
     const consumedInbox = batch.filter((p) => p.inboxRowKey).map((p) => p.inboxRowKey!);
@@ -433,7 +447,7 @@ export class DurableEngine {
     );
     if (control?.EventType === EventType.ExecutionTerminated) {
       const reason = control.Input ?? null;
-      await this.commit(instance, batch, consumedInbox, now, {
+      await this.commit(instance, consumedInbox, now, {
         status: 'Terminated',
         output: JSON.stringify(reason ?? ''),
         events: [events.orchestratorStarted(now), control, events.executionCompleted(now, OrchestrationStatus.Terminated, JSON.stringify(reason ?? '')), events.orchestratorCompleted(now)],
@@ -443,7 +457,7 @@ export class DurableEngine {
     if (control) {
       const suspending = control.EventType === EventType.ExecutionSuspended;
       const status: RuntimeStatus = suspending ? 'Suspended' : (record.suspendedFrom ?? 'Running');
-      await this.commit(instance, batch, consumedInbox, now, {
+      await this.commit(instance, consumedInbox, now, {
         status,
         suspendedFrom: suspending ? (record.runtimeStatus === 'Suspended' ? record.suspendedFrom : record.runtimeStatus) : undefined,
         events: [events.orchestratorStarted(now), control, events.orchestratorCompleted(now)],
@@ -451,16 +465,16 @@ export class DurableEngine {
       return;
     }
     if (newEvents.length === 0) {
-      await this.commit(instance, batch, consumedInbox, now, { status: record.runtimeStatus, events: [] });
+      await this.commit(instance, consumedInbox, now, { status: record.runtimeStatus, events: [] });
       return;
     }
     const hasStart = instance.history.some((e) => e.EventType === EventType.ExecutionStarted) || newEvents.some((e) => e.EventType === EventType.ExecutionStarted);
     if (!hasStart) {
       // Results for an execution that has not started cannot be replayed; drop them.
-      await this.commit(instance, batch, consumedInbox, now, { status: record.runtimeStatus, events: [] });
+      await this.commit(instance, consumedInbox, now, { status: record.runtimeStatus, events: [] });
       return;
     }
-    await this.runOrchestrator(instance, record, batch, newEvents, consumedInbox, now);
+    await this.runOrchestrator(instance, record, newEvents, consumedInbox, now);
   }
 
   private takeBatch(instance: Instance, record: InstanceRecord): PendingEvent[] {
@@ -534,7 +548,6 @@ export class DurableEngine {
   private async runOrchestrator(
     instance: Instance,
     record: InstanceRecord,
-    batch: PendingEvent[],
     newEvents: HistoryEvent[],
     consumedInbox: string[],
     now: Date,
@@ -544,7 +557,7 @@ export class DurableEngine {
     const replayHistory = [...instance.history.map((e) => ({ ...e, IsPlayed: true })), started, ...newEvents.map((e) => ({ ...e, IsPlayed: false }))];
     const fullHistory = [...instance.history, started, ...newEvents];
     const fail = (message: string): Promise<void> =>
-      this.commit(instance, batch, consumedInbox, now, {
+      this.commit(instance, consumedInbox, now, {
         status: 'Failed',
         output: JSON.stringify(message),
         events: [started, ...newEvents, events.executionCompleted(now, OrchestrationStatus.Failed, JSON.stringify(message)), events.orchestratorCompleted(now)],
@@ -579,7 +592,7 @@ export class DurableEngine {
     if (failure) {
       const message = `Orchestrator function '${fn.name}' failed: ${failure}`;
       this.options.logger.warn(`Orchestration ${record.instanceId} (${fn.name}) failed: ${failure}`);
-      return this.commit(instance, batch, consumedInbox, now, {
+      return this.commit(instance, consumedInbox, now, {
         status: 'Failed',
         output: JSON.stringify(message),
         customStatus,
@@ -587,11 +600,11 @@ export class DurableEngine {
       });
     }
     if (result.isDone && plan.continueAsNew) {
-      return this.continueAsNew(instance, record, batch, consumedInbox, now, plan.continueAsNew.input, plan.unconsumedEvents, customStatus);
+      return this.continueAsNew(instance, record, consumedInbox, now, plan.continueAsNew.input, plan.unconsumedEvents, customStatus);
     }
     if (result.isDone) {
       const output = result.output === undefined ? null : JSON.stringify(result.output);
-      return this.commit(instance, batch, consumedInbox, now, {
+      return this.commit(instance, consumedInbox, now, {
         status: 'Completed',
         output,
         customStatus,
@@ -602,7 +615,7 @@ export class DurableEngine {
       instance.timers.get(id)?.clear();
       instance.timers.delete(id);
     }
-    await this.commit(instance, batch, consumedInbox, now, {
+    await this.commit(instance, consumedInbox, now, {
       status: 'Running',
       customStatus,
       events: [started, ...newEvents, ...plan.scheduled, events.orchestratorCompleted(now)],
@@ -613,7 +626,6 @@ export class DurableEngine {
   private async continueAsNew(
     instance: Instance,
     record: InstanceRecord,
-    batch: PendingEvent[],
     consumedInbox: string[],
     now: Date,
     input: string | null,
@@ -638,7 +650,7 @@ export class DurableEngine {
       lastUpdatedTime: now,
       episodes: 0,
     };
-    try {
+    {
       const etag = await this.options.store.commitEpisode({
         record: updated,
         historyEvents: [],
@@ -656,14 +668,11 @@ export class DurableEngine {
       instance.pending.unshift(...inbox.map((item) => ({ event: item.event, inboxRowKey: item.rowKey })));
       if (inlineDeletes.length === 0 && staleRows.length > 0) this.background(this.options.store.deleteRows(instance.id, staleRows));
       this.options.logger.debug(`Orchestration ${record.instanceId} continued as new (execution ${executionId})`);
-    } catch (error) {
-      this.handleCommitError(instance, batch, error);
     }
   }
 
   private async commit(
     instance: Instance,
-    batch: PendingEvent[],
     consumedInbox: string[],
     now: Date,
     change: {
@@ -701,14 +710,13 @@ export class DurableEngine {
       if (error instanceof EpisodeTooLargeError && !terminal) {
         this.options.logger.warn(`Orchestration ${record.instanceId}: ${error.message}; failing it`);
         const message = `Orchestrator function '${record.name}' failed: ${error.message}`;
-        return this.commit(instance, batch, consumedInbox.slice(0, INBOX_PER_EPISODE), now, {
+        return this.commit(instance, consumedInbox.slice(0, INBOX_PER_EPISODE), now, {
           status: 'Failed',
           output: JSON.stringify(message),
           events: [events.orchestratorStarted(now), events.executionCompleted(now, OrchestrationStatus.Failed, JSON.stringify(message)), events.orchestratorCompleted(now)],
         });
       }
-      this.handleCommitError(instance, batch, error);
-      return;
+      throw error;
     }
     instance.record = { ...updated, etag };
     if (change.events.length > 0) {
@@ -717,19 +725,6 @@ export class DurableEngine {
     }
     for (const event of change.scheduled ?? []) this.dispatch(instance, event);
     if (terminal) this.finished(instance);
-  }
-
-  private handleCommitError(instance: Instance, batch: PendingEvent[], error: unknown): void {
-    // Put the batch back; reload from storage before the next attempt.
-    instance.pending.unshift(...batch);
-    instance.loaded = false;
-    if (error instanceof ConcurrencyError) {
-      this.metrics.conflicts++;
-      this.options.logger.warn(`Orchestration ${instance.id}: ${error.message}; reloading`);
-      instance.again = true;
-      return;
-    }
-    throw error;
   }
 
   private async discardPending(instance: Instance): Promise<void> {

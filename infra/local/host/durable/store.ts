@@ -226,11 +226,17 @@ export class DurableStore {
     return { records, continuationToken: page.value.continuationToken };
   }
 
-  /** Deletes every row of an instance; resolves with the number of rows removed. */
-  async purge(instanceId: string): Promise<number> {
+  /** Row keys of every row of an instance. */
+  async rowKeys(instanceId: string): Promise<string[]> {
     const rowKeys: string[] = [];
     const iterator = this.table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] } });
     for await (const entity of iterator) rowKeys.push(entity.rowKey as string);
+    return rowKeys;
+  }
+
+  /** Deletes every row of an instance; resolves with the number of rows removed. */
+  async purge(instanceId: string): Promise<number> {
+    const rowKeys = await this.rowKeys(instanceId);
     // Delete the instance row last, so a half-done purge still finds the instance.
     const others = rowKeys.filter((k) => k !== STATE_ROW);
     await this.deleteRows(instanceId, others);
