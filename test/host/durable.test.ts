@@ -1,5 +1,6 @@
 // Durable Functions on the local host: the app's own starters and durable-functions' client,
 // the management URLs they hand out, and the HTTP management API, against real Azurite.
+import { TableClient } from '@azure/data-tables';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -222,6 +223,20 @@ describe('durable orchestrations on the local host', () => {
     expect(slow.status).toBe(202);
     const links = slow.json<CheckStatusLinks>();
     await fetch(links.terminatePostUri.replace('{text}', 'done'), { method: 'POST' });
+  });
+
+  it('recovers from a concurrent change to the instance row (ETag conflict) without losing or repeating work', async () => {
+    const links = await start('eventCollector', 2);
+    await raiseEvent(links, 'item', 'first');
+    await waitForStatus(links.statusQueryGetUri, { statuses: ['Running'] });
+    // Someone else writes the instance row: the host's next commit must fail, reload, and redo.
+    const table = TableClient.fromConnectionString(azurite.connectionString, 'WorkflowsHubInstances', { allowInsecureConnection: true });
+    await new Promise((r) => setTimeout(r, 300));
+    await table.updateEntity({ partitionKey: links.id, rowKey: 'state', TouchedByTest: true }, 'Merge');
+    await raiseEvent(links, 'item', 'second');
+    expect(await finish(links)).toMatchObject({ runtimeStatus: 'Completed', output: ['first', 'second'] });
+    const metrics = (await request(host(), 'GET', '/admin/host/metrics', { key: 'master' })).json<{ durable: { conflicts: number } }>();
+    expect(metrics.durable.conflicts).toBeGreaterThanOrEqual(1);
   });
 
   it('management API: start (and wait), restart, and clear errors', async () => {
