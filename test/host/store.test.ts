@@ -47,7 +47,7 @@ describe('DurableStore', () => {
     const { etag, inbox } = await store.createInstance(record('b', null), [start]);
     const episode: HistoryEvent[] = [events.orchestratorStarted(new Date()), start, events.taskScheduled(new Date(), 0, 'act', '1'), events.orchestratorCompleted(new Date())];
     const before = metrics.roundTrips;
-    const newEtag = await store.commitEpisode({
+    const { etag: newEtag } = await store.commitEpisode({
       record: { ...record('b', null), runtimeStatus: 'Running', episodes: 1, etag },
       historyEvents: episode,
       historyExecutionId: 'e1',

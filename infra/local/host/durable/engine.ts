@@ -651,7 +651,7 @@ export class DurableEngine {
       episodes: 0,
     };
     {
-      const etag = await this.options.store.commitEpisode({
+      const { etag } = await this.options.store.commitEpisode({
         record: updated,
         historyEvents: [],
         historyExecutionId: record.executionId,
@@ -697,9 +697,9 @@ export class DurableEngine {
       suspendedFrom: change.status === 'Suspended' ? change.suspendedFrom : undefined,
     };
     if (change.events.length === 0 && consumedInbox.length === 0 && change.status === record.runtimeStatus) return;
-    let etag: string;
+    let committed: { etag: string; historyRowKeys: string[] };
     try {
-      etag = await this.options.store.commitEpisode({
+      committed = await this.options.store.commitEpisode({
         record: updated,
         historyEvents: change.events,
         historyExecutionId: record.executionId,
@@ -718,10 +718,10 @@ export class DurableEngine {
       }
       throw error;
     }
-    instance.record = { ...updated, etag };
+    instance.record = { ...updated, etag: committed.etag };
     if (change.events.length > 0) {
       instance.history.push(...change.events.map((e) => ({ ...e, IsPlayed: true })));
-      instance.historyRowKeys.push(`h|${record.executionId}|${record.episodes.toString().padStart(8, '0')}|000`);
+      instance.historyRowKeys.push(...committed.historyRowKeys);
     }
     for (const event of change.scheduled ?? []) this.dispatch(instance, event);
     if (terminal) this.finished(instance);

@@ -183,17 +183,17 @@ export class DurableStore {
     consumedInbox: string[];
     newInbox?: InboxItem[];
     deleteRowKeys?: string[];
-  }): Promise<string> {
+  }): Promise<{ etag: string; historyRowKeys: string[] }> {
     const { record } = args;
     if (!record.etag) throw new Error(`commitEpisode(${record.instanceId}) needs the instance row's etag`);
     const actions: TransactionAction[] = [['update', toEntity(record), 'Replace', { etag: record.etag }]];
-    if (args.historyEvents.length > 0) {
-      for (const row of historyRows(record.instanceId, args.historyExecutionId, args.episode, args.historyEvents)) actions.push(['create', row]);
-    }
+    const rows = args.historyEvents.length > 0 ? historyRows(record.instanceId, args.historyExecutionId, args.episode, args.historyEvents) : [];
+    for (const row of rows) actions.push(['create', row]);
     for (const rowKey of args.consumedInbox) actions.push(['delete', { partitionKey: record.instanceId, rowKey }]);
     for (const item of args.newInbox ?? []) actions.push(['create', inboxEntity(record.instanceId, item)]);
     for (const rowKey of args.deleteRowKeys ?? []) actions.push(['delete', { partitionKey: record.instanceId, rowKey }]);
-    return this.submit(actions, 0);
+    const etag = await this.submit(actions, 0);
+    return { etag, historyRowKeys: rows.map((row) => row.rowKey) };
   }
 
   /** Deletes rows (best effort clean-up of stale history), in batches. */
