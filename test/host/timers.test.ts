@@ -4,12 +4,13 @@ import { TableClient } from '@azure/data-tables';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
-import { WORKFLOWS_APP, launchHost, request, tempDir } from '../support/host';
+import { WORKFLOWS_APP, launchHost, request, tempDir, waitForStatus } from '../support/host';
 
 interface Tick {
   at: string;
   isPastDue: boolean;
   last: string | null;
+  instanceId: string | null;
 }
 
 function ticks(dir: string): Tick[] {
@@ -50,16 +51,19 @@ describe('timer triggers', () => {
     }
   });
 
-  it('runs on startup when asked, and on demand through the admin API', async () => {
+  it('runs on startup when asked (starting an orchestration through its durable client), and on demand through the admin API', async () => {
     const state = tempDir('host-timer-startup');
     const host = await launchHost({
       appDir: WORKFLOWS_APP,
       storageConnectionString: azurite.connectionString,
       taskHub: 'TimerStartup',
-      env: { TEST_STATE_DIR: state.path, TICK_SCHEDULE: '0 0 0 1 1 *', TICK_RUN_ON_STARTUP: 'true' },
+      env: { TEST_STATE_DIR: state.path, TICK_SCHEDULE: '0 0 0 1 1 *', TICK_RUN_ON_STARTUP: 'true', TICK_ORCHESTRATION: 'chain' },
     });
     try {
-      expect(await waitForTicks(state.path, 1)).toHaveLength(1);
+      const [first] = await waitForTicks(state.path, 1);
+      expect(first.instanceId).toBeTruthy();
+      const started = await waitForStatus(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${first.instanceId}?code=${host.systemKey}`);
+      expect(started).toMatchObject({ name: 'chain', runtimeStatus: 'Completed', output: ['Hello, from a timer!'] });
       expect((await request(host, 'POST', '/admin/functions/tick', { body: { input: '' }, key: 'function' })).status).toBe(401);
       expect((await request(host, 'POST', '/admin/functions/tick', { body: { input: '' }, key: 'master' })).status).toBe(202);
       expect(await waitForTicks(state.path, 2)).toHaveLength(2);

@@ -12,6 +12,7 @@ import { Invoker, formatError } from './app/invoker';
 import { AppFunction, classifyFunctions, loadEntryPoints, readPackageJson, resolveEntryPoints } from './app/loader';
 import { DurableEngine } from './durable/engine';
 import { DurableStore } from './durable/store';
+import { durableClientBindingData } from './durable/httpApi';
 import { HostError } from './errors';
 import { HostContext, createRequestHandler, functionUrl } from './http/server';
 import { RouteTable } from './http/routes';
@@ -158,6 +159,8 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
         maxConcurrentOrchestrations: hostJson.maxConcurrentOrchestratorFunctions,
       });
       context.engine = engine;
+      const hub = hostJson.hubName;
+      invoker.durableClientData = () => durableClientBindingData(context.origin, hub, keys.durableSystem);
     }
     timers = new TimerScheduler({ functions, compiled: compiledTimers, invoker, logger, hostId, connectionString, metrics });
     context.timers = timers;

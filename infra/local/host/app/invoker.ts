@@ -23,6 +23,8 @@ export type InvocationOutcome =
 export class Invoker {
   /** Count of invocations by function kind, for the metrics endpoint. */
   readonly counts = { http: 0, timer: 0, orchestration: 0, activity: 0, failed: 0 };
+  /** What a `durableClient` input receives (set when the app has durable functions). */
+  durableClientData?: () => Record<string, unknown>;
 
   constructor(
     private readonly core: CoreApi,
@@ -56,6 +58,12 @@ export class Invoker {
   private async run(fn: AppFunction, request: InvocationRequest, invocationId: string): Promise<RpcInvocationResponse> {
     const model = this.core.programmingModel;
     if (!model) throw new Error('No programming model registered (the app never loaded @azure/functions)');
+    // Any trigger may take a durable client input (a timer starting orchestrations, for example).
+    const inputData = [...request.inputData];
+    for (const name of fn.durableClientInputs) {
+      if (!this.durableClientData) throw new Error(`Function '${fn.name}' has a durableClient input, but durable storage is not set up`);
+      inputData.push({ name, data: { string: JSON.stringify(this.durableClientData()) } });
+    }
     const registration = fn.registration;
     const bindings: Record<string, { type: string; direction: string; dataType: string }> = {};
     for (const [name, binding] of Object.entries(registration.metadata.bindings)) {
@@ -69,7 +77,7 @@ export class Invoker {
       request: {
         invocationId,
         functionId: registration.functionId,
-        inputData: request.inputData,
+        inputData,
         triggerMetadata: request.triggerMetadata ?? {},
         traceContext: { traceParent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`, traceState: '', attributes: {} },
         retryContext: request.retryContext ?? null,

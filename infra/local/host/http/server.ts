@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppFunction } from '../app/loader';
 import { Invoker, formatError } from '../app/invoker';
 import { DurableEngine } from '../durable/engine';
-import { WEBHOOK_PATH, durableClientBindingData, handleDurableRequest } from '../durable/httpApi';
+import { WEBHOOK_PATH, handleDurableRequest } from '../durable/httpApi';
 import { Logger } from '../logger';
 import { HostKeys } from '../settings';
 import { StorageMetrics } from '../storage/tables';
@@ -13,7 +13,7 @@ import { TimerScheduler } from '../timers/scheduler';
 import { isAuthorized, parseAuthLevel, presentedKey } from './auth';
 import { RouteTable } from './routes';
 import { MAX_REQUEST_BYTES, RequestTooLargeError, httpTriggerMetadata, readBody, sendJson, sendText, toRpcHttpRequest, writeRpcHttpResponse } from './rpcHttp';
-import { HOST_VERSION } from '../app/coreApi';
+import { HOST_VERSION, RpcParameterBinding } from '../app/coreApi';
 
 export type HostState = 'Starting' | 'Running' | 'Stopping' | 'Error';
 
@@ -109,11 +109,7 @@ async function handleFunction(ctx: HostContext, request: IncomingMessage, respon
   const body = await readRequestBody(request, response);
   if (!body) return;
   const http = toRpcHttpRequest({ request, url, body, params: match.params });
-  const inputData = [{ name: fn.triggerName, data: { http } }];
-  for (const name of fn.durableClientInputs) {
-    if (!ctx.engine) throw new Error(`Function '${fn.name}' has a durableClient input but durable storage is not set up`);
-    inputData.push({ name, data: { string: JSON.stringify(durableClientBindingData(ctx.origin, ctx.engine.hubName, ctx.keys.durableSystem)) } } as never);
-  }
+  const inputData: RpcParameterBinding[] = [{ name: fn.triggerName, data: { http } }];
   const outcome = await ctx.invoker!.invoke(fn, { inputData, triggerMetadata: httpTriggerMetadata(http), reason: `This function was programmatically called via the host APIs.` });
   if (!outcome.ok) return sendText(response, 500, '');
   const output =
