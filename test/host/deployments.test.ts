@@ -3,7 +3,7 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
-import { CheckStatusLinks, OrchestrationStatus, RunningHost, WORKFLOWS_APP, copyPackages, launchHost, request, tempDir, waitForStatus } from '../support/host';
+import { CheckStatusLinks, OrchestrationStatus, RunningHost, WORKFLOWS_APP, copyPackages, instanceStatus, launchHost, request, startOrchestration, tempDir, waitForInstance, waitForStatus } from '../support/host';
 
 const WEBHOOK = '/runtime/webhooks/durabletask';
 
@@ -94,5 +94,9 @@ describe('an app outside the project with its own packages', () => {
     expect(status).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello, X!'] });
     const fanOut = await request(host, 'POST', '/api/wait/fanOut', { rawBody: '20' });
     expect(fanOut.json()).toBe(420);
+    const viaApi = await startOrchestration(host, 'chain', ['Y'], 'outside-1');
+    expect(viaApi.id).toBe('outside-1');
+    expect(await waitForInstance(host, 'outside-1')).toMatchObject({ output: ['Hello, Y!'] });
+    expect(await instanceStatus(host, 'no-such-instance')).toBeUndefined();
   });
 });

@@ -133,6 +133,27 @@ export async function waitForStatus(
   throw new Error(`Instance at ${statusUrl.split('?')[0]} did not reach ${statuses.join('/')} in time; last: ${JSON.stringify(last) ?? String(lastError)}`);
 }
 
+/** Starts an orchestration through the durable management API (any app, no starter function needed). */
+export async function startOrchestration(host: RunningHost, name: string, input?: unknown, instanceId?: string): Promise<CheckStatusLinks> {
+  const path = `/runtime/webhooks/durabletask/orchestrators/${encodeURIComponent(name)}${instanceId ? `/${encodeURIComponent(instanceId)}` : ''}`;
+  const response = await request(host, 'POST', path, { key: 'system', rawBody: input === undefined ? '' : JSON.stringify(input), headers: { 'content-type': 'application/json' } });
+  if (response.status !== 202) throw new Error(`Starting ${name} answered HTTP ${response.status}: ${response.text}`);
+  return response.json<CheckStatusLinks>();
+}
+
+/** Status of an instance by id (undefined when the host does not know it). */
+export async function instanceStatus(host: RunningHost, instanceId: string, options: { showHistory?: boolean } = {}): Promise<OrchestrationStatus | undefined> {
+  const query = options.showHistory ? '?showHistory=true&showHistoryOutput=true' : '';
+  const response = await request(host, 'GET', `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}${query}`, { key: 'system' });
+  if (response.status === 404) return undefined;
+  return response.json<OrchestrationStatus>();
+}
+
+/** Waits until an instance (by id) finishes, or reaches one of `statuses`. */
+export function waitForInstance(host: RunningHost, instanceId: string, options: Parameters<typeof waitForStatus>[1] = {}): Promise<OrchestrationStatus> {
+  return waitForStatus(`${host.baseUrl}/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?code=${encodeURIComponent(host.systemKey)}`, options);
+}
+
 /** Posts an external event through a sendEventPostUri template. */
 export async function raiseEvent(links: CheckStatusLinks, eventName: string, data: unknown): Promise<number> {
   const response = await fetch(links.sendEventPostUri.replace('{eventName}', encodeURIComponent(eventName)), {
