@@ -179,6 +179,8 @@ describe('durable orchestrations on the local host', () => {
     // durable-functions' own client follows the continuation tokens.
     const viaClient = await request(host(), 'POST', '/api/client/list', { body: { runtimeStatus: ['Completed'], createdTimeFrom: new Date(Date.now() - 3_600_000).toISOString() } });
     expect(viaClient.json<OrchestrationStatus[]>().filter((s) => s.instanceId.startsWith(prefix))).toHaveLength(3);
+    const everything = await request(host(), 'POST', '/api/client/list', { body: {} });
+    expect(everything.json<OrchestrationStatus[]>().filter((s) => s.instanceId.startsWith(prefix))).toHaveLength(3);
 
     const purged = await request(host(), 'DELETE', `${WEBHOOK}/instances/?createdTimeFrom=${new Date(Date.now() - 3_600_000).toISOString()}&runtimeStatus=Terminated`, { key: 'system' });
     expect([200, 404]).toContain(purged.status);
