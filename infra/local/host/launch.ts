@@ -75,9 +75,8 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   const functionKey = options.functionKey ?? generateKey();
   const systemKey = options.systemKey ?? generateKey();
   const env: NodeJS.ProcessEnv = { ...process.env };
-  // Values that describe *this* process's host must not leak into the child.
+  // This process's own host name must not leak into the child (it sets its own).
   delete env.WEBSITE_HOSTNAME;
-  delete env.NODE_OPTIONS;
   env[KEY_SETTINGS.master] = masterKey;
   env[KEY_SETTINGS.functionDefault] = functionKey;
   env[KEY_SETTINGS.durableSystem] = systemKey;
