@@ -127,7 +127,12 @@ function allowsMethod(fn: AppFunction, method: string): boolean {
 
 async function handleAdmin(ctx: HostContext, request: IncomingMessage, response: ServerResponse, url: URL, method: string): Promise<void> {
   if (!isAuthorized('admin', presentedKey(request, url), ctx.keys)) return sendText(response, 401, '');
-  const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  let segments: string[];
+  try {
+    segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+  } catch {
+    return sendText(response, 400, 'The URL is not valid');
+  }
   // /admin/host/metrics: figures for benchmarks and diagnostics (not an Azure endpoint).
   if (segments[1] === 'host' && segments[2] === 'metrics' && method === 'GET') {
     return sendJson(response, 200, {
