@@ -88,7 +88,7 @@ export type { EngineOptions, NotificationRetryOptions, Violation } from './engin
 export { DEFAULT_POLICY_SIZE_LIMIT_BYTES } from './engine';
 export { CLOUD_TABLE, SIM_CLOUDS } from './clouds';
 export type { SimCloud } from './clouds';
-export { DEFAULT_WORLD_FILE, loadWorld } from './world';
+export { DEFAULT_WORLD_FILE, loadWorld, syntheticWorld } from './world';
 export type { SimAppView, SimTenantView, SimWorldView, World } from './world';
 export { SimulatorError } from './errors';
 export type { SimulatorErrorCode } from './errors';

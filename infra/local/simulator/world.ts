@@ -1,6 +1,7 @@
 // The world file: tenants (cloud, domains, users, groups, optional initial policy and Teams
 // settings) and app registrations. Validated field by field; `worldView` is what
 // GET /_sim/world returns.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -176,6 +177,34 @@ function crossCheck(world: LoadedWorld): string[] {
     if (clash !== a) problems.push(`apps[${a}].clientId: ${app.clientId} is already used by apps[${clash}]`);
   });
   return problems;
+}
+
+/**
+ * A world with many extra partner tenants (for benchmarks: partners must be real tenants).
+ * Adds `count` tenants "Partner 0001"... in `cloud` (default Global) with fixed ids derived from
+ * their number, one user each, to `base` (default: the default world).
+ */
+export function syntheticWorld(options: { partnerTenants: number; cloud?: SimCloud; base?: World }): World {
+  const base = structuredClone(options.base ?? (JSON.parse(readFileSync(DEFAULT_WORLD_FILE, 'utf8')) as World));
+  const cloud = options.cloud ?? 'Global';
+  const suffix = CLOUD_TABLE[cloud].initialDomainSuffix;
+  for (let index = 1; index <= options.partnerTenants; index++) {
+    const number = String(index).padStart(4, '0');
+    const id = syntheticGuid(`tenant:${cloud}:${index}`);
+    base.tenants.push({
+      id,
+      cloud,
+      displayName: `Partner ${number}`,
+      domains: [`partner${number}.example`, `partner${number}${suffix}`],
+      users: [{ id: syntheticGuid(`user:${cloud}:${index}`), userPrincipalName: `user@partner${number}.example`, displayName: `User ${number}` }],
+    });
+  }
+  return base;
+}
+
+function syntheticGuid(seed: string): string {
+  const hex = createHash('sha1').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

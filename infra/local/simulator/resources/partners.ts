@@ -102,9 +102,11 @@ function updatePartner(call: GraphCall) {
     throw badRequest('The tenantId of a partner configuration cannot be changed.');
   }
   withinSizeLimit(call.engine, call.tenant, () => {
-    const current = call.tenant.partners[String(partner.tenantId)];
+    const key = String(partner.tenantId);
+    const next = { ...call.tenant.partners[key] };
     // Each top-level setting given replaces the stored one; the others stay.
-    for (const [key, value] of Object.entries(body)) if (!key.startsWith('@odata.') && key !== 'tenantId') current[key] = structuredClone(value);
+    for (const [name, value] of Object.entries(body)) if (!name.startsWith('@odata.') && name !== 'tenantId') next[name] = structuredClone(value);
+    call.tenant.partners[key] = next;
   });
   return noContent(warningHeader(call, call.tenant.partners[String(partner.tenantId)]));
 }
@@ -173,8 +175,10 @@ function patchSync(call: GraphCall) {
   const body = call.body as JsonObject;
   checkSyncBody(call, String(sync.tenantId), body);
   withinSizeLimit(call.engine, call.tenant, () => {
-    const current = call.tenant.identitySync[String(sync.tenantId)];
-    for (const key of ['displayName', 'userSyncInbound']) if (body[key] !== undefined) current[key] = structuredClone(body[key]);
+    const key = String(sync.tenantId);
+    const next = { ...call.tenant.identitySync[key] };
+    for (const name of ['displayName', 'userSyncInbound']) if (body[name] !== undefined) next[name] = structuredClone(body[name]);
+    call.tenant.identitySync[key] = next;
   });
   return noContent();
 }

@@ -46,11 +46,12 @@ function patchPolicy(call: GraphCall) {
     }
   }
   withinSizeLimit(call.engine, call.tenant, () => {
-    const { policy } = call.tenant;
+    const policy = { ...call.tenant.policy };
     // PATCH replaces the whole array (read, merge, write is the caller's job).
     if (endpoints) policy.allowedCloudEndpoints = endpoints;
     if (body.displayName !== undefined) policy.displayName = String(body.displayName);
     if (body.description !== undefined) policy.description = body.description === null ? null : String(body.description);
+    call.tenant.policy = policy;
   });
   return noContent();
 }
@@ -81,10 +82,11 @@ function patchDefault(call: GraphCall) {
     if (value === null) throw badRequest(`Property '${key}' of the default configuration cannot be null.`);
   }
   withinSizeLimit(call.engine, call.tenant, () => {
-    const config = call.tenant.defaultConfig;
+    const config = { ...call.tenant.defaultConfig };
     // Each top-level setting given replaces the stored one.
     for (const [key, value] of Object.entries(body)) if (!key.startsWith('@odata.')) config[key] = structuredClone(value);
     config.isServiceDefault = false;
+    call.tenant.defaultConfig = config;
   });
   return noContent();
 }

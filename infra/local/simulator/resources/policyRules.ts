@@ -84,24 +84,46 @@ function compact(value: unknown): unknown {
   return value;
 }
 
-/** Stored size of the whole policy (partners, defaults, sync settings, cloud endpoints). */
-export function policySize(tenant: TenantState): number {
-  const stored = {
-    allowedCloudEndpoints: tenant.policy.allowedCloudEndpoints,
-    default: tenant.defaultConfig.isServiceDefault ? {} : compact(tenant.defaultConfig),
-    partners: Object.values(tenant.partners).map(compact),
-    identitySynchronization: Object.values(tenant.identitySync).map(compact),
-  };
-  return Buffer.byteLength(JSON.stringify(stored));
+// Stored size of each policy part, by object identity: writers replace objects instead of
+// changing them in place, so a part is measured once (1,000 partners stay cheap to check).
+const sizes = new WeakMap<object, number>();
+
+function storedSize(part: JsonObject): number {
+  let size = sizes.get(part);
+  if (size === undefined) {
+    size = Buffer.byteLength(JSON.stringify(compact(part)));
+    sizes.set(part, size);
+  }
+  return size;
 }
 
-/** Runs a change and undoes it when the policy grows beyond the limit (Entra: 400). */
+function listSize(parts: JsonObject[]): number {
+  return 2 + Math.max(0, parts.length - 1) + parts.reduce((total, part) => total + storedSize(part), 0);
+}
+
+/**
+ * Stored size of the whole policy, as the compact JSON
+ * `{"allowedCloudEndpoints":[...],"default":{...},"partners":[...],"identitySynchronization":[...]}`
+ * (settings left null are not stored; a service-default default configuration is `{}`).
+ */
+export function policySize(tenant: TenantState): number {
+  const endpoints = Buffer.byteLength(JSON.stringify(tenant.policy.allowedCloudEndpoints));
+  const defaults = tenant.defaultConfig.isServiceDefault ? 2 : storedSize(tenant.defaultConfig);
+  const frame = '{"allowedCloudEndpoints":,"default":,"partners":,"identitySynchronization":}'.length;
+  return frame + endpoints + defaults + listSize(Object.values(tenant.partners)) + listSize(Object.values(tenant.identitySync));
+}
+
+/**
+ * Runs a change of the policy and undoes it when the policy grows beyond its limit (Entra: 400
+ * "Failure to update policy due to object limit"). The change must replace the objects it alters
+ * (partners, sync entries, the default configuration, the policy) rather than edit them in place.
+ */
 export function withinSizeLimit<T>(engine: Engine, tenant: TenantState, change: () => T): T {
   const snapshot = {
-    policy: structuredClone(tenant.policy),
-    defaultConfig: structuredClone(tenant.defaultConfig),
-    partners: structuredClone(tenant.partners),
-    identitySync: structuredClone(tenant.identitySync),
+    policy: { ...tenant.policy },
+    defaultConfig: tenant.defaultConfig,
+    partners: { ...tenant.partners },
+    identitySync: { ...tenant.identitySync },
   };
   const result = change();
   const size = policySize(tenant);

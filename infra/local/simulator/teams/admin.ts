@@ -155,8 +155,8 @@ function applyRules<K extends TeamsConfigurationType>(engine: Engine, tenant: Te
     // Each connection is the tenant's Entra partner entry: adding one creates the partner with defaults.
     withinSizeLimit(engine, tenant, () => {
       for (const id of additions) tenant.partners[id] = emptyPartner(id);
-      teams[type] = structuredClone(value);
     });
+    teams[type] = structuredClone(value);
     return;
   }
   teams[type] = structuredClone(value);
