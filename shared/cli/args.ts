@@ -1,0 +1,238 @@
+// Command line of `handshake`: the commands, their flags (node:util parseArgs, strict) and usage.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDuration } from '../config';
+import { UsageError } from './exitCodes';
+
+export const COMMANDS = ['add', 'approve', 'reject', 'status', 'plan', 'list'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags every command takes. */
+const COMMON_OPTIONS = {
+  url: { type: 'string' },
+  key: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies OptionSpec;
+
+const WAIT_OPTIONS = {
+  wait: { type: 'boolean' },
+  timeout: { type: 'string' },
+} as const satisfies OptionSpec;
+
+/** Flags of `partner add` that build the request (each replaces the same field of --file). */
+export const REQUEST_OPTIONS = {
+  file: { type: 'string', short: 'f' },
+  'partner-tenant': { type: 'string' },
+  'partner-domain': { type: 'string' },
+  'partner-cloud': { type: 'string' },
+  'partner-url': { type: 'string' },
+  name: { type: 'string' },
+  'b2b-inbound': { type: 'string' },
+  'b2b-outbound': { type: 'string' },
+  federation: { type: 'boolean' },
+  meetings: { type: 'string' },
+  'guest-access': { type: 'boolean' },
+  'anonymous-join': { type: 'boolean' },
+  acs: { type: 'string', multiple: true },
+  guest: { type: 'string', multiple: true },
+  'partner-guest': { type: 'string', multiple: true },
+  sync: { type: 'string' },
+  'sync-group': { type: 'string', multiple: true },
+  lifetime: { type: 'string' },
+} as const satisfies OptionSpec;
+
+const COMMAND_OPTIONS = {
+  add: { ...COMMON_OPTIONS, ...WAIT_OPTIONS, ...REQUEST_OPTIONS },
+  approve: { ...COMMON_OPTIONS, ...WAIT_OPTIONS, code: { type: 'string' } },
+  reject: { ...COMMON_OPTIONS, reason: { type: 'string' } },
+  status: { ...COMMON_OPTIONS },
+  plan: { ...COMMON_OPTIONS },
+  list: { ...COMMON_OPTIONS },
+} as const satisfies Record<CommandName, OptionSpec>;
+
+/** Commands that act on one partnership take its id as the one positional argument. */
+const TAKES_ID: Record<CommandName, boolean> = { add: false, approve: true, reject: true, status: true, plan: true, list: false };
+
+export type RequestFlags = { [K in keyof typeof REQUEST_OPTIONS]?: (typeof REQUEST_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof REQUEST_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+export interface ParsedCommand {
+  command: CommandName;
+  id?: string;
+  url?: string;
+  key?: string;
+  json: boolean;
+  wait: boolean;
+  /** --timeout in milliseconds. */
+  timeoutMs?: number;
+  code?: string;
+  reason?: string;
+  request: RequestFlags;
+}
+
+export type ParsedArgs = { kind: 'help'; text: string } | { kind: 'command'; parsed: ParsedCommand };
+
+/** Parses `partner <command> [id] [flags]`; a mistake is a UsageError naming it. */
+export function parseCommandLine(argv: readonly string[]): ParsedArgs {
+  const [group, commandName, ...rest] = argv;
+  if (group === undefined || group === '--help' || group === '-h' || group === 'help') return { kind: 'help', text: USAGE };
+  if (group !== 'partner') throw new UsageError(`Unknown command "${group}": the commands are "handshake partner ${COMMANDS.join('|')}".`);
+  if (commandName === undefined || commandName === '--help' || commandName === '-h') return { kind: 'help', text: USAGE };
+  if (!(COMMANDS as readonly string[]).includes(commandName)) {
+    throw new UsageError(`Unknown command "partner ${commandName}": use one of ${COMMANDS.join(', ')}.`);
+  }
+  const command = commandName as CommandName;
+
+  let values: Record<string, string | boolean | string[] | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...rest], options: COMMAND_OPTIONS[command], strict: true, allowPositionals: true }) as {
+      values: Record<string, string | boolean | string[] | undefined>;
+      positionals: string[];
+    });
+  } catch (error) {
+    throw new UsageError(`partner ${command}: ${cleanParseError(error)}`);
+  }
+  if (values.help) return { kind: 'help', text: COMMAND_USAGE[command] };
+
+  let id: string | undefined;
+  if (TAKES_ID[command]) {
+    if (positionals.length === 0) throw new UsageError(`partner ${command}: the partnership id is missing (${COMMAND_SYNOPSIS[command]}).`);
+    if (positionals.length > 1) throw new UsageError(`partner ${command}: one partnership id expected, got ${positionals.length} arguments.`);
+    id = positionals[0];
+    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(id)) throw new UsageError(`partner ${command}: "${id}" is not a partnership id.`);
+  } else if (positionals.length > 0) {
+    throw new UsageError(`partner ${command}: unexpected argument "${positionals[0]}" (${COMMAND_SYNOPSIS[command]}).`);
+  }
+
+  const code = values.code as string | undefined;
+  if (command === 'approve') {
+    if (!code) throw new UsageError('partner approve: --code is required (the pairing code the initiator showed, XXXX-XXXX).');
+    if (!/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/.test(code.trim())) throw new UsageError(`partner approve: --code must look like XXXX-XXXX (got "${code}").`);
+  }
+  const reason = values.reason as string | undefined;
+  if (command === 'reject' && (!reason || !reason.trim())) throw new UsageError('partner reject: --reason is required (a sentence for the partner).');
+
+  const timeout = values.timeout as string | undefined;
+  let timeoutMs: number | undefined;
+  if (timeout !== undefined) {
+    const seconds = /^\d+$/.test(timeout.trim()) ? Number(timeout.trim()) : parseDuration(timeout);
+    if (seconds === undefined || seconds <= 0) throw new UsageError(`partner ${command}: --timeout must be a duration such as 90s, 10m or 1h (got "${timeout}").`);
+    timeoutMs = seconds * 1_000;
+  }
+
+  const request: RequestFlags = {};
+  for (const name of Object.keys(REQUEST_OPTIONS) as Array<keyof RequestFlags>) {
+    if (values[name] !== undefined) (request as Record<string, unknown>)[name] = values[name];
+  }
+
+  return {
+    kind: 'command',
+    parsed: {
+      command,
+      id,
+      url: values.url as string | undefined,
+      key: values.key as string | undefined,
+      json: Boolean(values.json),
+      // A timeout only means something while waiting.
+      wait: Boolean(values.wait) || timeoutMs !== undefined,
+      timeoutMs,
+      code: code?.trim().toUpperCase(),
+      reason: reason?.trim(),
+      request,
+    },
+  };
+}
+
+function cleanParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  // parseArgs suggests "--" for values that start with "-"; keep its first sentence only.
+  return message.split('. To specify')[0].replace(/\.$/, '') + '.';
+}
+
+const COMMAND_SYNOPSIS: Record<CommandName, string> = {
+  add: 'handshake partner add [--file request.json] [request flags] [--wait [--timeout 10m]]',
+  approve: 'handshake partner approve <id> --code XXXX-XXXX [--wait [--timeout 10m]]',
+  reject: 'handshake partner reject <id> --reason "..."',
+  status: 'handshake partner status <id>',
+  plan: 'handshake partner plan <id>',
+  list: 'handshake partner list',
+};
+
+const CONNECTION_HELP = `Connection (every command):
+  --url URL        the deployment, e.g. https://contoso-handshake.azurewebsites.net  (or HANDSHAKE_URL)
+  --key KEY        its function key (or HANDSHAKE_KEY; prefer the variable: flags show up in ps)
+  --json           one JSON document on stdout (progress goes to stderr)
+
+Exit codes: 0 ok, 1 other failure, 2 bad input (usage, 400, unknown id, wrong pairing code),
+            3 refused by the capability rules (422), 4 --wait timed out.`;
+
+const REQUEST_HELP = `Request (flags replace the same field of --file; validated here before anything is sent):
+  -f, --file FILE            the request as JSON (fields of POST /api/partnerships)
+  --partner-tenant GUID      the partner's tenant ID               (partnerTenantId)
+  --partner-domain DOMAIN    or its verified domain (same cloud)   (partnerDomain)
+  --partner-cloud CLOUD      Global | USGov | USGovDoD | China     (partnerCloud)
+  --partner-url URL          the partner's deployment (https)      (partnerDeploymentUrl)
+  --name TEXT                display name of the partnership       (displayName)
+  --b2b-inbound all|GUID,..  B2B collaboration: the partner's users (or groups) coming in
+  --b2b-outbound all|GUID,.. B2B collaboration: our users (or groups) going out
+  --federation               Teams external access with the partner's domains
+  --meetings both|inbound|outbound   cross-cloud meetings
+  --guest-access             Teams guest access
+  --anonymous-join           anonymous users may join meetings (through the lobby)
+  --acs GUID                 ACS resource for Teams interop (repeatable)
+  --guest UPN                a partner user we invite as a guest (repeatable)
+  --partner-guest UPN        one of our users the partner invites (repeatable)
+  --sync inbound|outbound|both       cross-tenant synchronisation
+  --sync-group GUID          a group in the sync scope (repeatable)
+  --lifetime DURATION        how long to wait for the partner, e.g. 72h (invitationLifetime)`;
+
+const COMMAND_USAGE: Record<CommandName, string> = {
+  add: `${COMMAND_SYNOPSIS.add}
+
+Asks the deployment for a partnership, prints its id, the pairing code to read to the partner's
+administrator, and the status URL. With --wait, shows progress until Active or a final status.
+
+${REQUEST_HELP}
+
+  --wait                     follow the onboarding until it settles
+  --timeout DURATION         give up waiting after this long (exit 4), e.g. 90s, 10m (implies --wait)
+
+${CONNECTION_HELP}`,
+  approve: `${COMMAND_SYNOPSIS.approve}
+
+Approves an invitation this deployment received, with the pairing code the initiator's
+administrator read out. With --wait, shows progress until Active or a final status.
+
+${CONNECTION_HELP}`,
+  reject: `${COMMAND_SYNOPSIS.reject}
+
+Rejects an invitation this deployment received; the initiator undoes what it configured.
+
+${CONNECTION_HELP}`,
+  status: `${COMMAND_SYNOPSIS.status}
+
+Shows a partnership: status, partner, steps so far, last error and drift.
+
+${CONNECTION_HELP}`,
+  plan: `${COMMAND_SYNOPSIS.plan}
+
+Shows what the deployment would write to its tenant for this partnership now (dry run).
+
+${CONNECTION_HELP}`,
+  list: `${COMMAND_SYNOPSIS.list}
+
+Lists the partnerships of the deployment.
+
+${CONNECTION_HELP}`,
+};
+
+export const USAGE = `handshake — cross-cloud Teams and Entra partnerships, from the command line
+
+Usage:
+  ${COMMANDS.map((command) => COMMAND_SYNOPSIS[command]).join('\n  ')}
+
+Run "handshake partner <command> --help" for a command's flags.
+
+${CONNECTION_HELP}`;
