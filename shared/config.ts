@@ -42,6 +42,12 @@ export const DEFAULTS = {
   /** Graph subscriptions on users/groups live at most 41,760 minutes; renew well before. */
   subscriptionLifetimeMinutes: 4_320,
   subscriptionRenewBeforeMinutes: 1_440,
+  /** Notifications within this window after the first one are served by the same reconcile run. */
+  reconcileDebounceMs: 5_000,
+  /** A reconcile claim not refreshed for this long is taken over (its run crashed). */
+  reconcileClaimLeaseSeconds: 600,
+  /** The subscription monitor wakes at least this often, even with nothing due. */
+  subscriptionMonitorMaxSleepMinutes: 360,
   /** Durable activity retry (tenant writes and message delivery). */
   activityMaxAttempts: 5,
   activityFirstRetryIntervalMs: 5_000,
@@ -81,6 +87,9 @@ export interface AppConfig {
   reconcileMode: 'report' | 'enforce';
   subscriptionLifetimeMinutes: number;
   subscriptionRenewBeforeMinutes: number;
+  reconcileDebounceMs: number;
+  reconcileClaimLeaseSeconds: number;
+  subscriptionMonitorMaxSleepMinutes: number;
   activityRetry: { maxAttempts: number; firstRetryIntervalMs: number; backoffCoefficient: number };
   maxMessageBytes: number;
   guestInviteRedirectUrl: string;
@@ -117,6 +126,9 @@ export const SETTINGS = {
   reconcileMode: 'RECONCILE_MODE',
   subscriptionLifetimeMinutes: 'SUBSCRIPTION_LIFETIME_MINUTES',
   subscriptionRenewBeforeMinutes: 'SUBSCRIPTION_RENEW_BEFORE_MINUTES',
+  reconcileDebounceMs: 'RECONCILE_DEBOUNCE_MS',
+  reconcileClaimLeaseSeconds: 'RECONCILE_CLAIM_LEASE_SECONDS',
+  subscriptionMonitorMaxSleepMinutes: 'SUBSCRIPTION_MONITOR_MAX_SLEEP_MINUTES',
   activityMaxAttempts: 'ACTIVITY_MAX_ATTEMPTS',
   activityFirstRetryIntervalMs: 'ACTIVITY_FIRST_RETRY_INTERVAL_MS',
   maxMessageBytes: 'MAX_MESSAGE_BYTES',
@@ -243,6 +255,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     reconcileMode: oneOf(SETTINGS.reconcileMode, ['report', 'enforce'] as const, DEFAULTS.reconcileMode),
     subscriptionLifetimeMinutes: integer(SETTINGS.subscriptionLifetimeMinutes, DEFAULTS.subscriptionLifetimeMinutes, 5, 41_760),
     subscriptionRenewBeforeMinutes: integer(SETTINGS.subscriptionRenewBeforeMinutes, DEFAULTS.subscriptionRenewBeforeMinutes, 1, 41_760),
+    reconcileDebounceMs: integer(SETTINGS.reconcileDebounceMs, DEFAULTS.reconcileDebounceMs, 0, 600_000),
+    reconcileClaimLeaseSeconds: integer(SETTINGS.reconcileClaimLeaseSeconds, DEFAULTS.reconcileClaimLeaseSeconds, 10, 86_400),
+    subscriptionMonitorMaxSleepMinutes: integer(SETTINGS.subscriptionMonitorMaxSleepMinutes, DEFAULTS.subscriptionMonitorMaxSleepMinutes, 1, 10_080),
     activityRetry: {
       maxAttempts: integer(SETTINGS.activityMaxAttempts, DEFAULTS.activityMaxAttempts, 1, 100),
       firstRetryIntervalMs: integer(SETTINGS.activityFirstRetryIntervalMs, DEFAULTS.activityFirstRetryIntervalMs, 100, 3_600_000),
