@@ -47,6 +47,10 @@ export const ERROR_CODES = {
   'handshake.wrong-state': { status: 409, title: 'The partnership cannot take that message now' },
   'handshake.bad-pairing-code': { status: 401, title: 'The pairing code does not match' },
 
+  // Reconciliation (Graph change notifications, reconcile runs)
+  'notification.rejected': { status: 403, title: 'The change notification did not come from a known subscription' },
+  'reconcile.not-active': { status: 409, title: 'Only an Active partnership can be reconciled' },
+
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
