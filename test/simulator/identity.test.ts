@@ -49,7 +49,8 @@ describe('simulator identity: tokens from the real ClientSecretCredential', () =
     const china = tenantNamed(sim, 'Woodgrove China');
     const contoso = tenantNamed(sim, 'Contoso');
     const misdirected = { ...china, loginBaseUrl: contoso.loginBaseUrl };
-    await expect(credentialFor(misdirected, appOf(sim, china)).getToken(china.graphScope)).rejects.toThrow();
+    const error = await credentialFor(misdirected, appOf(sim, china)).getToken(china.graphScope).then(() => undefined, (caught: Error) => caught);
+    expect(String(error)).toMatch(/endpoints_resolution_error|AADSTS90002/);
   });
 });
 
@@ -129,5 +130,35 @@ describe('simulator identity: Graph token checks', () => {
     });
     const state = await sim.control.state(contoso.id);
     expect(state.policy.allowedCloudEndpoints).toEqual([]);
+  });
+});
+
+describe('simulator identity: certificate credentials (client assertion)', () => {
+  it('the real ClientCertificateCredential gets a token with a certificate registered on the app', async () => {
+    const { generate } = await import('selfsigned');
+    const { ClientCertificateCredential } = await import('@azure/identity');
+    const pems = await generate([{ name: 'commonName', value: 'cross-cloud-handshake' }], { keySize: 2048, algorithm: 'sha256' });
+    const other = await generate([{ name: 'commonName', value: 'someone-else' }], { keySize: 2048, algorithm: 'sha256' });
+    const tenantId = '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f';
+    const clientId = '6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2910';
+    const sim = await startTestSimulator({
+      world: {
+        tenants: [{ id: tenantId, cloud: 'USGovDoD', displayName: 'DoD Tenant', domains: ['dod.example', 'dodtenant.onmicrosoft.us'] }],
+        apps: [{ tenantId, clientId, clientSecret: 'unused-secret', displayName: 'cert-app', permissions: ['Policy.Read.All'], certificates: [pems.cert] }],
+      },
+    });
+    try {
+      const tenant = sim.world.tenants[0];
+      expect(tenant.graphScope).toBe('https://dod-graph.microsoft.us/.default');
+      const credential = new ClientCertificateCredential(tenantId, clientId, { certificate: `${pems.private}\n${pems.cert}` }, { authorityHost: tenant.loginBaseUrl, disableInstanceDiscovery: true });
+      const token = await credential.getToken(tenant.graphScope);
+      expect(decodeJwt(token.token)).toMatchObject({ tid: tenantId, cloud: 'USGovDoD', aud: 'https://dod-graph.microsoft.us', roles: ['Policy.Read.All'] });
+      const policy = await call(`${tenant.graphBaseUrl}/v1.0/policies/crossTenantAccessPolicy`, { token: token.token });
+      expect(policy.status).toBe(200);
+      const wrong = new ClientCertificateCredential(tenantId, clientId, { certificate: `${other.private}\n${other.cert}` }, { authorityHost: tenant.loginBaseUrl, disableInstanceDiscovery: true });
+      await expect(wrong.getToken(tenant.graphScope)).rejects.toThrow(/AADSTS700027/);
+    } finally {
+      await sim.stop();
+    }
   });
 });
