@@ -146,7 +146,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
 }
 
 function cleanParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  // Duck-typed: parseArgs' TypeError may come from another realm (e.g. under jest).
+  const message = typeof (error as { message?: unknown })?.message === 'string' ? (error as { message: string }).message : String(error);
   // parseArgs suggests "--" for values that start with "-"; keep its first sentence only.
   return message.split('. To specify')[0].replace(/\.$/, '') + '.';
 }

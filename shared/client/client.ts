@@ -193,10 +193,11 @@ function isTransient(error: unknown): boolean {
 }
 
 function describeFetchError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError') return 'no answer in time';
-  const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? error.message;
+  // Duck-typed: fetch's errors may come from another realm (e.g. under jest).
+  const failure = error as { name?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
+  if (!failure || typeof failure !== 'object') return String(error);
+  if (failure.name === 'TimeoutError') return 'no answer in time';
+  return failure.cause?.code ?? failure.cause?.message ?? failure.message ?? String(error);
 }
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
