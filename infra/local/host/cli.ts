@@ -7,18 +7,20 @@ import { HostError } from './errors';
 import { StartedHost, startHost } from './host';
 import { Logger } from './logger';
 
-const USAGE = `usage: npm run host -- --app <APP_DIR> [--port <PORT>] [--bind <ADDRESS>] [--azurite-location <DIR>]
+const USAGE = `usage: npm run host -- --app <APP_DIR> [--port <PORT>] [--bind <ADDRESS>] [--azurite-location <DIR>] [--https]
 
   --app                folder of the Functions app (its package.json "main" registers the functions)
   --port               port to listen on; 0 picks a free port (default: local.settings.json Host.LocalHttpPort, else 7071)
   --bind               address to listen on (default 127.0.0.1)
-  --azurite-location   data folder for the embedded Azurite (when AzureWebJobsStorage is UseDevelopmentStorage=true or unset)`;
+  --azurite-location   data folder for the embedded Azurite (when AzureWebJobsStorage is UseDevelopmentStorage=true or unset)
+  --https              serve HTTPS with a certificate issued by the local stack's CA (callers need NODE_EXTRA_CA_CERTS)`;
 
 interface CliOptions {
   app: string;
   port?: number;
   bind?: string;
   azuriteLocation?: string;
+  https?: boolean;
 }
 
 export function parseArgs(argv: string[]): CliOptions | 'help' {
@@ -52,6 +54,11 @@ export function parseArgs(argv: string[]): CliOptions | 'help' {
         break;
       case '--azurite-location':
         options.azuriteLocation = value();
+        break;
+      case '--https':
+      case '--useHttps':
+        if (inline !== undefined) throw new HostError('cli.usage', `${flag} takes no value\n${USAGE}`);
+        options.https = true;
         break;
       default:
         throw new HostError('cli.usage', `Unknown argument "${arg}"\n${USAGE}`);
@@ -102,7 +109,7 @@ async function main(): Promise<void> {
   if (process.send) process.on('disconnect', () => shutdown('disconnect'));
 
   try {
-    host = await startHost({ appDir: resolve(parsed.app), port: parsed.port, bindAddress: parsed.bind, azuriteLocation: parsed.azuriteLocation, logger });
+    host = await startHost({ appDir: resolve(parsed.app), port: parsed.port, bindAddress: parsed.bind, azuriteLocation: parsed.azuriteLocation, https: parsed.https, logger });
     if (stopping) await host.stop();
   } catch (error) {
     fail(error);

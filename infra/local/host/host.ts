@@ -2,11 +2,13 @@
 // (through `@azure/functions-core`), storage (given, or an embedded Azurite), the durable engine
 // (recovering unfinished instances) and the timers. One app per process.
 import { createServer, Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startAzurite, RunningAzurite } from '../azurite';
+import { ensureLocalCa } from '../tls';
 import { CoreApi, installCoreModule } from './app/coreApi';
 import { Invoker, formatError } from './app/invoker';
 import { AppFunction, classifyFunctions, loadEntryPoints, readPackageJson, resolveEntryPoints } from './app/loader';
@@ -29,6 +31,13 @@ export interface StartHostOptions {
   bindAddress?: string;
   /** Folder for the embedded Azurite's data (when AzureWebJobsStorage asks for development storage). */
   azuriteLocation?: string;
+  /**
+   * Serve HTTPS (like `func start --useHttps`) with a certificate for 127.0.0.1 and localhost issued
+   * at start by the local stack's CA (`infra/local/tls`); callers trust it through NODE_EXTRA_CA_CERTS.
+   */
+  https?: boolean;
+  /** Folder of the local CA (default `<project>/.local/tls`). */
+  tlsDir?: string;
   logger?: Logger;
 }
 
@@ -86,7 +95,14 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
     context.cors = { origins: origins.includes('*') ? '*' : origins, credentials: localSettings.corsCredentials === true };
   }
 
-  const server = createServer(createRequestHandler(context));
+  const handler = createRequestHandler(context);
+  let server: Server;
+  if (options.https) {
+    const certificate = await (await ensureLocalCa(options.tlsDir)).issue(['127.0.0.1', 'localhost']);
+    server = createHttpsServer({ cert: certificate.cert, key: certificate.key }, handler);
+  } else {
+    server = createServer(handler);
+  }
   server.keepAliveTimeout = 5_000;
   const requestedPort = options.port ?? localSettings?.localHttpPort ?? DEFAULT_PORT;
   const bindAddress = options.bindAddress ?? '127.0.0.1';
@@ -94,8 +110,9 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
   const publicHost = bindAddress === '0.0.0.0' || bindAddress === '::' ? 'localhost' : bindAddress;
   // durable-functions builds management URLs from WEBSITE_HOSTNAME (and falls back to localhost:7071).
   if (!env.WEBSITE_HOSTNAME || env.WEBSITE_HOSTNAME.includes('0.0.0.0')) env.WEBSITE_HOSTNAME = `${publicHost}:${port}`;
-  context.origin = `http://${env.WEBSITE_HOSTNAME}`;
-  const url = `http://${publicHost}:${port}`;
+  const scheme = options.https ? 'https' : 'http';
+  context.origin = `${scheme}://${env.WEBSITE_HOSTNAME}`;
+  const url = `${scheme}://${publicHost}:${port}`;
 
   let azurite: RunningAzurite | undefined;
   let engine: DurableEngine | undefined;

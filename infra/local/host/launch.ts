@@ -2,8 +2,10 @@
 // `GET /admin/host/status` says Running. Used by the demo and by integration tests; several hosts
 // can run side by side (each on its own free port, with its own settings).
 import { fork } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
+import { ensureTrustFile } from '../tls';
 import { KEY_SETTINGS, generateKey } from './settings';
 
 export interface LaunchHostOptions {
@@ -27,6 +29,12 @@ export interface LaunchHostOptions {
   /** Also append the host's output to this file. */
   logFile?: string;
   readyTimeoutMs?: number;
+  /**
+   * Serve HTTPS (`--https`): certificate from the local stack's CA. The child gets
+   * NODE_EXTRA_CA_CERTS naming that CA (bundled with any CA already named), so the app's own
+   * durable client and its calls to other https hosts of the stack trust it.
+   */
+  https?: boolean;
 }
 
 export interface RunningHost {
@@ -59,7 +67,7 @@ export class HostLaunchError extends Error {
   }
 }
 
-const READY_LINE = /Host started: listening on (http:\/\/\S+)/;
+const READY_LINE = /Host started: listening on (https?:\/\/\S+)/;
 
 /** Path of the compiled host CLI (this file may run from dist/ or, under jest, from the sources). */
 export function hostCliPath(): string {
@@ -88,6 +96,13 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   }
   const args = ['--app', resolve(options.appDir), '--port', String(options.port ?? 0)];
   if (options.azuriteLocation) args.push('--azurite-location', options.azuriteLocation);
+  let caFile: string | undefined;
+  if (options.https) {
+    args.push('--https');
+    const trust = await ensureTrustFile({ existing: env.NODE_EXTRA_CA_CERTS });
+    env.NODE_EXTRA_CA_CERTS = trust.file;
+    caFile = trust.ca.caFile;
+  }
 
   // The host itself moves into the app folder; start it where we are (the folder may not exist).
   const child = fork(hostCliPath(), args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
@@ -168,7 +183,7 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   try {
     const ready = await waitForOutput(READY_LINE, options.readyTimeoutMs ?? 60_000);
     const baseUrl = ready[1];
-    await confirmRunning(baseUrl, masterKey);
+    await confirmRunning(baseUrl, masterKey, caFile);
     return {
       baseUrl,
       port: Number(new URL(baseUrl).port),
@@ -192,9 +207,25 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   }
 }
 
-async function confirmRunning(baseUrl: string, masterKey: string): Promise<void> {
-  const response = await fetch(`${baseUrl}/admin/host/status`, { headers: { 'x-functions-key': masterKey } });
-  const status = (await response.json()) as { state?: string };
+async function confirmRunning(baseUrl: string, masterKey: string, caFile: string | undefined): Promise<void> {
+  const url = `${baseUrl}/admin/host/status`;
+  const headers = { 'x-functions-key': masterKey };
+  // Over https the CA is given explicitly: the launching process may not trust it (NODE_EXTRA_CA_CERTS).
+  const text = caFile ? await httpsGet(url, headers, readFileSync(caFile, 'utf8')) : await (await fetch(url, { headers })).text();
+  const status = JSON.parse(text) as { state?: string };
   if (status.state !== 'Running') throw new Error(`The host at ${baseUrl} reports state ${status.state}`);
+}
+
+function httpsGet(url: string, headers: Record<string, string>, ca: string): Promise<string> {
+  return new Promise((resolveText, reject) => {
+    const req = httpsRequest(url, { headers, ca }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolveText(Buffer.concat(chunks).toString('utf8')));
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 

@@ -31,7 +31,7 @@ export interface HostContext {
   metrics: StorageMetrics;
   cors?: { origins: string[] | '*'; credentials: boolean };
   startedAt: number;
-  /** Public origin of this host (WEBSITE_HOSTNAME), e.g. http://127.0.0.1:7071. */
+  /** Public origin of this host (WEBSITE_HOSTNAME), e.g. http://127.0.0.1:7071 (https with --https). */
   origin: string;
 }
 
@@ -46,7 +46,9 @@ export function createRequestHandler(ctx: HostContext): (request: IncomingMessag
 }
 
 async function handle(ctx: HostContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+  // A TLS socket (the host started with --https) makes every URL it hands out https.
+  const scheme = (request.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const url = new URL(request.url ?? '/', `${scheme}://${request.headers.host ?? '127.0.0.1'}`);
   const path = url.pathname;
   const lowerPath = path.toLowerCase();
   const method = (request.method ?? 'GET').toUpperCase();
