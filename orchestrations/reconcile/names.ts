@@ -1,0 +1,39 @@
+// Names shared by the reconcile orchestrations, their activities, the triggers that start them
+// and the tests: function names, instance ids, event names and the durable retry policy.
+
+export const RECONCILE_DEPLOYMENT_ORCHESTRATION = 'reconcileDeployment';
+export const RECONCILE_PARTNERSHIP_ORCHESTRATION = 'reconcilePartnership';
+export const SUBSCRIPTION_MONITOR_ORCHESTRATION = 'subscriptionMonitor';
+export const SUBSCRIPTION_LIFECYCLE_ORCHESTRATION = 'subscriptionLifecycle';
+
+export const RECONCILE_TENANT_ACTIVITY = 'reconcileTenant';
+export const RELEASE_RECONCILE_CLAIM_ACTIVITY = 'releaseReconcileClaim';
+export const SYNC_SUBSCRIPTIONS_ACTIVITY = 'syncSubscriptions';
+/** Called by the handshake orchestrations when a partnership becomes Active. */
+export const ENSURE_SUBSCRIPTIONS_ACTIVITY = 'ensureSubscriptions';
+export const REAUTHORIZE_SUBSCRIPTION_ACTIVITY = 'reauthorizeSubscription';
+export const RECREATE_SUBSCRIPTION_ACTIVITY = 'recreateSubscription';
+
+/** Singleton instance of the whole-deployment run: two runs never overlap. */
+export const RECONCILE_DEPLOYMENT_INSTANCE = 'reconcile-deployment';
+/** Singleton instance of the eternal subscription monitor. */
+export const SUBSCRIPTION_MONITOR_INSTANCE = 'subscription-monitor';
+/** Raised to the monitor to make it sync now (e.g. after a partnership became Active). */
+export const SUBSCRIPTION_SYNC_EVENT = 'sync';
+
+/** Instance of a notification-driven run (one per claim run: see claims.ts). */
+export const partnershipRunInstance = (partnershipId: string, run: number): string => `reconcile-partnership-${partnershipId}-${run}`;
+/** Instance of an admin "reconcile now" request. */
+export const adminRunInstance = (partnershipId: string, requestId: string): string => `reconcile-admin-${partnershipId}-${requestId}`;
+/** Instance handling one lifecycle event of one subscription (a redelivery while it runs is a no-op). */
+export const lifecycleInstance = (subscriptionId: string, event: string): string => `subscription-${event}-${subscriptionId}`;
+
+export const RECONCILE_MODES = ['report', 'enforce'] as const;
+export type ReconcileMode = (typeof RECONCILE_MODES)[number];
+
+/** What started a run (recorded with the drift it finds). */
+export const RECONCILE_TRIGGERS = ['timer', 'notification', 'missed', 'admin'] as const;
+export type ReconcileTrigger = (typeof RECONCILE_TRIGGERS)[number];
+
+/** Retry of reconcile activities: tenant reads and writes already retry 429/503 inside; this covers the rest. */
+export const RECONCILE_ACTIVITY_RETRY = { firstRetryIntervalMs: 5_000, maxAttempts: 3, backoffCoefficient: 2 } as const;

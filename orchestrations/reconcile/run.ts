@@ -1,0 +1,316 @@
+// One reconcile run (design §6): read the tenant ONCE for every partnership in question, diff
+// each partnership's desired state in memory, then per mode:
+// - report: record the drift (Events row, drift status, `data.reconcile`, one log line per item);
+// - enforce: apply the merged plan (the domain batches it) and record what was repaired.
+// Writes merge (the plan never removes what the product does not own), so a run can never take
+// away another partnership's or an admin's settings. Plain async code: the reconcileTenant
+// activity calls it, and tests call it directly against the simulator and Azurite.
+import {
+  applyPlan,
+  auditEvents,
+  driftByPartnership,
+  driftStatusAfterRun,
+  isDomainError,
+  ownershipAfter,
+  plan,
+  readTenantState,
+  type AppliedOperation,
+  type CloudName,
+  type DriftItem,
+  type DriftStatus,
+  type EventRepository,
+  type NewEvent,
+  type PartialFailureDetails,
+  type PartnershipRecord,
+  type PartnershipRepository,
+  type Plan,
+  type PlanWarning,
+  type SerializedDomainError,
+  type TenantAdapters,
+} from '../../shared';
+import type { ReconcileMode, ReconcileTrigger } from './names';
+
+export interface ReconcileRunInput {
+  /** Unique per run and stable across activity retries (makes Events ids idempotent). */
+  runId: string;
+  /** ISO time of the run (the orchestration's currentUtcDateTime). */
+  at: string;
+  mode: ReconcileMode;
+  trigger: ReconcileTrigger;
+  /** Only these partnerships (default: every Active one). */
+  partnershipIds?: string[];
+}
+
+export interface ReconcileRunDependencies {
+  adapters: TenantAdapters;
+  partnerships: PartnershipRepository;
+  events: EventRepository;
+  localCloud: CloudName;
+  guestInviteRedirectUrl?: string;
+  /** One structured line per drifted item and per run (no secrets: ids and descriptions only). */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface DriftedPartnership {
+  partnershipId: string;
+  items: DriftItem[];
+  /** The partner entry is gone from the policy (deleted by an admin): flagged in report mode, recreated in enforce mode. */
+  partnerDeleted: boolean;
+  /** Every item was written back (enforce mode). */
+  repaired: boolean;
+}
+
+export interface ReconcileRunResult {
+  runId: string;
+  at: string;
+  mode: ReconcileMode;
+  trigger: ReconcileTrigger;
+  /** Active partnerships diffed. */
+  examined: number;
+  /** Requested partnerships that were not diffed (not Active, or unknown). */
+  skipped: { partnershipId: string; reason: string }[];
+  drifted: DriftedPartnership[];
+  /** Partnerships whose drift status this run changed, with the new value. */
+  driftStatus: Record<string, DriftStatus>;
+  operations: number;
+  applied: number;
+  warnings: PlanWarning[];
+  /** Graph and Teams requests of the run (retries included). */
+  requests: { graph: number; teams: number };
+  /** Enforce mode: the write that failed (the run is retried; what was applied is recorded). */
+  error?: SerializedDomainError;
+}
+
+/** What `data.reconcile` of a partnership holds after a run that concerned it. */
+export interface PartnershipReconcileRecord {
+  runId: string;
+  at: string;
+  mode: ReconcileMode;
+  trigger: ReconcileTrigger;
+  items: DriftItem[];
+  partnerDeleted: boolean;
+  repaired: boolean;
+}
+
+const ACTOR = 'reconcile';
+
+export async function runReconcile(deps: ReconcileRunDependencies, input: ReconcileRunInput): Promise<ReconcileRunResult> {
+  const log = deps.log ?? (() => undefined);
+  const graphBefore = deps.adapters.graph.counter.total;
+  const teamsBefore = teamsRequests(deps.adapters);
+  const { records, skipped } = await partnershipsInQuestion(deps.partnerships, input.partnershipIds);
+  const result: ReconcileRunResult = {
+    runId: input.runId,
+    at: input.at,
+    mode: input.mode,
+    trigger: input.trigger,
+    examined: records.length,
+    skipped,
+    drifted: [],
+    driftStatus: {},
+    operations: 0,
+    applied: 0,
+    warnings: [],
+    requests: { graph: 0, teams: 0 },
+  };
+  if (records.length > 0) {
+    const targets = records.map((record) => ({ partnershipId: record.id, desired: record.desired, partnerDomains: record.partnerDomains }));
+    const actual = await readTenantState(deps.adapters, targets, { localCloud: deps.localCloud });
+    const planned = plan(targets, actual, { localCloud: deps.localCloud, guestInviteRedirectUrl: deps.guestInviteRedirectUrl });
+    const drift = driftByPartnership(planned);
+    result.operations = planned.operations.length;
+    result.warnings = planned.warnings;
+
+    let applied: AppliedOperation[] = [];
+    let ownershipChange: { claims: PartialFailureDetails['claims']; releases: PartialFailureDetails['releases'] } = { claims: [], releases: [] };
+    if (input.mode === 'enforce' && planned.operations.length > 0) {
+      try {
+        const outcome = await applyPlan(deps.adapters, planned);
+        applied = outcome.applied;
+        ownershipChange = outcome;
+      } catch (error) {
+        // Record what was written before the failure; the activity fails afterwards and is retried.
+        if (!isDomainError(error, 'apply.partial-failure')) throw error;
+        const details = error.details as PartialFailureDetails;
+        applied = details.applied;
+        ownershipChange = details;
+        result.error = error.toJSON();
+      }
+    }
+    result.applied = applied.length;
+    const done = new Set(applied.filter((operation) => operation.outcome !== 'manual').map((operation) => operation.operationId));
+
+    for (const record of records) {
+      const items = drift[record.id] ?? [];
+      const repaired = items.length > 0 && items.every((item) => done.has(item.operationId));
+      if (items.length > 0) {
+        const drifted: DriftedPartnership = {
+          partnershipId: record.id,
+          items,
+          partnerDeleted: items.some((item) => item.kind === 'partner.create'),
+          repaired,
+        };
+        result.drifted.push(drifted);
+        for (const item of items) {
+          log({
+            event: 'reconcile.drift',
+            runId: input.runId,
+            mode: input.mode,
+            trigger: input.trigger,
+            partnershipId: record.id,
+            partnerTenantId: record.partnerTenantId,
+            item: item.operationId,
+            kind: item.kind,
+            description: item.description,
+            partnerDeleted: item.kind === 'partner.create',
+            repaired: done.has(item.operationId),
+          });
+        }
+      }
+      const status = driftStatusAfterRun({ driftedItems: items.length, repairedItems: items.filter((item) => done.has(item.operationId)).length });
+      const stored = await recordPartnership(deps, input, record, {
+        items,
+        repaired,
+        status,
+        planned,
+        applied: applied.filter((operation) => items.some((item) => item.operationId === operation.operationId)),
+        ownershipChange,
+      });
+      if (stored) result.driftStatus[record.id] = status;
+    }
+  }
+  result.requests = { graph: deps.adapters.graph.counter.total - graphBefore, teams: teamsRequests(deps.adapters) - teamsBefore };
+  log({
+    event: 'reconcile.run',
+    runId: input.runId,
+    mode: input.mode,
+    trigger: input.trigger,
+    examined: result.examined,
+    drifted: result.drifted.length,
+    operations: result.operations,
+    applied: result.applied,
+    graphRequests: result.requests.graph,
+    teamsRequests: result.requests.teams,
+    ...(result.error ? { error: result.error.code } : {}),
+  });
+  return result;
+}
+
+async function partnershipsInQuestion(
+  repository: PartnershipRepository,
+  ids: string[] | undefined,
+): Promise<{ records: PartnershipRecord[]; skipped: ReconcileRunResult['skipped'] }> {
+  if (!ids) return { records: await repository.list({ statuses: ['Active'] }), skipped: [] };
+  const records: PartnershipRecord[] = [];
+  const skipped: ReconcileRunResult['skipped'] = [];
+  for (const id of [...new Set(ids)]) {
+    const record = await repository.get(id);
+    if (!record) skipped.push({ partnershipId: id, reason: 'unknown partnership' });
+    else if (record.status !== 'Active') skipped.push({ partnershipId: id, reason: `status ${record.status}` });
+    else records.push(record);
+  }
+  return { records, skipped };
+}
+
+/**
+ * Writes what the run found for one partnership: its drift status (only when it changes), the
+ * drift record and an Events row (only when the drift differs from what was recorded last, so
+ * a persistent drift in report mode is not re-recorded every 15 minutes), and in enforce mode the
+ * applied operations with before/after and the ownership they add. Returns true when the record
+ * was written.
+ */
+async function recordPartnership(
+  deps: ReconcileRunDependencies,
+  input: ReconcileRunInput,
+  record: PartnershipRecord,
+  found: {
+    items: DriftItem[];
+    repaired: boolean;
+    status: DriftStatus;
+    planned: Plan;
+    applied: AppliedOperation[];
+    ownershipChange: { claims: PartialFailureDetails['claims']; releases: PartialFailureDetails['releases'] };
+  },
+): Promise<boolean> {
+  const previous = record.data.reconcile as PartnershipReconcileRecord | undefined;
+  const sameDrift =
+    previous !== undefined &&
+    !previous.repaired &&
+    !found.repaired &&
+    driftKey(previous.items) === driftKey(found.items);
+  const events: NewEvent[] = [];
+  if (found.items.length > 0 && !sameDrift) {
+    const partnerDeleted = found.items.some((item) => item.kind === 'partner.create');
+    events.push({
+      partnershipId: record.id,
+      type: 'drift.detected',
+      actor: ACTOR,
+      at: input.at,
+      id: eventId(input.runId, 'a-drift'),
+      message:
+        `${input.trigger} reconcile (${input.mode}) found ${found.items.length} item(s) not as desired` +
+        (partnerDeleted ? ', including the partner entry, which was deleted' : '') +
+        `: ${found.items.map((item) => item.description).join(' ')}`,
+      data: { runId: input.runId, mode: input.mode, trigger: input.trigger, items: found.items, partnerDeleted },
+    });
+  }
+  if (found.applied.length > 0) {
+    events.push(
+      ...auditEvents(found.planned, { applied: found.applied }, { actor: ACTOR, at: input.at, idPrefix: `${input.runId}:b` }).filter(
+        (event) => event.partnershipId === record.id,
+      ),
+    );
+  }
+  if (found.repaired) {
+    events.push({
+      partnershipId: record.id,
+      type: 'drift.repaired',
+      actor: ACTOR,
+      at: input.at,
+      id: eventId(input.runId, 'c-repaired'),
+      message: `${input.trigger} reconcile repaired ${found.items.length} item(s).`,
+      data: { runId: input.runId, trigger: input.trigger, items: found.items },
+    });
+  }
+  const statusChanged = record.driftStatus !== found.status;
+  const recordChanged = found.items.length > 0 ? !sameDrift || found.repaired : previous !== undefined && (previous.items.length > 0 || previous.repaired);
+  if (!statusChanged && !recordChanged && events.length === 0) return false;
+
+  // Events first: a crash after them and before the record re-runs idempotently (same ids).
+  if (events.length > 0) await deps.events.appendMany(events);
+  const reconcileRecord: PartnershipReconcileRecord | undefined =
+    found.items.length > 0
+      ? { runId: input.runId, at: input.at, mode: input.mode, trigger: input.trigger, items: found.items, partnerDeleted: found.items.some((item) => item.kind === 'partner.create'), repaired: found.repaired }
+      : undefined;
+  await deps.partnerships.update(record.id, (current) => {
+    // Offboarding (or anything else) took it out of Active meanwhile: not ours to touch.
+    if (current.status !== 'Active') return undefined;
+    const data = { ...current.data };
+    if (reconcileRecord) data.reconcile = reconcileRecord;
+    else delete data.reconcile;
+    return {
+      driftStatus: found.status,
+      data,
+      ...(found.applied.length > 0 ? { ownership: ownershipAfter(current.ownership, record.id, found.ownershipChange) } : {}),
+    };
+  });
+  return true;
+}
+
+/** The REST adapter counts its requests; the manual one sends none of its own. */
+function teamsRequests(adapters: TenantAdapters): number {
+  const counter = (adapters.teams as { counter?: { total: number } }).counter;
+  return counter?.total ?? 0;
+}
+
+function driftKey(items: readonly DriftItem[]): string {
+  return items
+    .map((item) => item.operationId)
+    .sort()
+    .join('|');
+}
+
+/** Events of one run share its `at`; their ids order them (drift, then repairs, then the summary). */
+function eventId(runId: string, step: string): string {
+  return `${runId}:${step}`.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 200);
+}
