@@ -1,5 +1,6 @@
 // `partner add`: the partnership request from --file and flags, validated with the domain schema
 // before anything is sent (the same field messages as the API's 400).
+import type { PartnershipRequestBody } from '../client';
 import { fieldIssues, partnershipRequestSchema } from '../partnership';
 import type { RequestFlags } from './args';
 import { UsageError } from './exitCodes';
@@ -33,7 +34,7 @@ export interface BuildRequestOptions {
 }
 
 /** The JSON body to POST. Throws a UsageError listing every bad field (nothing is sent). */
-export function buildPartnershipRequest(flags: RequestFlags, options: BuildRequestOptions): Json {
+export function buildPartnershipRequest(flags: RequestFlags, options: BuildRequestOptions): PartnershipRequestBody {
   const body: Json = flags.file === undefined ? {} : readRequestFile(flags.file, options.readFile);
 
   const set = (path: string[], value: unknown): void => {
@@ -72,7 +73,8 @@ export function buildPartnershipRequest(flags: RequestFlags, options: BuildReque
       issues.map(({ field, message }) => ({ field, message })),
     );
   }
-  return body;
+  // Sent as composed (the API applies the defaults); the schema has just accepted it.
+  return body as PartnershipRequestBody;
 }
 
 function readRequestFile(path: string, readFile: (path: string) => string): Json {

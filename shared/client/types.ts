@@ -1,10 +1,11 @@
 // Shapes of one deployment's HTTP API (issue 6), as the client sees them on the wire. Dates are
 // ISO strings; `desired` and plan operations are the domain's JSON.
+import type { z } from 'zod';
 import type { CloudName } from '../clouds';
-import type { DesiredCollaboration, DriftStatus, PartnershipRequest, PartnershipStatus } from '../partnership';
+import type { DesiredCollaboration, DriftStatus, PartnershipStatus, partnershipRequestSchema } from '../partnership';
 
 /** What `POST /api/partnerships` takes: the domain's partnership request (before defaults). */
-export type PartnershipRequestBody = Partial<PartnershipRequest> & Record<string, unknown>;
+export type PartnershipRequestBody = z.input<typeof partnershipRequestSchema>;
 
 export type PartnershipRole = 'initiator' | 'responder';
 

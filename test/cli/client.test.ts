@@ -75,15 +75,15 @@ describe('HandshakeClient', () => {
   it('sends the key in x-functions-key, JSON bodies, and strips a trailing /api from the base URL', async () => {
     handler = answer(202, { id: 'p1', status: 'Draft', pairingCode: 'ABCD-EFGH', statusUrl: `${baseUrl}/api/partnerships/p1` });
     const client = new HandshakeClient({ baseUrl: `${baseUrl}/api/`, functionKey: KEY });
-    const created = await client.createPartnership({ partnerCloud: 'China' });
+    const created = await client.createPartnership({ partnerCloud: 'China', partnerDeploymentUrl: 'https://w.example' });
     expect(created.pairingCode).toBe('ABCD-EFGH');
-    expect(seen).toEqual([{ method: 'POST', url: '/api/partnerships', key: KEY, body: '{"partnerCloud":"China"}' }]);
+    expect(seen).toEqual([{ method: 'POST', url: '/api/partnerships', key: KEY, body: '{"partnerCloud":"China","partnerDeploymentUrl":"https://w.example"}' }]);
   });
 
   it('a problem+json answer becomes an ApiProblemError with its code, violations and issues', async () => {
     handler = answer(422, VIOLATION);
     const client = new HandshakeClient({ baseUrl, functionKey: KEY });
-    const error = await client.createPartnership({}).catch((e: unknown) => e);
+    const error = await client.createPartnership({ partnerCloud: 'China', partnerDeploymentUrl: 'https://w.example' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiProblemError);
     expect(error).toMatchObject({
       status: 422,
