@@ -63,9 +63,10 @@ export class ReconcileClaimRepository {
   }
 
   async get(partnershipId: string): Promise<ReconcileClaim | undefined> {
+    const key = rowKey(partnershipId);
     const table = await this.table();
     try {
-      return fromEntity(await table.getEntity(PARTITION, rowKey(partnershipId)));
+      return fromEntity(await table.getEntity(PARTITION, key));
     } catch (error) {
       if (storageStatus(error) === 404) return undefined;
       throw storageError('Could not read the reconcile claim', error);
