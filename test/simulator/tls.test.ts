@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ensureLocalCa } from '../../infra/local/tls';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ensureLocalCa, ensureTrustFile } from '../../infra/local/tls';
 
 describe('local CA', () => {
   it('is trusted by this process (NODE_EXTRA_CA_CERTS) and issues server certificates fetch accepts', async () => {
@@ -47,6 +48,24 @@ describe('local CA', () => {
         server.closeAllConnections();
         await new Promise((resolve) => server.close(resolve));
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the trust file is the CA itself, or a bundle keeping a CA file already configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-trust-'));
+    try {
+      const alone = await ensureTrustFile({ dir, existing: undefined });
+      expect(alone.file).toBe(alone.ca.caFile);
+      const otherPem = (await ensureLocalCa(join(dir, 'other'))).caCert;
+      writeFileSync(join(dir, 'proxy.pem'), otherPem);
+      const bundled = await ensureTrustFile({ dir, existing: join(dir, 'proxy.pem') });
+      const content = readFileSync(bundled.file, 'utf8');
+      expect(content).toContain(otherPem.trim());
+      expect(content).toContain(alone.ca.caCert.trim());
+      // A file that already holds the CA is used as it is.
+      expect((await ensureTrustFile({ dir, existing: bundled.file })).file).toBe(bundled.file);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
