@@ -54,6 +54,17 @@ export const DEFAULTS = {
   activityBackoffCoefficient: 2,
   /** Handshake messages and API request bodies. */
   maxMessageBytes: 64 * 1024,
+  /** How long each side waits for the partner's `ready` after sending its own. */
+  partnerReadyTimeout: '24h',
+  /** Delivery of handshake messages to the partner deployment (durable activity retry). */
+  messageDeliveryMaxAttempts: 10,
+  messageDeliveryFirstRetryIntervalMs: 5_000,
+  messageDeliveryMaxRetryIntervalMs: 300_000,
+  messageDeliveryBackoffCoefficient: 2,
+  /** One POST to the partner deployment. */
+  messageDeliveryRequestTimeoutMs: 30_000,
+  /** Key Vault secret holding the deployment's private signing key (Azure). */
+  deploymentKeySecretName: 'handshake-deployment-key',
   /** Where invited guests land after redeeming (Graph's inviteRedirectUrl). */
   guestInviteRedirectUrl: 'https://myapplications.microsoft.com',
   teamsAdapter: 'rest' as 'rest' | 'manual',
@@ -93,6 +104,16 @@ export interface AppConfig {
   activityRetry: { maxAttempts: number; firstRetryIntervalMs: number; backoffCoefficient: number };
   maxMessageBytes: number;
   guestInviteRedirectUrl: string;
+  /** Where the deployment's signing key lives: a file (local stack) or a Key Vault secret (Azure); unset until configured. */
+  deploymentKey?: { kind: 'file'; path: string } | { kind: 'keyVault'; vaultUrl: string; secretName: string };
+  partnerReadyTimeoutSeconds: number;
+  messageDelivery: {
+    maxAttempts: number;
+    firstRetryIntervalMs: number;
+    maxRetryIntervalMs: number;
+    backoffCoefficient: number;
+    requestTimeoutMs: number;
+  };
 }
 
 /** App setting names, in one place (docs and infra/azure use the same). */
@@ -133,6 +154,16 @@ export const SETTINGS = {
   activityFirstRetryIntervalMs: 'ACTIVITY_FIRST_RETRY_INTERVAL_MS',
   maxMessageBytes: 'MAX_MESSAGE_BYTES',
   guestInviteRedirectUrl: 'GUEST_INVITE_REDIRECT_URL',
+  deploymentKeyFile: 'HANDSHAKE_KEY_FILE',
+  keyVaultUrl: 'KEY_VAULT_URL',
+  deploymentKeySecretName: 'HANDSHAKE_KEY_SECRET_NAME',
+  /** Parsed by shared/handshake/preTrust (PRE_TRUST_SETTING). */
+  preTrustRules: 'HANDSHAKE_PRETRUST_RULES',
+  partnerReadyTimeout: 'PARTNER_READY_TIMEOUT',
+  messageDeliveryMaxAttempts: 'MESSAGE_DELIVERY_MAX_ATTEMPTS',
+  messageDeliveryFirstRetryIntervalMs: 'MESSAGE_DELIVERY_FIRST_RETRY_INTERVAL_MS',
+  messageDeliveryMaxRetryIntervalMs: 'MESSAGE_DELIVERY_MAX_RETRY_INTERVAL_MS',
+  messageDeliveryRequestTimeoutMs: 'MESSAGE_DELIVERY_REQUEST_TIMEOUT_MS',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -229,6 +260,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push(`${SETTINGS.invitationLifetime} must be a duration such as 72h, 30m or 90s (got "${lifetimeText}")`);
   }
 
+  const readyTimeoutText = get(SETTINGS.partnerReadyTimeout) ?? DEFAULTS.partnerReadyTimeout;
+  const partnerReadyTimeoutSeconds = parseDuration(readyTimeoutText);
+  if (partnerReadyTimeoutSeconds === undefined || partnerReadyTimeoutSeconds < 1) {
+    problems.push(`${SETTINGS.partnerReadyTimeout} must be a duration such as 24h, 30m or 90s (got "${readyTimeoutText}")`);
+  }
+  const keyFile = get(SETTINGS.deploymentKeyFile);
+  const keyVaultUrl = url(SETTINGS.keyVaultUrl, ['https:']);
+  if (keyFile && keyVaultUrl) problems.push(`${SETTINGS.deploymentKeyFile} and ${SETTINGS.keyVaultUrl} must not both be set (one place holds the signing key)`);
+  const deploymentKey: AppConfig['deploymentKey'] = keyFile
+    ? { kind: 'file', path: keyFile }
+    : keyVaultUrl
+      ? { kind: 'keyVault', vaultUrl: keyVaultUrl, secretName: get(SETTINGS.deploymentKeySecretName) ?? DEFAULTS.deploymentKeySecretName }
+      : undefined;
+
   const retry: RetryPolicy = {
     maxRetries: integer(SETTINGS.graphMaxRetries, DEFAULT_RETRY_POLICY.maxRetries, 0, 20),
     baseDelayMs: integer(SETTINGS.graphRetryBaseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 0, 60_000),
@@ -265,6 +310,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     maxMessageBytes: integer(SETTINGS.maxMessageBytes, DEFAULTS.maxMessageBytes, 1_024, 1_048_576),
     guestInviteRedirectUrl: url(SETTINGS.guestInviteRedirectUrl, ['https:']) ?? DEFAULTS.guestInviteRedirectUrl,
+    deploymentKey,
+    partnerReadyTimeoutSeconds: partnerReadyTimeoutSeconds ?? 0,
+    messageDelivery: {
+      maxAttempts: integer(SETTINGS.messageDeliveryMaxAttempts, DEFAULTS.messageDeliveryMaxAttempts, 1, 100),
+      firstRetryIntervalMs: integer(SETTINGS.messageDeliveryFirstRetryIntervalMs, DEFAULTS.messageDeliveryFirstRetryIntervalMs, 100, 3_600_000),
+      maxRetryIntervalMs: integer(SETTINGS.messageDeliveryMaxRetryIntervalMs, DEFAULTS.messageDeliveryMaxRetryIntervalMs, 100, 86_400_000),
+      backoffCoefficient: DEFAULTS.messageDeliveryBackoffCoefficient,
+      requestTimeoutMs: integer(SETTINGS.messageDeliveryRequestTimeoutMs, DEFAULTS.messageDeliveryRequestTimeoutMs, 1_000, 600_000),
+    },
   };
   if (config.subscriptionRenewBeforeMinutes >= config.subscriptionLifetimeMinutes) {
     problems.push(`${SETTINGS.subscriptionRenewBeforeMinutes} must be shorter than ${SETTINGS.subscriptionLifetimeMinutes}`);

@@ -107,6 +107,7 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   // The host itself moves into the app folder; start it where we are (the folder may not exist).
   const child = fork(hostCliPath(), args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
+  let logFile = options.logFile;
   const listeners = new Set<() => void>();
   const echo = options.echo ?? (options.logPrefix !== undefined || !!process.env.HOST_LOGS);
   const prefix = options.logPrefix ?? `[host ${child.pid}]`;
@@ -114,7 +115,13 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString();
     output += text;
-    if (options.logFile) appendFileSync(options.logFile, text);
+    if (logFile) {
+      try {
+        appendFileSync(logFile, text);
+      } catch {
+        logFile = undefined; // the folder went away (a caller cleaning up): keep the output in memory only
+      }
+    }
     if (echo) {
       partial += text;
       const lines = partial.split('\n');

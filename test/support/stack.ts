@@ -1,0 +1,143 @@
+// Helpers for tests on the whole local stack (simulator + Azurite + one HTTPS host per deployment).
+import { startLocalStack, type LocalStack, type LocalStackDeployment, type LocalStackOptions } from '../../infra/local/stack';
+import type { TenantDump } from '../../infra/local/simulator';
+
+export { startLocalStack, SHORT_TIMINGS } from '../../infra/local/stack';
+export type { LocalStack, LocalStackDeployment, LocalStackOptions } from '../../infra/local/stack';
+
+/** Tenants of the default world. */
+export const WORLD = {
+  contoso: '14763f8a-fb9a-451a-9f75-c33963a5b05a',
+  fabrikam: 'db942a83-feba-4352-8377-e4783b8b9015',
+  /** Woodgrove China (21Vianet). */
+  china: '7e8be59e-c071-47fb-ab9c-d694c21edb87',
+  /** Tailspin Gov (GCC High). */
+  usgov: '1df56d2a-1bd5-4423-877d-a12629343cfe',
+} as const;
+
+/** Starts a stack in beforeAll and stops it in afterAll; call inside describe. */
+export function useStack(options: () => LocalStackOptions | Promise<LocalStackOptions>): () => LocalStack {
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await startLocalStack(await options());
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  }, 60_000);
+  return () => {
+    if (!stack) throw new Error('The stack is not running (useStack() must be called inside describe)');
+    return stack;
+  };
+}
+
+/** Id of the world's tenant with that display name. */
+export function tenantId(stack: LocalStack, displayName: string): string {
+  const tenant = stack.simulator.world.tenants.find((candidate) => candidate.displayName === displayName);
+  if (!tenant) throw new Error(`No tenant "${displayName}" in the world`);
+  return tenant.id;
+}
+
+export interface ApiResult<T = any> {
+  status: number;
+  headers: Headers;
+  text: string;
+  body: T;
+}
+
+/**
+ * One request to a deployment. `key`: the function key by default, 'master', 'none', or a literal.
+ * A JSON body is sent as JSON; a string is sent as it is with the given content type.
+ */
+export async function api<T = any>(
+  deployment: LocalStackDeployment,
+  method: string,
+  path: string,
+  options: { body?: unknown; contentType?: string; key?: 'function' | 'master' | 'none' | { key: string }; headers?: Record<string, string> } = {},
+): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  const key =
+    options.key === 'none'
+      ? undefined
+      : options.key === 'master'
+        ? deployment.masterKey
+        : typeof options.key === 'object'
+          ? options.key.key
+          : deployment.functionKey;
+  if (key) headers['x-functions-key'] = key;
+  let body: string | Buffer | undefined;
+  if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) {
+    body = options.body;
+    headers['content-type'] = options.contentType ?? 'application/json';
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = options.contentType ?? 'application/json';
+  }
+  const response = await fetch(`${deployment.baseUrl}${path}`, { method, headers, body });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = text;
+  }
+  return { status: response.status, headers: response.headers, text, body: parsed as T };
+}
+
+/** Polls a partnership until `until` holds; fails with the last state seen. */
+export async function waitForPartnership(
+  deployment: LocalStackDeployment,
+  id: string,
+  until: (partnership: any) => boolean,
+  timeoutMs = 120_000,
+): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ApiResult | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await api(deployment, 'GET', `/api/partnerships/${encodeURIComponent(id)}`);
+      if (last.status === 200 && until(last.body)) return last.body;
+    } catch (error) {
+      lastError = error; // the host may be restarting
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `Partnership ${id} on ${deployment.name} did not get there in ${timeoutMs / 1000} s; last: ${last ? `${last.status} ${JSON.stringify(last.body)}` : String(lastError)}`,
+  );
+}
+
+export const hasStatus =
+  (...statuses: string[]) =>
+  (partnership: { status?: string }): boolean =>
+    statuses.includes(partnership.status ?? '');
+
+/** Graph and Teams write requests the simulator counted for a tenant (every method but GET). */
+export async function writeCount(stack: LocalStack, tenantId: string): Promise<number> {
+  const rows = await stack.simulator.control.counters({ tenantId });
+  return rows.filter((row) => isWrite(row.operation)).reduce((sum, row) => sum + row.count, 0);
+}
+
+/** Every counted request (reads and writes) for a tenant. */
+export async function requestCount(stack: LocalStack, tenantId: string): Promise<number> {
+  const rows = await stack.simulator.control.counters({ tenantId });
+  return rows.reduce((sum, row) => sum + row.count, 0);
+}
+
+/** A write: Graph Create/Update/Delete/Set operations and actions, Teams PUTs ($batch items are counted on their own). */
+export function isWrite(operation: string): boolean {
+  if (operation === 'batch') return false;
+  if (operation.startsWith('teams.')) return operation.startsWith('teams.Put');
+  const last = operation.split('.').pop() ?? '';
+  return /^(Create|Update|Delete|Set)/.test(last) || ['instantiate', 'reauthorize', 'resetToSystemDefault', 'start', 'provisionOnDemand', 'validateCredentials'].includes(last);
+}
+
+/** The parts of a tenant dump a handshake changes (for before/after comparisons). */
+export function collaborationState(dump: TenantDump): Record<string, unknown> {
+  return {
+    allowedCloudEndpoints: [...dump.policy.allowedCloudEndpoints].sort(),
+    partners: dump.partners.map((partner) => partner.tenantId).sort(),
+    teams: dump.teams,
+    guests: dump.users.filter((user) => user.userType === 'Guest').map((user) => user.userPrincipalName).sort(),
+  };
+}
