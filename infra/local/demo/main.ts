@@ -1,80 +1,82 @@
-// `npm start` (interim): runs this project's own Functions app on the local host with an
-// embedded Azurite, drives the sample greeting orchestration to completion through real HTTP
-// (POST /api/greetings → check-status URL), prints its output and stops everything.
-// The handshake demo replaces this in a later issue.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { launchHost, type RunningHost } from '../host';
+// `npm start [-- --scenario reject|timeout|usgov-china] [--report FILE] [--verbose]`: the handshake
+// between two deployments of this app on the embedded local stack, driven through the real API.
+// Last line: `handshake: <final status>`; exit 0 only when the scenario ended as expected.
+import { parseArgs } from 'node:util';
+import { runDemo } from './run';
+import { SCENARIO_NAMES, type ScenarioName } from './scenarios';
 
-/** This project's folder (the app), found from here whether running from dist/ or the sources. */
-function projectRoot(): string {
-  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file) && (JSON.parse(readFileSync(file, 'utf8')) as { name?: string }).name === 'cross-cloud-handshake') return dir;
-  }
-  throw new Error(`Cannot find the project folder above ${__dirname}`);
+const USAGE = `npm start [-- [--scenario ${SCENARIO_NAMES.join('|')}] [--report FILE] [--verbose]]
+
+  --scenario NAME   approve (default): Contoso (Global) and Woodgrove China (21Vianet) reach Active
+                    reject: Woodgrove China's admin rejects; Contoso undoes its side
+                    timeout: nobody answers within a short invitation lifetime; Contoso undoes its side
+                    usgov-china: Tailspin Gov (US Government) → Woodgrove China is refused, nothing written
+  --report FILE     also write what happened as JSON (partnerships, tenants before/after, graphRequests, elapsedMs)
+  --verbose         echo the deployments' host logs`;
+
+export const EXIT_INTERRUPTED = 130;
+
+interface MainOptions {
+  scenario: ScenarioName;
+  reportFile?: string;
+  verbose: boolean;
 }
 
-const PROJECT_ROOT = projectRoot();
-const NAMES = ['Contoso', 'Fabrikam', '21Vianet'];
-const COMPLETION_TIMEOUT_MS = 60_000;
-
-interface CheckStatus {
-  id: string;
-  statusQueryGetUri: string;
+function parseOptions(argv: string[]): MainOptions | 'help' {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string' },
+      report: { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  if (values.help) return 'help';
+  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0]}"`);
+  const scenario = values.scenario ?? 'approve';
+  if (!(SCENARIO_NAMES as readonly string[]).includes(scenario)) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')} (got "${scenario}")`);
+  if (values.report === '') throw new Error('--report needs a file name');
+  return { scenario: scenario as ScenarioName, reportFile: values.report, verbose: Boolean(values.verbose) };
 }
 
-interface Status {
-  runtimeStatus: string;
-  output: unknown;
-}
-
-async function main(): Promise<void> {
-  console.log('Starting the local Functions host on this app (with its own Azurite)…');
-  let host: RunningHost | undefined;
+async function main(): Promise<number> {
+  let options: MainOptions | 'help';
   try {
-    host = await launchHost({
-      appDir: PROJECT_ROOT,
-      // The host starts Azurite itself for development storage.
-      env: { AzureWebJobsStorage: 'UseDevelopmentStorage=true' },
-      echo: process.env.DEMO_VERBOSE === '1',
-      logPrefix: process.env.DEMO_VERBOSE === '1' ? '[host]' : undefined,
-    });
-    console.log(`Host running at ${host.baseUrl}`);
-
-    const started = await fetch(`${host.baseUrl}/api/greetings`, {
-      method: 'POST',
-      headers: { 'x-functions-key': host.functionKey, 'content-type': 'application/json' },
-      body: JSON.stringify(NAMES),
-    });
-    if (started.status !== 202) throw new Error(`POST /api/greetings answered ${started.status}: ${await started.text()}`);
-    const links = (await started.json()) as CheckStatus;
-    console.log(`Started greetingOrchestration, instance ${links.id}`);
-
-    const status = await waitForCompletion(links.statusQueryGetUri);
-    if (status.runtimeStatus !== 'Completed') throw new Error(`The orchestration ended ${status.runtimeStatus}: ${JSON.stringify(status.output)}`);
-    console.log('Output:');
-    console.log(JSON.stringify(status.output, null, 2));
-  } finally {
-    await host?.stop();
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    const message = typeof (error as { message?: unknown }).message === 'string' ? (error as Error).message : String(error);
+    process.stderr.write(`error: ${message.split('. To specify')[0]}\n\n${USAGE}\n`);
+    return 2;
   }
-}
-
-async function waitForCompletion(statusUrl: string): Promise<Status> {
-  const deadline = Date.now() + COMPLETION_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const response = await fetch(statusUrl);
-    const status = (await response.json()) as Status;
-    if (response.status === 200) return status;
-    await new Promise((r) => setTimeout(r, 200));
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
-  throw new Error(`The orchestration did not finish within ${COMPLETION_TIMEOUT_MS / 1000} s`);
+
+  // Ctrl-C: stop waiting, stop everything that was started, then exit. A second Ctrl-C leaves at once
+  // (the stack's processes die with this one).
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (interrupt.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    process.stdout.write(`\n${signal}: stopping everything…\n`);
+    interrupt.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const { outcome } = await runDemo({ ...options, signal: interrupt.signal });
+  if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+  return outcome.asExpected ? 0 : 1;
 }
 
 main().then(
-  () => process.exit(0),
+  (code) => process.exit(code),
   (error: unknown) => {
-    console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.stderr.write(`npm start failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stdout.write('handshake: Error\n');
     process.exit(1);
   },
 );

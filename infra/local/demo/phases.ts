@@ -1,0 +1,266 @@
+// The demo as a list of phases, run in order (each one a step an administrator would recognise).
+// A later part adds its phase to DEMO_PHASES (e.g. reconciliation: a drift and its repair after
+// the handshake) without touching the others.
+import { ApiProblemError, HandshakeClient, SETTLED_STATUSES, type PartnershipDetails } from '../../../shared/client';
+import type { DemoContext, Side } from './context';
+import { startDemoStack } from './stack';
+import { UNDEPLOYED_PARTNER_URL } from './scenarios';
+import { renderBeforeAfter, renderGraphRequests, summarizeGraphRequests, summarizeTenant } from './tenants';
+
+export interface DemoPhase {
+  name: string;
+  /** Whether the phase belongs to this run (default: always). */
+  when?: (context: DemoContext) => boolean;
+  run(context: DemoContext): Promise<void>;
+}
+
+/** How long B's admin waits for the invitation to show up in B's list. */
+export const INVITATION_VISIBLE_TIMEOUT_MS = 60_000;
+/** How long the demo follows a side until it settles (Active, Rejected, Expired, Failed, ...). */
+export const SETTLE_TIMEOUT_MS = 180_000;
+export const POLL_INTERVAL_MS = 250;
+
+const requested = (context: DemoContext): boolean => context.partnershipId !== undefined;
+
+export const startStack: DemoPhase = {
+  name: 'start the local stack',
+  async run(context) {
+    const { initiator, responder } = context.sides;
+    context.log.line(`Starting Azurite, the Graph + Teams simulator and ${context.scenario.responderDeployed ? 'two deployments' : 'one deployment'} of the app…`);
+    const stack = await startDemoStack(context);
+    context.stack = stack;
+    context.log.line(`Simulator (every cloud's login, Graph and Teams admin hosts) at ${stack.simulator.url}`);
+    for (const side of [initiator, responder]) {
+      const deployment = stack.deployments[side.tenant.name];
+      if (!deployment) continue;
+      side.baseUrl = deployment.baseUrl;
+      side.client = new HandshakeClient({ baseUrl: deployment.baseUrl, functionKey: deployment.functionKey, fetch: stack.fetch });
+      context.log.line(`${side.tenant.displayName} (${side.tenant.cloud}) deployment at ${deployment.baseUrl}`);
+    }
+  },
+};
+
+export const readTenantsBefore: DemoPhase = {
+  name: 'read both tenants before',
+  async run(context) {
+    context.tenantsBefore = await readTenants(context);
+  },
+};
+
+export const requestPartnership: DemoPhase = {
+  name: 'A requests the partnership',
+  async run(context) {
+    const { initiator, responder } = context.sides;
+    const request = context.scenario.request(responder.baseUrl ?? UNDEPLOYED_PARTNER_URL);
+    context.log.line(
+      `${initiator.tenant.displayName}'s admin asks for a partnership with ${responder.tenant.displayName} ` +
+        `(tenant ${responder.tenant.tenantId}, ${responder.tenant.cloud}): ${describeRequest(request)}`,
+    );
+    try {
+      const created = await client(context, 'initiator').createPartnership(request);
+      context.partnershipId = created.id;
+      context.pairingCode = created.pairingCode;
+      context.log.line(`${initiator.tenant.displayName}: partnership ${created.id} is ${created.status}; pairing code ${created.pairingCode} (to read to ${responder.tenant.displayName}'s admin)`);
+    } catch (error) {
+      if (!(error instanceof ApiProblemError) || error.status !== 422 || context.scenario.expected.initiator !== 'refused') throw error;
+      context.refusal = error;
+      context.log.line(`${initiator.tenant.displayName}: refused (${error.status} ${error.code}): ${error.detail}`);
+      for (const violation of error.violations) context.log.line(`  - ${violation.code}: ${violation.message}`);
+    }
+  },
+};
+
+export const checkNothingRecorded: DemoPhase = {
+  name: 'A recorded nothing',
+  when: (context) => context.refusal !== undefined,
+  async run(context) {
+    const { initiator } = context.sides;
+    const partnerships = await client(context, 'initiator').listPartnerships();
+    context.log.line(`${initiator.tenant.displayName} lists its partnerships: ${partnerships.length === 0 ? 'none' : partnerships.map((p) => `${p.id} ${p.status}`).join(', ')}`);
+    if (partnerships.length > 0) throw new Error(`${initiator.tenant.displayName} recorded a partnership although the request was refused`);
+  },
+};
+
+export const partnerSeesInvitation: DemoPhase = {
+  name: 'B lists its partnerships and sees the invitation',
+  when: (context) => requested(context) && context.scenario.responderDeployed,
+  async run(context) {
+    const { initiator, responder } = context.sides;
+    const deadline = Date.now() + INVITATION_VISIBLE_TIMEOUT_MS;
+    for (;;) {
+      context.signal.throwIfAborted();
+      const partnerships = await client(context, 'responder').listPartnerships();
+      const invitation = partnerships.find((p) => p.id === context.partnershipId);
+      if (invitation) {
+        responder.partnership = await client(context, 'responder').getPartnership(invitation.id);
+        context.log.line(
+          `${responder.tenant.displayName}'s admin lists its partnerships: ${partnerships.length} — ${invitation.id} from ` +
+            `${initiator.tenant.displayName} (${invitation.partnerCloud}), ${invitation.status}, awaiting approval`,
+        );
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`The invitation did not reach ${responder.tenant.displayName} within ${INVITATION_VISIBLE_TIMEOUT_MS / 1000} s`);
+      await sleep(POLL_INTERVAL_MS, context.signal);
+    }
+  },
+};
+
+export const answerInvitation: DemoPhase = {
+  name: "B's admin answers",
+  when: (context) => requested(context) && context.scenario.responderDeployed,
+  async run(context) {
+    const { initiator, responder } = context.sides;
+    const id = context.partnershipId!;
+    switch (context.scenario.answer) {
+      case 'approve': {
+        context.log.line(`${responder.tenant.displayName}'s admin approves with the pairing code ${context.pairingCode} read out by ${initiator.tenant.displayName}'s admin`);
+        const action = await client(context, 'responder').approve(id, context.pairingCode!);
+        context.log.line(`${responder.tenant.displayName}: ${action.status}`);
+        return;
+      }
+      case 'reject': {
+        context.log.line(`${responder.tenant.displayName}'s admin rejects it: "${context.scenario.rejectReason}"`);
+        const action = await client(context, 'responder').reject(id, context.scenario.rejectReason ?? 'Rejected');
+        context.log.line(`${responder.tenant.displayName}: ${action.status}`);
+        return;
+      }
+      case 'none':
+        context.log.line(`${responder.tenant.displayName}'s admin does not answer (invitation lifetime ${context.scenario.request('').invitationLifetime ?? 'default'})`);
+        return;
+    }
+  },
+};
+
+export const followUntilSettled: DemoPhase = {
+  name: 'both sides until they settle',
+  when: requested,
+  async run(context) {
+    // The responder only settles by itself once it has approved; otherwise read it once after.
+    const followed: Side[] = context.scenario.answer === 'approve' ? ['initiator', 'responder'] : ['initiator'];
+    await Promise.all(followed.map((side) => follow(context, side)));
+    if (!followed.includes('responder') && context.sides.responder.client) {
+      context.sides.responder.partnership = await client(context, 'responder').getPartnership(context.partnershipId!).catch(() => undefined);
+      const state = context.sides.responder.partnership;
+      context.log.line(`${context.sides.responder.tenant.displayName}: ${state ? state.status : 'no record of the partnership'}`);
+    }
+  },
+};
+
+export const readTenantsAfter: DemoPhase = {
+  name: 'read both tenants after, and the Graph requests each side made',
+  async run(context) {
+    context.tenantsAfter = await readTenants(context);
+    const control = context.stack!.simulator.control;
+    const counters = await control.counters();
+    for (const side of [context.sides.initiator, context.sides.responder]) {
+      const app = context.stack!.simulator.world.apps.find((a) => a.tenantId === side.tenant.tenantId && a.displayName === 'cross-cloud-handshake');
+      context.graphRequests[side.tenant.name] = summarizeGraphRequests(counters, side.tenant.tenantId, app?.clientId);
+    }
+  },
+};
+
+export const showChanges: DemoPhase = {
+  name: 'show what changed in each tenant',
+  async run(context) {
+    const { initiator, responder } = context.sides;
+    context.log.line('Configuration of each tenant, before and after (from the simulator; * = changed):');
+    for (const [side, partner] of [
+      [initiator, responder],
+      [responder, initiator],
+    ] as const) {
+      const before = context.tenantsBefore[side.tenant.name];
+      const after = context.tenantsAfter[side.tenant.name];
+      if (before && after) context.log.block(indent(renderBeforeAfter(before, after, partner.tenant.displayName)));
+    }
+    context.log.line('Graph and Teams admin requests each side made:');
+    for (const side of [initiator, responder]) {
+      const summary = context.graphRequests[side.tenant.name];
+      if (summary) context.log.block(indent(renderGraphRequests(side.tenant.displayName, summary)));
+    }
+  },
+};
+
+/** The demo, in order. Reconciliation (issue 7) inserts its phase after `showChanges`. */
+export const DEMO_PHASES: DemoPhase[] = [
+  startStack,
+  readTenantsBefore,
+  requestPartnership,
+  checkNothingRecorded,
+  partnerSeesInvitation,
+  answerInvitation,
+  followUntilSettled,
+  readTenantsAfter,
+  showChanges,
+];
+
+async function follow(context: DemoContext, side: Side): Promise<PartnershipDetails> {
+  const state = context.sides[side];
+  const name = state.tenant.displayName;
+  const final = await client(context, side).waitForPartnership(context.partnershipId!, {
+    timeoutMs: SETTLE_TIMEOUT_MS,
+    intervalMs: POLL_INTERVAL_MS,
+    signal: context.signal,
+    until: (p) => SETTLED_STATUSES.includes(p.status),
+    onChange: (current, previous) => {
+      if (!previous || previous.status !== current.status) context.log.line(`${name}: ${current.status}`);
+      const seen = (previous ?? state.partnership)?.steps?.length ?? 0;
+      for (const step of (current.steps ?? []).slice(Math.min(seen, current.steps?.length ?? 0))) {
+        context.log.line(`${name}:   ${step.type} — ${step.message}`);
+      }
+      state.partnership = current;
+    },
+  });
+  state.partnership = final;
+  return final;
+}
+
+async function readTenants(context: DemoContext): Promise<DemoContext['tenantsBefore']> {
+  const control = context.stack!.simulator.control;
+  const { initiator, responder } = context.sides;
+  const [a, b] = await Promise.all([control.state(initiator.tenant.tenantId), control.state(responder.tenant.tenantId)]);
+  return {
+    [initiator.tenant.name]: summarizeTenant(a, responder.tenant.tenantId),
+    [responder.tenant.name]: summarizeTenant(b, initiator.tenant.tenantId),
+  };
+}
+
+function client(context: DemoContext, side: Side): HandshakeClient {
+  const found = context.sides[side].client;
+  if (!found) throw new Error(`${context.sides[side].tenant.displayName} has no deployment in this run`);
+  return found;
+}
+
+function describeRequest(request: ReturnType<DemoContext['scenario']['request']>): string {
+  const parts = ['B2B both ways'];
+  const teams = request.teams as Record<string, unknown> | undefined;
+  if (teams?.federation) parts.push('Teams federation');
+  if (teams?.crossCloudMeetings) parts.push('cross-cloud meetings');
+  if (teams?.guestAccess) parts.push('guest access');
+  if (teams?.anonymousJoin) parts.push('anonymous join');
+  const guests = (request.guests as string[] | undefined) ?? [];
+  const partnerGuests = (request.partnerGuests as string[] | undefined) ?? [];
+  if (guests.length) parts.push(`guests ${guests.join(', ')}`);
+  if (partnerGuests.length) parts.push(`to be invited there: ${partnerGuests.join(', ')}`);
+  return parts.join('; ');
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,122 @@
+// `npm start`: the demo program as a user runs it (a child process on the real local stack),
+// its report, a refused scenario, and Ctrl-C leaving nothing behind.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DemoReport } from '../../infra/local/demo/report';
+import { descendantsOf, isAlive, startDemo } from './support';
+
+const CONTOSO = '14763f8a-fb9a-451a-9f75-c33963a5b05a';
+const WOODGROVE = '7e8be59e-c071-47fb-ab9c-d694c21edb87';
+
+let dir: string;
+beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'demo-test-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function lastLine(output: string): string {
+  return output.trimEnd().split('\n').pop() ?? '';
+}
+
+it('the default scenario: both sides reach Active, the tenants are configured, the report says so', async () => {
+  const reportFile = join(dir, 'approve.json');
+  const demo = startDemo(['--report', reportFile]);
+  const { code } = await demo.exited;
+  const output = demo.output();
+  expect(lastLine(output)).toBe('handshake: Active');
+  expect(code).toBe(0);
+  // Progress lines are stamped relative to the start, and the pairing code travels from A to B.
+  const pairingCode = /pairing code ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(output)?.[1];
+  expect(pairingCode).toBeDefined();
+  expect(output).toMatch(new RegExp(`^\\[\\+\\s*\\d+\\.\\ds\\] Woodgrove China's admin approves with the pairing code ${pairingCode}`, 'm'));
+  expect(output).toMatch(/Woodgrove China's admin lists its partnerships: 1 — \S+ from Contoso \(Global\), \w+, awaiting approval/);
+  expect(output).toMatch(/^\* Cloud endpoints\s+\(none\)\s+partner\.microsoftonline\.cn$/m);
+  expect(output).toMatch(/Elapsed: [\d.]+ (s|min) \(\d+ ms\)/);
+
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+  expect(report.outcome).toEqual({ asExpected: true, finalStatus: 'Active', problems: [] });
+  expect(report.pairingCode).toBe(pairingCode);
+  expect(report.partnerships.initiator).toMatchObject({ deployment: 'Contoso', tenantId: CONTOSO, status: 'Active' });
+  expect(report.partnerships.responder).toMatchObject({ deployment: 'WoodgroveChina', tenantId: WOODGROVE, status: 'Active' });
+  expect(report.partnerships.initiator.id).toBe(report.partnerships.responder.id);
+  expect(report.partnerships.initiator.steps.length).toBeGreaterThan(0);
+
+  const contoso = report.tenants.Contoso;
+  const woodgrove = report.tenants.WoodgroveChina;
+  expect(contoso.before).toMatchObject({ allowedCloudEndpoints: [], partner: null, guests: [] });
+  expect(woodgrove.before).toMatchObject({ allowedCloudEndpoints: [], partner: null, guests: [] });
+  // Each side enabled the other's cloud, added it as a partner, configured Teams and invited the guests.
+  expect(contoso.after).toMatchObject({
+    allowedCloudEndpoints: ['partner.microsoftonline.cn'],
+    partner: { tenantId: WOODGROVE, b2bCollaborationInbound: 'allowed: all users, all apps', b2bCollaborationOutbound: 'allowed: 1 group(s), all apps' },
+    teams: {
+      federation: { allowFederatedUsers: true, allowedDomains: expect.arrayContaining(['woodgrove.cn']) },
+      guestAccess: true,
+      anonymousJoin: true,
+      crossCloudMeetings: [{ tenantId: WOODGROVE, inbound: true, outbound: true }],
+    },
+  });
+  expect(contoso.after!.guests.map((g) => g.mail).sort()).toEqual(['li.wei@woodgrove.cn', 'wang.fang@woodgrove.cn']);
+  expect(woodgrove.after).toMatchObject({
+    allowedCloudEndpoints: ['microsoftonline.com'],
+    partner: { tenantId: CONTOSO, b2bCollaborationOutbound: 'allowed: all users, all apps' },
+    teams: {
+      federation: { allowFederatedUsers: true, allowedDomains: expect.arrayContaining(['contoso.com']) },
+      crossCloudMeetings: [{ tenantId: CONTOSO, inbound: true, outbound: true }],
+    },
+  });
+  expect(woodgrove.after!.guests.map((g) => g.mail).sort()).toEqual(['adele.vance@contoso.com', 'megan.bowen@contoso.com']);
+
+  // Both deployments made their own Graph requests, reads and writes.
+  for (const name of ['Contoso', 'WoodgroveChina']) {
+    expect(report.graphRequests[name]).toMatchObject({ reads: expect.any(Number), writes: expect.any(Number) });
+    expect(report.graphRequests[name].writes).toBeGreaterThan(0);
+    expect(report.graphRequests[name].reads).toBeGreaterThan(0);
+  }
+  expect(report.elapsedMs).toBeGreaterThan(0);
+}, 300_000);
+
+it('usgov-china: the request is refused (422) and nothing is written anywhere', async () => {
+  const reportFile = join(dir, 'usgov-china.json');
+  const demo = startDemo(['--scenario', 'usgov-china', '--report', reportFile]);
+  const { code } = await demo.exited;
+  const output = demo.output();
+  expect(lastLine(output)).toBe('handshake: Refused');
+  expect(code).toBe(0);
+  expect(output).toMatch(/Tailspin Gov: refused \(422 capability\.violation\)/);
+  expect(output).toMatch(/- clouds\.usgov-china: /);
+  expect(output).toContain('Tailspin Gov lists its partnerships: none');
+
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+  expect(report.outcome.asExpected).toBe(true);
+  expect(report.refusal).toMatchObject({ status: 422, code: 'capability.violation', violations: expect.arrayContaining([expect.objectContaining({ code: 'clouds.usgov-china' })]) });
+  expect(report.partnerships.initiator.status).toBeNull();
+  expect(report.graphRequests.TailspinGov).toMatchObject({ total: 0, writes: 0 });
+  expect(report.graphRequests.WoodgroveChina).toMatchObject({ total: 0 });
+  expect(report.tenants.TailspinGov.after).toEqual(report.tenants.TailspinGov.before);
+  expect(report.tenants.WoodgroveChina.after).toEqual(report.tenants.WoodgroveChina.before);
+}, 120_000);
+
+it('Ctrl-C (SIGINT) stops every process the demo started and ends "Interrupted"', async () => {
+  const demo = startDemo(['--scenario', 'timeout']);
+  // Once both deployments run, the stack is complete: Azurite, and one host per deployment.
+  await demo.waitFor(/Woodgrove China \(China\) deployment at https:/);
+  const started = descendantsOf(demo.child.pid!);
+  expect(started.length).toBeGreaterThanOrEqual(3);
+
+  demo.child.kill('SIGINT');
+  const { code } = await demo.exited;
+  expect(lastLine(demo.output())).toBe('handshake: Interrupted');
+  expect(demo.output()).toContain('SIGINT: stopping everything');
+  expect(code).toBe(130);
+  // The demo waited for its processes to stop; allow the kernel a moment to reap them.
+  for (let i = 0; i < 50 && started.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(started.filter(isAlive)).toEqual([]);
+}, 120_000);
+
+it('a bad option is a usage error (exit 2) that starts nothing', async () => {
+  const demo = startDemo(['--scenario', 'sideways']);
+  const { code } = await demo.exited;
+  expect(code).toBe(2);
+  expect(demo.output()).toContain('error: --scenario must be one of approve, reject, timeout, usgov-china (got "sideways")');
+  expect(demo.output()).not.toContain('Starting Azurite');
+});
