@@ -1,6 +1,7 @@
 // Command line of `handshake`: the commands, their flags (node:util parseArgs, strict) and usage.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config';
+import { normalizePairingCode } from '../handshake/pairing';
 import { UsageError } from './exitCodes';
 
 export const COMMANDS = ['add', 'approve', 'reject', 'status', 'plan', 'list'] as const;
@@ -106,10 +107,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
     throw new UsageError(`partner ${command}: unexpected argument "${positionals[0]}" (${COMMAND_SYNOPSIS[command]}).`);
   }
 
-  const code = values.code as string | undefined;
+  const typedCode = values.code as string | undefined;
+  let code: string | undefined;
   if (command === 'approve') {
-    if (!code) throw new UsageError('partner approve: --code is required (the pairing code the initiator showed, XXXX-XXXX).');
-    if (!/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/.test(code.trim())) throw new UsageError(`partner approve: --code must look like XXXX-XXXX (got "${code}").`);
+    if (!typedCode) throw new UsageError('partner approve: --code is required (the pairing code the initiator showed, XXXX-XXXX).');
+    // The same folding as the deployment's check (case, separators, O/0 and I/L/1 look-alikes).
+    const normalized = normalizePairingCode(typedCode);
+    if (!normalized) throw new UsageError(`partner approve: --code must look like XXXX-XXXX (got "${typedCode}").`);
+    code = `${normalized.slice(0, 4)}-${normalized.slice(4)}`;
   }
   const reason = values.reason as string | undefined;
   if (command === 'reject' && (!reason || !reason.trim())) throw new UsageError('partner reject: --reason is required (a sentence for the partner).');
@@ -138,7 +143,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       // A timeout only means something while waiting.
       wait: Boolean(values.wait) || timeoutMs !== undefined,
       timeoutMs,
-      code: code?.trim().toUpperCase(),
+      code,
       reason: reason?.trim(),
       request,
     },
