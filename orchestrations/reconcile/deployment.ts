@@ -25,7 +25,7 @@ export interface ReconcileDeployment {
 let cached: ReconcileDeployment | undefined;
 
 /** The process-wide deployment (throws `config.invalid` naming every missing or bad setting). */
-export function reconcileDeployment(): ReconcileDeployment {
+export function currentDeployment(): ReconcileDeployment {
   cached ??= createReconcileDeployment(loadConfig(process.env));
   return cached;
 }

@@ -1,0 +1,34 @@
+// Activity: one reconcile run (see ../run.ts). A notification-driven run first marks its claim
+// "reading", so a change that lands from now on makes the run read again (see ../claims.ts).
+// A write that failed is recorded by the run and then thrown, so the orchestration retries.
+import * as df from 'durable-functions';
+import type { ActivityHandler } from 'durable-functions';
+import type { InvocationContext } from '@azure/functions';
+import { currentDeployment } from '../deployment';
+import { RECONCILE_TENANT_ACTIVITY } from '../names';
+import { runReconcile, type ReconcileRunInput, type ReconcileRunResult } from '../run';
+
+export interface ReconcileTenantInput extends ReconcileRunInput {
+  claim?: { partnershipId: string; run: number };
+}
+
+export const reconcileTenant: ActivityHandler = async (input: ReconcileTenantInput, context: InvocationContext): Promise<ReconcileRunResult> => {
+  const deployment = currentDeployment();
+  if (input.claim) await deployment.claims.markReading(input.claim.partnershipId, input.claim.run);
+  const result = await runReconcile(
+    {
+      adapters: deployment.adapters(),
+      partnerships: deployment.repositories.partnerships,
+      events: deployment.repositories.events,
+      localCloud: deployment.config.cloud,
+      guestInviteRedirectUrl: deployment.config.guestInviteRedirectUrl,
+      log: (entry) => (entry.event === 'reconcile.drift' ? context.warn(JSON.stringify(entry)) : context.log(JSON.stringify(entry))),
+    },
+    input,
+  );
+  // The durable extension reports an activity failure by its message: the domain error as JSON.
+  if (result.error) throw new Error(JSON.stringify(result.error));
+  return result;
+};
+
+df.app.activity(RECONCILE_TENANT_ACTIVITY, { handler: reconcileTenant });
