@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DemoReport } from '../../infra/local/demo/report';
-import { descendantsOf, isAlive, startDemo } from './support';
+import { descendantsOf, isAlive, killLeftoverDemos, startDemo } from './support';
 
 const CONTOSO = '14763f8a-fb9a-451a-9f75-c33963a5b05a';
 const WOODGROVE = '7e8be59e-c071-47fb-ab9c-d694c21edb87';
@@ -12,6 +12,7 @@ const WOODGROVE = '7e8be59e-c071-47fb-ab9c-d694c21edb87';
 let dir: string;
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'demo-test-'))));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(killLeftoverDemos);
 
 function lastLine(output: string): string {
   return output.trimEnd().split('\n').pop() ?? '';
@@ -109,6 +110,20 @@ it('Ctrl-C (SIGINT) stops every process the demo started and ends "Interrupted"'
   expect(demo.output()).toContain('SIGINT: stopping everything');
   expect(code).toBe(130);
   // The demo waited for its processes to stop; allow the kernel a moment to reap them.
+  for (let i = 0; i < 50 && started.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
+  expect(started.filter(isAlive)).toEqual([]);
+}, 120_000);
+
+it('Ctrl-C in a terminal (SIGINT to the whole process group) also leaves nothing behind', async () => {
+  const demo = startDemo(['--scenario', 'timeout'], { detached: true });
+  await demo.waitFor(/Woodgrove China \(China\) deployment at https:/);
+  const started = descendantsOf(demo.child.pid!);
+  expect(started.length).toBeGreaterThanOrEqual(3);
+
+  process.kill(-demo.child.pid!, 'SIGINT');
+  const { code } = await demo.exited;
+  expect(lastLine(demo.output())).toBe('handshake: Interrupted');
+  expect(code).toBe(130);
   for (let i = 0; i < 50 && started.some(isAlive); i++) await new Promise((r) => setTimeout(r, 100));
   expect(started.filter(isAlive)).toEqual([]);
 }, 120_000);

@@ -15,12 +15,23 @@ export interface DemoProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function startDemo(args: string[]): DemoProcess {
+const running = new Set<ChildProcess>();
+
+/** Ends any demo a failed test left running (its stack's processes die with it). */
+export function killLeftoverDemos(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+export function startDemo(args: string[], options: { detached?: boolean } = {}): DemoProcess {
   // Without NODE_EXTRA_CA_CERTS, as `npm start` runs it: the demo must trust the local CA itself.
   const env = { ...process.env };
   delete env.NODE_EXTRA_CA_CERTS;
   delete env.HOST_LOGS;
-  const child = fork(DEMO_MAIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
+  // detached: its own process group, so a test can signal the whole group as a terminal's Ctrl-C does.
+  const child = fork(DEMO_MAIN, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env, detached: options.detached ?? false });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   const waiters: Array<() => void> = [];
   const append = (chunk: Buffer): void => {
