@@ -1,6 +1,10 @@
 // The app's entry point (package.json "main"): importing a module registers its functions.
 import '../orchestrations/greeting';
 import './greeting';
+// The two-sided handshake (issue 6): orchestrations + activities, admin API, partner webhook.
+import '../orchestrations';
+import './partnerships';
+import './handshake';
 // Reconciliation (issue 7): orchestrations + activities, Graph notification webhooks, timer and admin route.
 import '../orchestrations/reconcile';
 import './graphNotifications';

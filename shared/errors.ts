@@ -46,6 +46,11 @@ export const ERROR_CODES = {
   'handshake.no-outstanding-invitation': { status: 409, title: 'No outstanding invitation matches the message' },
   'handshake.wrong-state': { status: 409, title: 'The partnership cannot take that message now' },
   'handshake.bad-pairing-code': { status: 401, title: 'The pairing code does not match' },
+  // The partner deployment, as seen by the sender of a message (recorded as a partnership's last error)
+  'handshake.partner-refused': { status: 502, title: 'The partner deployment refused the message' },
+  'handshake.partner-unreachable': { status: 504, title: 'The partner deployment could not be reached' },
+  'handshake.partner-timeout': { status: 504, title: 'The partner did not answer in time' },
+  'tenant.not-in-sync': { status: 409, title: 'The tenant does not hold the configuration after it was applied' },
 
   // Reconciliation (Graph change notifications, reconcile runs)
   'notification.rejected': { status: 403, title: 'The change notification did not come from a known subscription' },

@@ -1,0 +1,293 @@
+// The admin side of the handshake: what `/api/partnerships...` does, one function per route —
+// request a partnership (initiator), approve or reject an invitation (responder), and the read-only
+// views (list, details with the step history, dry-run plan, the signed invitation). The triggers
+// parse and answer; every decision is made here, through the domain.
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { assertCapabilities } from '../shared/capabilities';
+import { DomainError } from '../shared/errors';
+import { assertPairingCode, derivePairingCode, newNonce } from '../shared/handshake';
+import { parseOrThrow, parsePartnershipRequest, type DesiredCollaboration, type DriftStatus, type PartnershipStatus } from '../shared/partnership';
+import { plan, readTenantState, type PlanOperation } from '../shared/plan';
+import { resolveDesiredCollaboration } from '../shared/resolve';
+import type { PartnershipRecord, PartnershipRole } from '../shared/tables';
+import type { HandshakeDeployment } from './deployment';
+import {
+  ACCEPT_INVITATION_ORCHESTRATION,
+  ONBOARD_PARTNER_ORCHESTRATION,
+  orchestrationSettings,
+  REJECT_INVITATION_ORCHESTRATION,
+  type HandshakeOrchestrationInput,
+} from './names';
+import { handshakeData, withHandshakeData } from './records';
+import type { OrchestrationStarter } from './starter';
+
+export interface EntryPointContext {
+  deployment: HandshakeDeployment;
+  durable: OrchestrationStarter;
+  /** Base URL for links in answers when PUBLIC_BASE_URL is not set (the request's origin). */
+  requestOrigin?: string;
+}
+
+export interface CreatedPartnership {
+  id: string;
+  status: PartnershipStatus;
+  pairingCode: string;
+  statusUrl: string;
+}
+
+export interface PartnershipSummary {
+  id: string;
+  role: PartnershipRole;
+  status: PartnershipStatus;
+  driftStatus: DriftStatus | null;
+  partnerTenantId: string;
+  partnerCloud: string;
+  updatedAt: string;
+}
+
+export interface PartnershipStep {
+  at: string;
+  type: string;
+  message: string;
+}
+
+export interface PartnershipDetails extends PartnershipSummary {
+  partnerDeploymentUrl: string;
+  desired: DesiredCollaboration;
+  pairingCode?: string;
+  invitationUrl?: string;
+  /** Responder: how its invitation is (or was) approved. */
+  approval?: 'pairing-code' | 'pre-trusted';
+  steps: PartnershipStep[];
+  lastError?: PartnershipRecord['lastError'];
+  owned: PartnershipRecord['ownership'];
+  createdAt: string;
+}
+
+export interface PartnershipAction {
+  id: string;
+  status: PartnershipStatus;
+}
+
+const approvalSchema = z.strictObject({
+  pairingCode: z.string({ error: 'is required: the code shown to the inviting administrator, e.g. K7QF-2M9D' }).trim().min(1, { error: 'is required' }).max(32),
+});
+const rejectionSchema = z.strictObject({
+  reason: z.string({ error: 'is required: why the invitation is declined (sent to the partner)' }).trim().min(1, { error: 'is required' }).max(1000),
+});
+
+/**
+ * POST /api/partnerships: validate, check the capability rules (a violation writes nothing,
+ * anywhere), store the partnership with the nonce of its future invitation, start `onboardPartner`.
+ */
+export async function requestPartnership(body: unknown, context: EntryPointContext): Promise<CreatedPartnership> {
+  const { deployment, durable } = context;
+  const { config, repositories } = deployment;
+  // The deployment's default lifetime applies when the admin does not ask for one.
+  const withDefaults =
+    body && typeof body === 'object' && !Array.isArray(body) && !('invitationLifetime' in body)
+      ? { ...body, invitationLifetime: `${config.invitationLifetimeSeconds}s` }
+      : body;
+  const request = parsePartnershipRequest(withDefaults);
+  assertCapabilities(config.cloud, request.partnerCloud, request);
+  const desired = await resolveDesiredCollaboration(request, {
+    localCloud: config.cloud,
+    localTenantId: config.tenantId,
+    graph: { findTenantIdByDomain: (domain) => deployment.adapters().graph.findTenantIdByDomain(domain) },
+  });
+
+  const key = await deployment.keyStore.getDeploymentKey();
+  const invitationJti = newNonce();
+  const pairingCode = derivePairingCode({ keyThumbprint: key.kid, invitationNonce: invitationJti });
+  const id = randomUUID();
+  const record = await repositories.partnerships.create({ id, role: 'initiator', desired, status: 'Draft', data: { invitationJti, pairingCode } });
+  await repositories.events.append({
+    partnershipId: id,
+    id: `${id}:requested`,
+    at: record.createdAt,
+    type: 'partnership.requested',
+    actor: 'admin',
+    message: `Partnership with tenant ${desired.partnerTenantId} (${desired.partnerCloud}) requested.`,
+    after: { desired },
+  });
+  await startWorkflow(context, ONBOARD_PARTNER_ORCHESTRATION, record);
+  return { id, status: record.status, pairingCode, statusUrl: `${baseUrl(context)}/api/partnerships/${id}` };
+}
+
+/**
+ * POST /api/partnerships/{id}/approve (responder): the pairing code must match the one derived
+ * from the initiator's pinned key and the invitation nonce; a wrong code changes nothing.
+ * Approving again is answered with the current status.
+ */
+export async function approvePartnership(id: string, body: unknown, context: EntryPointContext): Promise<PartnershipAction> {
+  const { pairingCode } = parseOrThrow(approvalSchema, body, 'approval');
+  const record = await context.deployment.repositories.partnerships.require(id);
+  const invitation = requireReceivedInvitation(record, 'approve');
+  assertPairingCode(derivePairingCode({ keyThumbprint: invitation.keyThumbprint, invitationNonce: invitation.jti }), pairingCode);
+  return approve(record, 'pairing-code', context);
+}
+
+/** Approval without a code: the invitation's key and tenant match a configured pre-trust rule. */
+export async function approvePreTrusted(record: PartnershipRecord, context: EntryPointContext): Promise<PartnershipAction> {
+  return approve(record, 'pre-trusted', context);
+}
+
+async function approve(record: PartnershipRecord, approval: 'pairing-code' | 'pre-trusted', context: EntryPointContext): Promise<PartnershipAction> {
+  const { partnerships, events } = context.deployment.repositories;
+  const data = handshakeData(record);
+  if (data.approvedAt) {
+    // Approved before (a retried request, or a crash before the workflow started): make sure it runs.
+    await startWorkflow(context, ACCEPT_INVITATION_ORCHESTRATION, record);
+    return { id: record.id, status: record.status };
+  }
+  if (record.status !== 'Draft') throw wrongStatus(record, 'approved');
+  const invitation = requireReceivedInvitation(record, 'approve');
+  if (invitation.exp * 1000 <= Date.now()) {
+    throw new DomainError('handshake.expired', `The invitation expired at ${new Date(invitation.exp * 1000).toISOString()}; ask the partner for a new one.`, {
+      details: { partnershipId: record.id },
+    });
+  }
+  const approvedAt = new Date().toISOString();
+  // ETag-guarded: of two approvals at once, one moves the partnership and starts the workflow.
+  const approved = await partnerships.updateIfUnchanged(record, {
+    status: 'ConfiguringLocal',
+    data: withHandshakeData(record, { approval, approvedAt }),
+  });
+  await events.append({
+    partnershipId: record.id,
+    id: `${record.id}:approved`,
+    at: approvedAt,
+    type: 'invitation.approved',
+    actor: approval === 'pre-trusted' ? 'pre-trust' : 'admin',
+    message: approval === 'pre-trusted' ? 'Invitation approved by a pre-trust rule (partner tenant and key match).' : 'Invitation approved with the pairing code.',
+  });
+  await startWorkflow(context, ACCEPT_INVITATION_ORCHESTRATION, approved);
+  return { id: record.id, status: approved.status };
+}
+
+/** POST /api/partnerships/{id}/reject (responder): Rejected at once; the initiator is told by `rejectInvitation`. */
+export async function rejectPartnership(id: string, body: unknown, context: EntryPointContext): Promise<PartnershipAction> {
+  const { reason } = parseOrThrow(rejectionSchema, body, 'rejection');
+  const { partnerships, events } = context.deployment.repositories;
+  const record = await partnerships.require(id);
+  requireReceivedInvitation(record, 'reject');
+  if (handshakeData(record).rejection) {
+    await startWorkflow(context, REJECT_INVITATION_ORCHESTRATION, record);
+    return { id: record.id, status: record.status };
+  }
+  if (record.status !== 'Draft') throw wrongStatus(record, 'rejected');
+  const at = new Date().toISOString();
+  const rejected = await partnerships.updateIfUnchanged(record, { status: 'Rejected', data: withHandshakeData(record, { rejection: { reason, at } }) });
+  await events.append({
+    partnershipId: record.id,
+    id: `${record.id}:rejected`,
+    at,
+    type: 'status.changed',
+    actor: 'admin',
+    message: `Invitation rejected by the administrator: ${reason}`,
+    after: { status: 'Rejected' },
+  });
+  await startWorkflow(context, REJECT_INVITATION_ORCHESTRATION, rejected);
+  return { id: record.id, status: rejected.status };
+}
+
+/** DELETE /api/partnerships/{id}: offboarding comes with a later issue. */
+export async function offboardPartnership(id: string, context: EntryPointContext): Promise<never> {
+  await context.deployment.repositories.partnerships.require(id);
+  throw new DomainError('offboarding.not-implemented', 'Offboarding a partnership is not available yet; nothing was changed.', { details: { id } });
+}
+
+export async function listPartnerships(context: EntryPointContext): Promise<{ partnerships: PartnershipSummary[] }> {
+  const records = await context.deployment.repositories.partnerships.list();
+  return { partnerships: records.map(summaryOf) };
+}
+
+export async function getPartnership(id: string, context: EntryPointContext): Promise<PartnershipDetails> {
+  const { partnerships, events } = context.deployment.repositories;
+  const record = await partnerships.require(id);
+  const data = handshakeData(record);
+  const steps = (await events.list(id)).map((event) => ({ at: event.at, type: event.type, message: event.message }));
+  const details: PartnershipDetails = {
+    ...summaryOf(record),
+    partnerDeploymentUrl: record.desired.partnerDeploymentUrl,
+    desired: record.desired,
+    steps,
+    owned: record.ownership,
+    createdAt: record.createdAt,
+  };
+  if (record.role === 'initiator' && data.pairingCode) details.pairingCode = data.pairingCode;
+  if (record.role === 'initiator' && record.status === 'AwaitingPartner' && data.outbox?.invitation) {
+    details.invitationUrl = `${baseUrl(context)}/api/partnerships/${id}/invitation`;
+  }
+  if (record.role === 'responder' && data.invitation) details.approval = data.approval ?? 'pairing-code';
+  if (record.lastError) details.lastError = record.lastError;
+  return details;
+}
+
+/** GET /api/partnerships/{id}/plan: read the tenant and plan, write nothing. */
+export async function planPartnership(id: string, context: EntryPointContext): Promise<{ id: string; operations: PlanOperation[]; empty: boolean }> {
+  const { deployment } = context;
+  const record = await deployment.repositories.partnerships.require(id);
+  const target = { partnershipId: record.id, desired: record.desired, partnerDomains: record.partnerDomains };
+  const localCloud = deployment.config.cloud;
+  const actual = await readTenantState(deployment.adapters(), [target], { localCloud });
+  const planned = plan([target], actual, { localCloud, guestInviteRedirectUrl: deployment.config.guestInviteRedirectUrl });
+  return { id, operations: planned.operations, empty: planned.operations.length === 0 };
+}
+
+/** GET /api/partnerships/{id}/invitation: the signed invitation for out-of-band delivery. */
+export async function getInvitation(id: string, context: EntryPointContext): Promise<string> {
+  const record = await context.deployment.repositories.partnerships.require(id);
+  const invitation = handshakeData(record).outbox?.invitation;
+  if (record.role !== 'initiator' || !invitation) {
+    throw new DomainError(
+      'handshake.wrong-state',
+      record.role !== 'initiator'
+        ? `Partnership ${id} was initiated by the partner: there is no invitation of this side to deliver.`
+        : `The invitation of partnership ${id} is not signed yet (status ${record.status}); try again shortly.`,
+      { details: { partnershipId: id, state: record.status } },
+    );
+  }
+  return invitation.jws;
+}
+
+export function summaryOf(record: PartnershipRecord): PartnershipSummary {
+  return {
+    id: record.id,
+    role: record.role,
+    status: record.status,
+    driftStatus: record.driftStatus,
+    partnerTenantId: record.partnerTenantId,
+    partnerCloud: record.partnerCloud,
+    updatedAt: record.updatedAt,
+  };
+}
+
+async function startWorkflow(context: EntryPointContext, orchestration: string, record: PartnershipRecord): Promise<void> {
+  const input: HandshakeOrchestrationInput = { partnershipId: record.id, settings: orchestrationSettings(context.deployment.config) };
+  await context.durable.startOnce(orchestration, record.id, input);
+}
+
+function requireReceivedInvitation(record: PartnershipRecord, action: 'approve' | 'reject') {
+  const invitation = handshakeData(record).invitation;
+  if (record.role !== 'responder' || !invitation) {
+    throw new DomainError(
+      'partnership.illegal-transition',
+      `Partnership ${record.id} was requested by this side; only the invited side can ${action} it.`,
+      { details: { id: record.id, role: record.role } },
+    );
+  }
+  return invitation;
+}
+
+function wrongStatus(record: PartnershipRecord, what: string): DomainError {
+  return new DomainError('partnership.illegal-transition', `Partnership ${record.id} is ${record.status} and can no longer be ${what}.`, {
+    details: { id: record.id, status: record.status },
+  });
+}
+
+function baseUrl(context: EntryPointContext): string {
+  if (context.deployment.config.publicBaseUrl) return context.deployment.publicBaseUrl();
+  return (context.requestOrigin ?? '').replace(/\/+$/, '');
+}

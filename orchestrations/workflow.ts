@@ -1,0 +1,201 @@
+// The building blocks both sides of the handshake are made of, each one activity (or a durable
+// timer/event) wrapped so the orchestrators read like design §4's sequence: record a step, configure
+// the tenant, verify, prepare and deliver a message, wait for the partner, fail, compensate.
+// Deterministic: time and waiting come only from context.df.
+import * as df from 'durable-functions';
+import type { OrchestrationContext, RetryOptions, Task, TimerTask } from 'durable-functions';
+import type { SerializedDomainError } from '../shared/errors';
+import type { PartnershipStatus } from '../shared/partnership';
+import type { PlanArea } from '../shared/plan';
+import type { ConfigureTenantOutcome } from './activities/configureTenant';
+import { errorRecord, internalError } from './activities/outcome';
+import type { PreparedMessage } from './activities/prepareMessage';
+import type { RecordStepInput } from './activities/recordStep';
+import type { SendMessageResult } from './activities/sendMessage';
+import type { VerifyTenantOutcome } from './activities/verifyTenant';
+import {
+  CONFIGURE_TENANT_ACTIVITY,
+  PREPARE_MESSAGE_ACTIVITY,
+  RECORD_STEP_ACTIVITY,
+  SEND_MESSAGE_ACTIVITY,
+  UNDO_PARTNERSHIP_CHANGES_ACTIVITY,
+  VERIFY_TENANT_ACTIVITY,
+  type HandshakeOrchestrationInput,
+} from './names';
+import type { OutgoingMessageType } from './records';
+import { Compensations, type CompensationResult } from './saga';
+
+/** What an orchestration shows through its customStatus (and the status API through the Events table). */
+export interface HandshakeCustomStatus {
+  partnershipId: string;
+  status: PartnershipStatus | undefined;
+  step: string;
+  message: string;
+}
+
+/** How a handshake orchestration ends (its output). */
+export interface HandshakeOutcome {
+  partnershipId: string;
+  status: PartnershipStatus;
+  reason?: string;
+}
+
+export type DeliveryOutcome = SendMessageResult | { delivered: false; exhausted: true; error: string };
+
+type Yielded = Generator<Task, any, any>;
+
+export class HandshakeWorkflow {
+  readonly compensations = new Compensations();
+  private status: PartnershipStatus | undefined;
+
+  constructor(
+    readonly context: OrchestrationContext,
+    readonly input: HandshakeOrchestrationInput,
+  ) {}
+
+  /** Validates the orchestration input (a bad one fails the orchestration at once, with a sentence). */
+  static start(context: OrchestrationContext): HandshakeWorkflow {
+    const input = context.df.getInput() as HandshakeOrchestrationInput | undefined;
+    if (!input || typeof input.partnershipId !== 'string' || input.partnershipId !== context.df.instanceId || !input.settings?.messageDelivery) {
+      throw new Error(
+        `A handshake orchestration needs { partnershipId, settings } with partnershipId equal to its instance id (${context.df.instanceId}).`,
+      );
+    }
+    return new HandshakeWorkflow(context, input);
+  }
+
+  get partnershipId(): string {
+    return this.input.partnershipId;
+  }
+
+  /** The orchestration's time (replay-safe). */
+  get now(): Date {
+    return this.context.df.currentUtcDateTime;
+  }
+
+  /** Retry of tenant reads/writes and storage: a few attempts (the adapters retry 429/503 inside). */
+  get activityRetry(): RetryOptions {
+    const policy = this.input.settings.activityRetry;
+    const retry = new df.RetryOptions(policy.firstRetryIntervalMs, policy.maxAttempts);
+    retry.backoffCoefficient = policy.backoffCoefficient;
+    return retry;
+  }
+
+  /** Retry of message delivery: many attempts with capped backoff (a partner may be down for a while). */
+  get deliveryRetry(): RetryOptions {
+    const policy = this.input.settings.messageDelivery;
+    const retry = new df.RetryOptions(policy.firstRetryIntervalMs, policy.maxAttempts);
+    retry.backoffCoefficient = policy.backoffCoefficient;
+    retry.maxRetryIntervalInMilliseconds = policy.maxRetryIntervalMs;
+    return retry;
+  }
+
+  /** One step: customStatus, the partnership's status (when it changes) and an Events row. */
+  *step(step: string, message: string, options: Pick<RecordStepInput, 'status' | 'type' | 'lastError' | 'data'> = {}): Yielded {
+    if (options.status) this.status = options.status;
+    const customStatus: HandshakeCustomStatus = { partnershipId: this.partnershipId, status: this.status, step, message };
+    this.context.df.setCustomStatus(customStatus);
+    const input: RecordStepInput = { partnershipId: this.partnershipId, step, at: this.now.toISOString(), message, ...options };
+    yield this.context.df.callActivityWithRetry(RECORD_STEP_ACTIVITY, this.activityRetry, input);
+  }
+
+  /** Read, plan and apply the given areas of the own tenant. Never throws: a failure is an outcome. */
+  *configure(step: string, areas: readonly PlanArea[]): Generator<Task, ConfigureTenantOutcome, any> {
+    try {
+      return yield this.context.df.callActivityWithRetry(CONFIGURE_TENANT_ACTIVITY, this.activityRetry, {
+        partnershipId: this.partnershipId,
+        areas,
+        step,
+        at: this.now.toISOString(),
+      });
+    } catch (error) {
+      return { ok: false, error: internalError(`Configuring the tenant (${areas.join(', ')}) kept failing: ${messageOf(error)}`) };
+    }
+  }
+
+  *verify(): Generator<Task, VerifyTenantOutcome, any> {
+    try {
+      return yield this.context.df.callActivityWithRetry(VERIFY_TENANT_ACTIVITY, this.activityRetry, { partnershipId: this.partnershipId });
+    } catch (error) {
+      return { ok: false, error: internalError(`Reading the tenant back kept failing: ${messageOf(error)}`) };
+    }
+  }
+
+  /** Sign the message once (kept with the partnership); later calls return the same one. */
+  *prepare(type: OutgoingMessageType): Generator<Task, PreparedMessage, any> {
+    return yield this.context.df.callActivityWithRetry(PREPARE_MESSAGE_ACTIVITY, this.activityRetry, {
+      partnershipId: this.partnershipId,
+      type,
+      at: this.now.toISOString(),
+    });
+  }
+
+  /** Deliver a prepared message with the delivery retry policy. Never throws. */
+  *deliver(type: OutgoingMessageType): Generator<Task, DeliveryOutcome, any> {
+    try {
+      return yield this.context.df.callActivityWithRetry(SEND_MESSAGE_ACTIVITY, this.deliveryRetry, { partnershipId: this.partnershipId, type });
+    } catch (error) {
+      return { delivered: false, exhausted: true, error: messageOf(error) };
+    }
+  }
+
+  /** The partner's event, or `timedOut` at the deadline (the timer is cancelled when the event wins). */
+  *waitFor<T>(eventName: string, deadline: Date): Generator<Task, { timedOut: false; event: T } | { timedOut: true }, any> {
+    const event = this.context.df.waitForExternalEvent(eventName);
+    const timer: TimerTask = this.context.df.createTimer(deadline);
+    const winner = yield this.context.df.Task.any([event, timer]);
+    if (winner === timer) return { timedOut: true };
+    timer.cancel();
+    return { timedOut: false, event: event.result as T };
+  }
+
+  /** Register the undo of the local configuration (before it starts: a partial change is undone too). */
+  undoLocalChangesOnFailure(): void {
+    this.compensations.add({
+      name: 'undo what this partnership added to the tenant',
+      activity: UNDO_PARTNERSHIP_CHANGES_ACTIVITY,
+      input: { partnershipId: this.partnershipId, step: 'undo', at: this.now.toISOString() },
+    });
+  }
+
+  /** Run the pending compensations and record what they did. */
+  *compensate(step: string): Generator<Task, CompensationResult[], any> {
+    if (this.compensations.size === 0) return [];
+    const results: CompensationResult[] = yield* this.compensations.run(this.context, this.activityRetry);
+    const failed = results.filter((result) => !result.ok);
+    const removed = results.flatMap((result) => ((result.output as { removed?: string[] } | undefined)?.removed ?? []));
+    const message =
+      failed.length === 0
+        ? `Undid what this partnership had added to the tenant (${removed.length} change(s)).`
+        : `Undoing what this partnership added did not finish: ${failed.map((result) => `${result.name}: ${result.error}`).join('; ')}.`;
+    yield* this.step(step, message, { type: failed.length === 0 ? 'compensated' : 'compensation-failed', data: { results } });
+    return results;
+  }
+
+  /** End in Failed with the error (and the partial work it lists), then compensate where registered. */
+  *fail(step: string, message: string, error: SerializedDomainError): Generator<Task, HandshakeOutcome, any> {
+    yield* this.step(step, `${message}: ${error.message}`, { status: 'Failed', type: 'failed', lastError: error });
+    yield* this.compensate(`${step}-compensated`);
+    return { partnershipId: this.partnershipId, status: 'Failed', reason: error.code };
+  }
+
+  /** End in a final status (Rejected, Expired, Active...). */
+  *finish(step: string, status: PartnershipStatus, message: string, reason?: string): Generator<Task, HandshakeOutcome, any> {
+    yield* this.step(step, message, { status });
+    return { partnershipId: this.partnershipId, status, ...(reason ? { reason } : {}) };
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A refusal answer of the partner as an error to record. */
+export function refusalError(what: string, delivery: Extract<DeliveryOutcome, { delivered: false }>): SerializedDomainError {
+  if ('exhausted' in delivery) return errorRecord('handshake.partner-unreachable', `The ${what} could not be delivered: ${delivery.error}`);
+  return errorRecord(
+    'handshake.partner-refused',
+    `The partner deployment refused the ${what} (${delivery.status}${delivery.problem.code ? ` ${delivery.problem.code}` : ''})${delivery.problem.detail ? `: ${delivery.problem.detail}` : ''}.`,
+    { partnerStatus: delivery.status, partnerProblem: delivery.problem },
+  );
+}
