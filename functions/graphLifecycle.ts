@@ -11,7 +11,7 @@ import {
   currentDeployment,
   LIFECYCLE_ROUTE,
   lifecycleInstance,
-  requestPartnershipReconcile,
+  requestReconcile,
   startSingleton,
   SUBSCRIPTION_LIFECYCLE_ORCHESTRATION,
   type SubscriptionLifecycleInput,
@@ -37,10 +37,8 @@ async function receiveLifecycle(request: HttpRequest, context: InvocationContext
       const workflow = await startSingleton(client, SUBSCRIPTION_LIFECYCLE_ORCHESTRATION, lifecycleInstance(subscriptionId, event), input);
       handled.push({ event, subscriptionId, workflow });
     } else if (event === 'missed') {
-      for (const partnershipId of source!.partnershipIds) {
-        const outcome = await requestPartnershipReconcile(client, deployment, partnershipId, 'missed');
-        handled.push({ event, subscriptionId, partnershipId, outcome: outcome.outcome });
-      }
+      const outcome = await requestReconcile(client, deployment, source!.partnershipIds, 'missed');
+      handled.push({ event, subscriptionId, scope: outcome.scope, outcome: outcome.outcome });
     } else {
       handled.push({ event: event ?? null, subscriptionId, ignored: 'not a lifecycle event this product handles' });
     }

@@ -2,12 +2,13 @@
 // - `?validationToken=…` (subscription creation): 200 text/plain echoing the token.
 // - notifications: each clientState is checked in constant time against the hash stored with its
 //   subscription; a forged or unknown one has no effect (all refused → 403). The accepted ones
-//   are deduplicated and collapsed per partnership: a burst starts ONE reconcile of it (claims),
-//   and the answer (202) goes out at once — the work happens in the orchestration.
+//   are deduplicated and collapsed: a burst for one partnership starts ONE reconcile of it (a
+//   burst touching several, ONE run of all of them; see orchestrations/reconcile/claims.ts), and
+//   the answer (202) goes out at once — the work happens in the orchestration.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { authenticNotificationSource, currentDeployment, NOTIFICATIONS_ROUTE, requestPartnershipReconcile, type ReconcileDeployment } from '../orchestrations/reconcile';
+import { authenticNotificationSource, currentDeployment, NOTIFICATIONS_ROUTE, requestReconcile, type ReconcileDeployment } from '../orchestrations/reconcile';
 import { DomainError, parseOrThrow, type SubscriptionRecord } from '../shared';
 import { readTextBody, withProblemDetails } from './http';
 
@@ -101,10 +102,7 @@ async function receiveNotifications(request: HttpRequest, context: InvocationCon
   if (accepted.length === 0) throw refusedAll(refused);
   const fresh = accepted.filter((entry) => !entry.notification.id || !seen.has(entry.notification.id));
   const partnershipIds = [...new Set(fresh.flatMap((entry) => entry.source!.partnershipIds))];
-  const client = df.getClient(context);
-  const outcomes = await Promise.all(
-    partnershipIds.map(async (partnershipId) => ({ partnershipId, ...(await requestPartnershipReconcile(client, deployment, partnershipId, 'notification')) })),
-  );
+  const outcome = partnershipIds.length > 0 ? await requestReconcile(df.getClient(context), deployment, partnershipIds, 'notification') : undefined;
   for (const entry of fresh) if (entry.notification.id) remember(entry.notification.id);
   context.log(
     JSON.stringify({
@@ -112,7 +110,8 @@ async function receiveNotifications(request: HttpRequest, context: InvocationCon
       accepted: accepted.length,
       duplicates: accepted.length - fresh.length,
       refused,
-      partnerships: outcomes.map((outcome) => ({ id: outcome.partnershipId, outcome: outcome.outcome, instanceId: outcome.instanceId })),
+      partnerships: partnershipIds.length,
+      ...(outcome ? { scope: outcome.scope, outcome: outcome.outcome, instanceId: outcome.instanceId } : {}),
     }),
   );
   return { status: 202 };

@@ -1,6 +1,6 @@
-// ReconcileClaims table: which partnerships have a notification-driven reconcile under way, so a
-// burst of change notifications starts ONE run per partnership and a change that lands while a
-// run is reading the tenant is never lost.
+// ReconcileClaims table: which scopes (a partnership, or ALL_PARTNERSHIPS) have a notification-
+// driven reconcile under way, so a burst of change notifications starts ONE run per scope and a
+// change that lands while a run is reading the tenant is never lost.
 //
 // Why a table and not only "raise an event to the running instance": an event raised while an
 // instance completes is dropped (the Durable client even treats 410 Gone as success), so a late
@@ -15,6 +15,12 @@ import { type TableClient } from '@azure/data-tables';
 import { DomainError, storageError, storageStatus, type TableClientFactory } from '../../shared';
 
 export const RECONCILE_CLAIMS_TABLE = 'ReconcileClaims';
+/**
+ * Scope of a run over every Active partnership: one change notification that concerns several
+ * partnerships (a subscription they share) asks for one run of all of them — a run reads the
+ * tenant once whatever the number of partnerships, so N runs would only read it N times.
+ */
+export const ALL_PARTNERSHIPS = '*';
 const PARTITION = 'claim';
 const MAX_ATTEMPTS = 20;
 const CONFLICT_BACKOFF_MS = 10;
@@ -22,7 +28,8 @@ const CONFLICT_BACKOFF_MS = 10;
 export type ClaimState = 'idle' | 'pending' | 'reading';
 
 export interface ReconcileClaim {
-  partnershipId: string;
+  /** A partnership id, or ALL_PARTNERSHIPS. */
+  scope: string;
   state: ClaimState;
   /** Run number, incremented by every claim (names the run's orchestration instance). */
   run: number;
@@ -62,8 +69,8 @@ export class ReconcileClaimRepository {
     this.now = options.now ?? (() => new Date());
   }
 
-  async get(partnershipId: string): Promise<ReconcileClaim | undefined> {
-    const key = rowKey(partnershipId);
+  async get(scope: string): Promise<ReconcileClaim | undefined> {
+    const key = rowKey(scope);
     const table = await this.table();
     try {
       return fromEntity(await table.getEntity(PARTITION, key));
@@ -73,9 +80,9 @@ export class ReconcileClaimRepository {
     }
   }
 
-  /** A change concerns the partnership: decide (atomically) whether a run must be started. */
-  async request(partnershipId: string, trigger: string): Promise<ClaimRequestOutcome> {
-    return this.retrying<ClaimRequestOutcome>(partnershipId, async (current) => {
+  /** A change concerns the scope: decide (atomically) whether a run must be started. */
+  async request(scope: string, trigger: string): Promise<ClaimRequestOutcome> {
+    return this.retrying<ClaimRequestOutcome>(scope, async (current) => {
       const live = current && current.state !== 'idle' && !this.expired(current);
       if (live && current.state === 'pending') return { result: { outcome: 'covered', run: current.run } };
       if (live && current.state === 'reading') {
@@ -84,7 +91,7 @@ export class ReconcileClaimRepository {
       }
       const run = (current?.run ?? 0) + 1;
       const next: ReconcileClaim = {
-        partnershipId,
+        scope,
         state: 'pending',
         run,
         dirty: false,
@@ -97,16 +104,16 @@ export class ReconcileClaimRepository {
   }
 
   /** The run is about to read the tenant (changes from now on set `dirty`). */
-  async markReading(partnershipId: string, run: number): Promise<'reading' | 'superseded'> {
-    return this.retrying<'reading' | 'superseded'>(partnershipId, async (current) => {
+  async markReading(scope: string, run: number): Promise<'reading' | 'superseded'> {
+    return this.retrying<'reading' | 'superseded'>(scope, async (current) => {
       if (!current || current.run !== run) return { result: 'superseded' as const };
       return { write: { ...current, state: 'reading', dirty: false, claimedAt: this.now().toISOString() }, result: 'reading' as const };
     });
   }
 
   /** The run ended: release the claim, or keep it (state pending) when a change arrived while it read. */
-  async release(partnershipId: string, run: number): Promise<ClaimReleaseOutcome> {
-    return this.retrying<ClaimReleaseOutcome>(partnershipId, async (current) => {
+  async release(scope: string, run: number): Promise<ClaimReleaseOutcome> {
+    return this.retrying<ClaimReleaseOutcome>(scope, async (current) => {
       if (!current || current.run !== run || current.state === 'idle') return { result: 'superseded' as const };
       if (current.dirty) {
         return { write: { ...current, state: 'pending', dirty: false, claimedAt: this.now().toISOString() }, result: 'again' as const };
@@ -116,8 +123,8 @@ export class ReconcileClaimRepository {
   }
 
   /** Gives a claim back without a run (its run could not be started). */
-  async abandon(partnershipId: string, run: number): Promise<void> {
-    await this.retrying<void>(partnershipId, async (current) => {
+  async abandon(scope: string, run: number): Promise<void> {
+    await this.retrying<void>(scope, async (current) => {
       if (!current || current.run !== run || current.state === 'idle') return { result: undefined };
       return { write: { ...current, state: 'idle', dirty: false }, result: undefined };
     });
@@ -129,12 +136,12 @@ export class ReconcileClaimRepository {
 
   /** Read → decide → conditional write, again on an ETag conflict (the decision is a pure function of the row). */
   private async retrying<R>(
-    partnershipId: string,
+    scope: string,
     decide: (current: ReconcileClaim | undefined) => Promise<{ result: R; write?: ReconcileClaim; create?: boolean }>,
   ): Promise<R> {
     const table = await this.table();
     for (let attempt = 1; ; attempt += 1) {
-      const current = await this.get(partnershipId);
+      const current = await this.get(scope);
       const { result, write, create } = await decide(current);
       if (!write) return result;
       try {
@@ -145,8 +152,8 @@ export class ReconcileClaimRepository {
         const status = storageStatus(error);
         if (status !== 409 && status !== 412) throw storageError('Could not write the reconcile claim', error);
         if (attempt >= MAX_ATTEMPTS) {
-          throw new DomainError('storage.unavailable', `The reconcile claim of ${partnershipId} kept changing (${attempt} attempts).`, {
-            details: { partnershipId },
+          throw new DomainError('storage.unavailable', `The reconcile claim of ${scope} kept changing (${attempt} attempts).`, {
+            details: { scope },
           });
         }
         await sleep(Math.random() * CONFLICT_BACKOFF_MS * Math.min(attempt, 8));
@@ -159,17 +166,17 @@ export class ReconcileClaimRepository {
   }
 }
 
-function rowKey(partnershipId: string): string {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(partnershipId)) {
-    throw new DomainError('request.invalid', `Partnership id "${partnershipId}" is not valid.`);
+function rowKey(scope: string): string {
+  if (scope !== ALL_PARTNERSHIPS && !/^[A-Za-z0-9_-]{1,128}$/.test(scope)) {
+    throw new DomainError('request.invalid', `Partnership id "${scope}" is not valid.`);
   }
-  return partnershipId;
+  return scope;
 }
 
 function toEntity(claim: ReconcileClaim): Record<string, unknown> & { partitionKey: string; rowKey: string } {
   return {
     partitionKey: PARTITION,
-    rowKey: rowKey(claim.partnershipId),
+    rowKey: rowKey(claim.scope),
     state: claim.state,
     run: claim.run,
     dirty: claim.dirty,
@@ -180,7 +187,7 @@ function toEntity(claim: ReconcileClaim): Record<string, unknown> & { partitionK
 
 function fromEntity(entity: Record<string, unknown>): ReconcileClaim {
   return {
-    partnershipId: String(entity.rowKey),
+    scope: String(entity.rowKey),
     state: (entity.state as ClaimState) ?? 'idle',
     run: Number(entity.run ?? 0),
     dirty: entity.dirty === true,

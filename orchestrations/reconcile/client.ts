@@ -8,7 +8,7 @@
 // a refused start is followed by a second look rather than trusting the error's shape.
 import type { DurableClient, DurableOrchestrationStatus } from 'durable-functions';
 import type { AppConfig } from '../../shared';
-import type { ClaimRequestOutcome } from './claims';
+import { ALL_PARTNERSHIPS, type ClaimRequestOutcome } from './claims';
 import type { ReconcileDeployment } from './deployment';
 import { activityRetryOf, type ReconcilePartnershipInput, type SubscriptionMonitorInput } from './inputs';
 import {
@@ -51,20 +51,23 @@ export async function startSingleton(client: DurableClient, orchestration: strin
 }
 
 /**
- * A change concerns a partnership: start its reconcile run unless one will see the change anyway
- * (see claims.ts). A run that cannot be started gives its claim back, so a redelivery starts it.
+ * A change concerns these partnerships: start a reconcile run unless one will see the change
+ * anyway (see claims.ts). One partnership → a run of it; several (a subscription they share) →
+ * one run of every Active partnership, which reads the tenant once like a run of one. A run that
+ * cannot be started gives its claim back, so a redelivery starts it.
  */
-export async function requestPartnershipReconcile(
+export async function requestReconcile(
   client: DurableClient,
   deployment: Pick<ReconcileDeployment, 'claims' | 'config'>,
-  partnershipId: string,
+  partnershipIds: readonly string[],
   trigger: Extract<ReconcileTrigger, 'notification' | 'missed'>,
-): Promise<ClaimRequestOutcome & { instanceId: string }> {
-  const outcome = await deployment.claims.request(partnershipId, trigger);
-  const instanceId = partnershipRunInstance(partnershipId, outcome.run);
-  if (outcome.outcome !== 'start') return { ...outcome, instanceId };
+): Promise<ClaimRequestOutcome & { scope: string; instanceId: string }> {
+  const scope = partnershipIds.length === 1 ? partnershipIds[0] : ALL_PARTNERSHIPS;
+  const outcome = await deployment.claims.request(scope, trigger);
+  const instanceId = partnershipRunInstance(scope, outcome.run);
+  if (outcome.outcome !== 'start') return { ...outcome, scope, instanceId };
   const input: ReconcilePartnershipInput = {
-    partnershipId,
+    ...(scope === ALL_PARTNERSHIPS ? {} : { partnershipId: scope }),
     mode: deployment.config.reconcileMode,
     trigger,
     debounceMs: deployment.config.reconcileDebounceMs,
@@ -74,10 +77,10 @@ export async function requestPartnershipReconcile(
   try {
     await startSingleton(client, RECONCILE_PARTNERSHIP_ORCHESTRATION, instanceId, input);
   } catch (error) {
-    await deployment.claims.abandon(partnershipId, outcome.run).catch(() => undefined);
+    await deployment.claims.abandon(scope, outcome.run).catch(() => undefined);
     throw error;
   }
-  return { ...outcome, instanceId };
+  return { ...outcome, scope, instanceId };
 }
 
 /**

@@ -12,7 +12,7 @@ import './subscriptionLifecycle';
 
 export * from './names';
 export * from './inputs';
-export { ReconcileClaimRepository, RECONCILE_CLAIMS_TABLE } from './claims';
+export { ReconcileClaimRepository, RECONCILE_CLAIMS_TABLE, ALL_PARTNERSHIPS } from './claims';
 export type { ReconcileClaim, ClaimRequestOutcome, ClaimReleaseOutcome } from './claims';
 export { currentDeployment, createReconcileDeployment } from './deployment';
 export type { ReconcileDeployment } from './deployment';
@@ -27,5 +27,5 @@ export {
   LIFECYCLE_ROUTE,
 } from './subscriptions';
 export type { SubscriptionNeed, SubscriptionSyncResult } from './subscriptions';
-export { instanceStatus, isRunning, startSingleton, requestPartnershipReconcile, ensureSubscriptionMonitor } from './client';
+export { instanceStatus, isRunning, startSingleton, requestReconcile, ensureSubscriptionMonitor } from './client';
 export type { ReconcileTenantInput } from './activities/reconcileTenant';

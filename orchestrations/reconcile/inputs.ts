@@ -29,7 +29,8 @@ export const reconcileDeploymentInputSchema = z.strictObject({
 export type ReconcileDeploymentInput = z.input<typeof reconcileDeploymentInputSchema>;
 
 export const reconcilePartnershipInputSchema = z.strictObject({
-  partnershipId,
+  /** The partnership to reconcile; absent: every Active partnership (a notification several of them share). */
+  partnershipId: partnershipId.optional(),
   mode: z.enum(RECONCILE_MODES),
   trigger: z.enum(RECONCILE_TRIGGERS),
   /** Wait this long first: the changes of a burst land before the tenant is read. */

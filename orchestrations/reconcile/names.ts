@@ -21,8 +21,9 @@ export const SUBSCRIPTION_MONITOR_INSTANCE = 'subscription-monitor';
 /** Raised to the monitor to make it sync now (e.g. after a partnership became Active). */
 export const SUBSCRIPTION_SYNC_EVENT = 'sync';
 
-/** Instance of a notification-driven run (one per claim run: see claims.ts). */
-export const partnershipRunInstance = (partnershipId: string, run: number): string => `reconcile-partnership-${partnershipId}-${run}`;
+/** Instance of a notification-driven run (one per claim run: see claims.ts); scope '*' is every Active partnership. */
+export const partnershipRunInstance = (scope: string, run: number): string =>
+  scope === '*' ? `reconcile-all-${run}` : `reconcile-partnership-${scope}-${run}`;
 /** Instance of an admin "reconcile now" request. */
 export const adminRunInstance = (partnershipId: string, requestId: string): string => `reconcile-admin-${partnershipId}-${requestId}`;
 /** Instance handling one lifecycle event of one subscription (a redelivery while it runs is a no-op). */

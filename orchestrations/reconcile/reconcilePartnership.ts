@@ -1,12 +1,13 @@
 // Orchestration: reconcile ONE partnership — after a burst of change notifications (claim-guarded,
-// see claims.ts), a `missed` lifecycle notification, or an admin's "reconcile now".
+// see claims.ts), a `missed` lifecycle notification, or an admin's "reconcile now" — or, without
+// a partnershipId, every Active partnership (a notification of a subscription several share).
 //   debounce → read + diff (+ apply in enforce mode) → release the claim
 // When a change arrived while the run was reading, the claim is kept and the same workflow reads
 // again (continue-as-new), so no change is lost and a burst still costs one run.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
 import type { ReconcileTenantInput } from './activities/reconcileTenant';
-import type { ClaimReleaseOutcome } from './claims';
+import { ALL_PARTNERSHIPS, type ClaimReleaseOutcome } from './claims';
 import { parseInput, reconcilePartnershipInputSchema, retryOptions } from './inputs';
 import { RECONCILE_PARTNERSHIP_ORCHESTRATION, RECONCILE_TENANT_ACTIVITY, RELEASE_RECONCILE_CLAIM_ACTIVITY } from './names';
 import type { ReconcileRunResult } from './run';
@@ -14,7 +15,8 @@ import type { ReconcileRunResult } from './run';
 const reconcilePartnership: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = parseInput(reconcilePartnershipInputSchema, context.df.getInput(), 'reconcilePartnership input');
   const retry = retryOptions(input.retry);
-  const status = { partnershipId: input.partnershipId, mode: input.mode, trigger: input.trigger, pass: input.pass };
+  const scope = input.partnershipId ?? ALL_PARTNERSHIPS;
+  const status = { scope, mode: input.mode, trigger: input.trigger, pass: input.pass };
 
   if (input.debounceMs > 0) {
     context.df.setCustomStatus({ step: 'collecting changes', ...status });
@@ -28,8 +30,8 @@ const reconcilePartnership: OrchestrationHandler = function* (context: Orchestra
     at,
     mode: input.mode,
     trigger: input.trigger,
-    partnershipIds: [input.partnershipId],
-    ...(input.claimRun !== undefined ? { claim: { partnershipId: input.partnershipId, run: input.claimRun } } : {}),
+    ...(input.partnershipId ? { partnershipIds: [input.partnershipId] } : {}),
+    ...(input.claimRun !== undefined ? { claim: { scope, run: input.claimRun } } : {}),
   };
   let result: ReconcileRunResult | undefined;
   let failure: unknown;
@@ -39,10 +41,7 @@ const reconcilePartnership: OrchestrationHandler = function* (context: Orchestra
     failure = error;
   }
   if (input.claimRun !== undefined) {
-    const released: ClaimReleaseOutcome = yield context.df.callActivityWithRetry(RELEASE_RECONCILE_CLAIM_ACTIVITY, retry, {
-      partnershipId: input.partnershipId,
-      run: input.claimRun,
-    });
+    const released: ClaimReleaseOutcome = yield context.df.callActivityWithRetry(RELEASE_RECONCILE_CLAIM_ACTIVITY, retry, { scope, run: input.claimRun });
     if (released === 'again') {
       context.df.setCustomStatus({ step: 'reading again', runId, ...status });
       context.df.continueAsNew({ ...input, trigger: 'notification', pass: input.pass + 1 });

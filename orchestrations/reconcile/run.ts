@@ -93,6 +93,8 @@ export interface PartnershipReconcileRecord {
 }
 
 const ACTOR = 'reconcile';
+/** Partnership rows written at once after a run (Table storage round trips dominate a large run). */
+const RECORD_CONCURRENCY = 16;
 
 export async function runReconcile(deps: ReconcileRunDependencies, input: ReconcileRunInput): Promise<ReconcileRunResult> {
   const log = deps.log ?? (() => undefined);
@@ -140,33 +142,32 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
     result.applied = applied.length;
     const done = new Set(applied.filter((operation) => operation.outcome !== 'manual').map((operation) => operation.operationId));
 
-    for (const record of records) {
+    const findings = records.map((record) => {
       const items = drift[record.id] ?? [];
       const repaired = items.length > 0 && items.every((item) => done.has(item.operationId));
-      if (items.length > 0) {
-        const drifted: DriftedPartnership = {
+      return { record, items, repaired };
+    });
+    for (const { record, items, repaired } of findings) {
+      if (items.length === 0) continue;
+      result.drifted.push({ partnershipId: record.id, items, partnerDeleted: items.some((item) => item.kind === 'partner.create'), repaired });
+      for (const item of items) {
+        log({
+          event: 'reconcile.drift',
+          runId: input.runId,
+          mode: input.mode,
+          trigger: input.trigger,
           partnershipId: record.id,
-          items,
-          partnerDeleted: items.some((item) => item.kind === 'partner.create'),
-          repaired,
-        };
-        result.drifted.push(drifted);
-        for (const item of items) {
-          log({
-            event: 'reconcile.drift',
-            runId: input.runId,
-            mode: input.mode,
-            trigger: input.trigger,
-            partnershipId: record.id,
-            partnerTenantId: record.partnerTenantId,
-            item: item.operationId,
-            kind: item.kind,
-            description: item.description,
-            partnerDeleted: item.kind === 'partner.create',
-            repaired: done.has(item.operationId),
-          });
-        }
+          partnerTenantId: record.partnerTenantId,
+          item: item.operationId,
+          kind: item.kind,
+          description: item.description,
+          partnerDeleted: item.kind === 'partner.create',
+          repaired: done.has(item.operationId),
+        });
       }
+    }
+    // Rows are written only for partnerships whose drift or status changed, a few at a time.
+    await forEachConcurrently(findings, RECORD_CONCURRENCY, async ({ record, items, repaired }) => {
       const status = driftStatusAfterRun({ driftedItems: items.length, repairedItems: items.filter((item) => done.has(item.operationId)).length });
       const stored = await recordPartnership(deps, input, record, {
         items,
@@ -177,7 +178,7 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
         ownershipChange,
       });
       if (stored) result.driftStatus[record.id] = status;
-    }
+    });
   }
   result.requests = { graph: deps.adapters.graph.counter.total - graphBefore, teams: teamsRequests(deps.adapters) - teamsBefore };
   log({
@@ -295,6 +296,15 @@ async function recordPartnership(
     };
   });
   return true;
+}
+
+async function forEachConcurrently<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await action(items[next++]);
+    }),
+  );
 }
 
 /** The REST adapter counts its requests; the manual one sends none of its own. */

@@ -1,6 +1,6 @@
 // The ReconcileClaims table on Azurite: a burst of requests starts exactly one run; a change
 // during the read makes the same run read again; a dead run's claim is taken over.
-import { ReconcileClaimRepository } from '../../orchestrations/reconcile/claims';
+import { ALL_PARTNERSHIPS, ReconcileClaimRepository } from '../../orchestrations/reconcile/claims';
 import { useAzurite } from '../support/azurite';
 
 describe('reconcile claims', () => {
@@ -52,6 +52,14 @@ describe('reconcile claims', () => {
     await repository.request('p1', 'notification');
     await repository.abandon('p1', 1);
     expect(await repository.request('p1', 'notification')).toEqual({ outcome: 'start', run: 2 });
+  });
+
+  it('keeps a separate claim for runs over every partnership (a notification several of them share)', async () => {
+    const repository = claims();
+    expect(await repository.request(ALL_PARTNERSHIPS, 'notification')).toEqual({ outcome: 'start', run: 1 });
+    expect(await repository.request('p1', 'notification')).toEqual({ outcome: 'start', run: 1 });
+    expect(await repository.request(ALL_PARTNERSHIPS, 'notification')).toEqual({ outcome: 'covered', run: 1 });
+    expect(await repository.get(ALL_PARTNERSHIPS)).toMatchObject({ scope: ALL_PARTNERSHIPS, state: 'pending' });
   });
 
   it('refuses an id that cannot be a row key, writing nothing', async () => {

@@ -259,4 +259,25 @@ describe('reconciliation on the local stack', () => {
     expect(done.output).toMatchObject({ trigger: 'timer', mode: 'enforce', examined: 1, drifted: [expect.objectContaining({ partnershipId: P, repaired: true })] });
     expect(await partnerPresent()).toBe(true);
   });
+
+  it('a notification of a subscription several partnerships share starts ONE run of all of them', async () => {
+    await idle();
+    await repos.partnerships.create({ id: 'p2', role: 'initiator', status: 'Active', desired: (await repos.partnerships.require(P)).desired, partnerDomains: ['woodgrove.cn'] });
+    expect((await api(contoso, 'POST', '/admin/functions/ensureSubscriptions', { key: 'master', body: { input: { partnershipId: 'p2' } } })).status).toBe(202);
+    const shared = await eventually(async () => {
+      const row = (await repos.subscriptions.list({ resource: `groups/${CONTOSO_COLLABORATORS_GROUP}/members` }))[0];
+      return row?.partnershipIds.length === 2 ? row : undefined;
+    }, { what: 'the group subscription to serve both partnerships' });
+    await deletePartner();
+    const answer = await api(contoso, 'POST', '/api/graph/notifications', { key: 'none', body: { value: [notification(shared.subscriptionId, await clientStateOf(shared.subscriptionId))] } });
+    expect(answer.status).toBe(202);
+    const run = await eventually(async () => {
+      const [instance] = await instances('reconcile-all-');
+      return instance?.runtimeStatus === 'Completed' ? instance : undefined;
+    }, { what: 'the run of every partnership' });
+    expect(run.output).toMatchObject({ examined: 2, trigger: 'notification' });
+    expect(run.output.drifted.map((entry: { partnershipId: string }) => entry.partnershipId).sort()).toEqual([P, 'p2']);
+    expect(await instances('reconcile-partnership-p2-')).toEqual([]);
+    expect(await partnerPresent()).toBe(true);
+  });
 });

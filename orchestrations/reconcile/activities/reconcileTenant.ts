@@ -9,12 +9,12 @@ import { RECONCILE_TENANT_ACTIVITY } from '../names';
 import { runReconcile, type ReconcileRunInput, type ReconcileRunResult } from '../run';
 
 export interface ReconcileTenantInput extends ReconcileRunInput {
-  claim?: { partnershipId: string; run: number };
+  claim?: { scope: string; run: number };
 }
 
 export const reconcileTenant: ActivityHandler = async (input: ReconcileTenantInput, context: InvocationContext): Promise<ReconcileRunResult> => {
   const deployment = currentDeployment();
-  if (input.claim) await deployment.claims.markReading(input.claim.partnershipId, input.claim.run);
+  if (input.claim) await deployment.claims.markReading(input.claim.scope, input.claim.run);
   const result = await runReconcile(
     {
       adapters: deployment.adapters(),

@@ -6,7 +6,7 @@ import type { ClaimReleaseOutcome } from '../claims';
 import { currentDeployment } from '../deployment';
 import { RELEASE_RECONCILE_CLAIM_ACTIVITY } from '../names';
 
-export const releaseReconcileClaim: ActivityHandler = async (input: { partnershipId: string; run: number }): Promise<ClaimReleaseOutcome> =>
-  currentDeployment().claims.release(input.partnershipId, input.run);
+export const releaseReconcileClaim: ActivityHandler = async (input: { scope: string; run: number }): Promise<ClaimReleaseOutcome> =>
+  currentDeployment().claims.release(input.scope, input.run);
 
 df.app.activity(RELEASE_RECONCILE_CLAIM_ACTIVITY, { handler: releaseReconcileClaim });
