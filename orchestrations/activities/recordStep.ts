@@ -26,8 +26,12 @@ export interface RecordStepInput {
 export async function recordStep(input: RecordStepInput): Promise<{ status: PartnershipStatus }> {
   const { repositories } = handshakeDeployment();
   const record = await repositories.partnerships.update(input.partnershipId, (current) => {
-    const changes: { status?: PartnershipStatus; lastError?: SerializedDomainError | null } = {};
-    if (input.status && current.status !== input.status) changes.status = input.status;
+    const changes: { status?: PartnershipStatus; lastError?: SerializedDomainError | null; driftStatus?: 'InSync' } = {};
+    if (input.status && current.status !== input.status) {
+      changes.status = input.status;
+      // Just verified on both sides: an Active partnership starts in sync.
+      if (input.status === 'Active') changes.driftStatus = 'InSync';
+    }
     if (input.lastError !== undefined && JSON.stringify(current.lastError) !== JSON.stringify(input.lastError)) changes.lastError = input.lastError;
     return Object.keys(changes).length > 0 ? changes : undefined;
   });

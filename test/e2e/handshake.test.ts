@@ -1,0 +1,208 @@
+// The two-sided handshake end to end: two deployments of this app on the local host (Contoso in
+// Global, Woodgrove China in 21Vianet), the Graph + Teams simulator over HTTPS and Azurite. The
+// test drives only the public HTTP API, then reads both tenants from the simulator's state dump.
+import { api, collaborationState, hasStatus, useStack, waitForPartnership, WORLD, writeCount, type LocalStack } from '../support/stack';
+
+jest.setTimeout(240_000);
+
+const TERMINAL = ['Active', 'Failed', 'Rejected', 'Expired'];
+
+export function contosoRequest(stack: LocalStack, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    partnerTenantId: WORLD.china,
+    partnerCloud: 'China',
+    partnerDeploymentUrl: stack.deployment('China').baseUrl,
+    displayName: 'Woodgrove China',
+    b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all', applications: 'office365' } },
+    teams: { federation: true, crossCloudMeetings: { inbound: true, outbound: true }, guestAccess: true, anonymousJoin: true },
+    guests: ['li.wei@woodgrove.cn'],
+    partnerGuests: ['adele.vance@contoso.com'],
+    ...overrides,
+  };
+}
+
+describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)', () => {
+  const stack = useStack(() => ({
+    deployments: [
+      { name: 'Contoso', tenantId: WORLD.contoso },
+      { name: 'China', tenantId: WORLD.china },
+    ],
+    timings: 'short',
+    inMemoryStorage: true,
+  }));
+  const contoso = () => stack().deployment('Contoso');
+  const china = () => stack().deployment('China');
+  let partnershipId = '';
+  let pairingCode = '';
+
+  it('A requests, B sees the invitation awaiting approval, a wrong pairing code changes nothing, the right one makes both Active', async () => {
+    // An admin's own settings in Contoso that the product must leave alone.
+    await stack().simulator.control.admin(WORLD.contoso, {
+      method: 'POST',
+      path: '/policies/crossTenantAccessPolicy/partners',
+      body: { tenantId: WORLD.fabrikam },
+    });
+    await stack().simulator.control.admin(WORLD.contoso, {
+      service: 'teams',
+      method: 'PUT',
+      path: '/Skype.Policy/configurations/TenantFederationSettings/configuration/Global',
+      body: { Identity: 'Global', AllowFederatedUsers: true, AllowedDomains: ['adatum.com'], BlockedDomains: [], AllowTeamsConsumer: false },
+    });
+
+    const created = await api(contoso(), 'POST', '/api/partnerships', { body: contosoRequest(stack()) });
+    expect(created.status).toBe(202);
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      status: 'Draft',
+      pairingCode: expect.stringMatching(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/),
+      statusUrl: `${contoso().baseUrl}/api/partnerships/${created.body.id}`,
+    });
+    expect(created.headers.get('location')).toBe(created.body.statusUrl);
+    partnershipId = created.body.id;
+    pairingCode = created.body.pairingCode;
+
+    // B: the invitation arrived (same id on both sides) and waits for its admin.
+    const awaiting = await waitForPartnership(china(), partnershipId, hasStatus('Draft'));
+    expect(awaiting).toMatchObject({
+      role: 'responder',
+      status: 'Draft',
+      approval: 'pairing-code',
+      partnerTenantId: WORLD.contoso,
+      partnerCloud: 'Global',
+      partnerDeploymentUrl: contoso().baseUrl,
+      // B's view is the mirror of A's request.
+      desired: {
+        partnerTenantId: WORLD.contoso,
+        b2bCollaboration: { inbound: { users: 'all', applications: 'office365' }, outbound: { users: 'all' } },
+        guests: ['adele.vance@contoso.com'],
+        partnerGuests: ['li.wei@woodgrove.cn'],
+      },
+    });
+    expect(awaiting.pairingCode).toBeUndefined();
+    const listed = await api(china(), 'GET', '/api/partnerships');
+    expect(listed.body.partnerships).toContainEqual(expect.objectContaining({ id: partnershipId, role: 'responder', status: 'Draft' }));
+    const initiator = await waitForPartnership(contoso(), partnershipId, hasStatus('AwaitingPartner'));
+    expect(initiator).toMatchObject({ role: 'initiator', pairingCode, invitationUrl: `${contoso().baseUrl}/api/partnerships/${partnershipId}/invitation` });
+
+    const wrong = await api(china(), 'POST', `/api/partnerships/${partnershipId}/approve`, { body: { pairingCode: pairingCode === 'AAAA-AAAA' ? 'BBBB-BBBB' : 'AAAA-AAAA' } });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('content-type')).toBe('application/problem+json');
+    expect(wrong.body).toMatchObject({ code: 'handshake.bad-pairing-code', type: 'https://cross-cloud-handshake.dev/problems/handshake.bad-pairing-code' });
+    const unchanged = await api(china(), 'GET', `/api/partnerships/${partnershipId}`);
+    expect(unchanged.body).toMatchObject({ status: 'Draft', updatedAt: awaiting.updatedAt });
+    expect(unchanged.body.steps).toHaveLength(awaiting.steps.length);
+
+    // Typed as an admin reads it over the phone: lower case, no dash.
+    const approved = await api(china(), 'POST', `/api/partnerships/${partnershipId}/approve`, { body: { pairingCode: pairingCode.toLowerCase().replace('-', ' ') } });
+    expect(approved.status).toBe(202);
+    expect(approved.body).toEqual({ id: partnershipId, status: 'ConfiguringLocal' });
+
+    const [a, b] = await Promise.all([
+      waitForPartnership(contoso(), partnershipId, hasStatus(...TERMINAL)),
+      waitForPartnership(china(), partnershipId, hasStatus(...TERMINAL)),
+    ]);
+    expect(a).toMatchObject({ status: 'Active', driftStatus: 'InSync' });
+    expect(b).toMatchObject({ status: 'Active', driftStatus: 'InSync' });
+    expect(a.lastError).toBeUndefined();
+    expect(a.invitationUrl).toBeUndefined();
+    // Every step is in the history, in order.
+    const types = a.steps.map((step: { type: string }) => step.type);
+    expect(types[0]).toBe('partnership.requested');
+    expect(types).toEqual(expect.arrayContaining(['operation.applied', 'message.sent', 'message.received', 'status.changed']));
+    expect(a.steps.at(-1)).toMatchObject({ type: 'status.changed', message: 'The partnership is active on both sides.' });
+    expect(b.steps.map((step: { message: string }) => step.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Invitation received/), 'Invitation approved with the pairing code.', expect.stringMatching(/^Confirmation delivered/)]),
+    );
+    // What each side owns is exactly what it added.
+    expect(a.owned).toEqual(
+      expect.arrayContaining([
+        { kind: 'cloudEndpoint', value: 'partner.microsoftonline.cn' },
+        { kind: 'partner', tenantId: WORLD.china },
+        expect.objectContaining({ kind: 'guest', upn: 'li.wei@woodgrove.cn', userId: expect.any(String) }),
+      ]),
+    );
+
+    // The durable instance on each side ended with the same answer (instance id = partnership id).
+    const instance = await api(contoso(), 'GET', `/runtime/webhooks/durabletask/instances/${partnershipId}?code=${contoso().systemKey}`, { key: 'none' });
+    expect(instance.body).toMatchObject({
+      name: 'onboardPartner',
+      runtimeStatus: 'Completed',
+      output: { partnershipId, status: 'Active' },
+      customStatus: { partnershipId, status: 'Active', step: 'active' },
+    });
+  });
+
+  it('leaves both tenants configured: cloud endpoints, partner entries, Teams settings and guests', async () => {
+    const contosoState = await stack().simulator.control.state(WORLD.contoso);
+    const chinaState = await stack().simulator.control.state(WORLD.china);
+
+    expect(contosoState.policy.allowedCloudEndpoints).toEqual(['partner.microsoftonline.cn']);
+    expect(contosoState.partners.map((partner) => partner.tenantId).sort()).toEqual([WORLD.fabrikam, WORLD.china].sort());
+    const chinaInContoso = contosoState.partners.find((partner) => partner.tenantId === WORLD.china)!;
+    expect(chinaInContoso.b2bCollaborationInbound).toMatchObject({ usersAndGroups: { accessType: 'allowed' } });
+    expect(chinaInContoso.b2bCollaborationOutbound).toMatchObject({ applications: { accessType: 'allowed', targets: [{ target: 'Office365', targetType: 'application' }] } });
+    // The admin's restricted federation list gained the partner's verified domains; nothing removed.
+    expect(contosoState.teams.TenantFederationSettings).toMatchObject({ AllowFederatedUsers: true, AllowedDomains: ['adatum.com', 'woodgrove.cn', 'woodgrovecn.partner.onmschina.cn'] });
+    expect(contosoState.teams.TeamsCrossCloudMeetingConfiguration).toMatchObject({
+      Partners: [{ TenantId: WORLD.china, InboundMeetingsAllowed: true, OutboundMeetingsAllowed: true }],
+    });
+    expect(contosoState.teams.TeamsClientConfiguration).toMatchObject({ AllowGuestUser: true });
+    expect(contosoState.teams.TeamsMeetingPolicy).toMatchObject({ AllowAnonymousUsersToJoinMeeting: true });
+    expect(contosoState.users.filter((user) => user.userType === 'Guest').map((user) => user.userPrincipalName)).toEqual([
+      expect.stringMatching(/^li\.wei_woodgrove\.cn#EXT#@/),
+    ]);
+
+    expect(chinaState.policy.allowedCloudEndpoints).toEqual(['microsoftonline.com']);
+    expect(chinaState.partners.map((partner) => partner.tenantId)).toEqual([WORLD.contoso]);
+    expect(chinaState.partners[0].b2bCollaborationInbound).toMatchObject({ applications: { accessType: 'allowed', targets: [{ target: 'Office365' }] } });
+    expect(chinaState.teams.TeamsCrossCloudMeetingConfiguration).toMatchObject({
+      Partners: [{ TenantId: WORLD.contoso, InboundMeetingsAllowed: true, OutboundMeetingsAllowed: true }],
+    });
+    expect(chinaState.users.filter((user) => user.userType === 'Guest').map((user) => user.userPrincipalName)).toEqual([
+      expect.stringMatching(/^adele\.vance_contoso\.com#EXT#@/),
+    ]);
+
+    // A dry run now finds nothing to write.
+    const planned = await api(contoso(), 'GET', `/api/partnerships/${partnershipId}/plan`);
+    expect(planned.status).toBe(200);
+    expect(planned.body).toEqual({ id: partnershipId, operations: [], empty: true });
+  });
+
+  it('answers a redelivered invitation with the same answer and no second effect', async () => {
+    const before = await api(china(), 'GET', `/api/partnerships/${partnershipId}`);
+    const invitation = await api(contoso(), 'GET', `/api/partnerships/${partnershipId}/invitation`);
+    expect(invitation.status).toBe(200);
+    expect(invitation.headers.get('content-type')).toBe('application/jose');
+    const redelivered = await api(china(), 'POST', '/api/handshake/messages', { body: invitation.text, contentType: 'application/jose', key: 'none' });
+    expect(redelivered.status).toBe(202);
+    expect(redelivered.body).toEqual({ id: partnershipId, status: 'Draft', approval: 'pairing-code' });
+    const after = await api(china(), 'GET', `/api/partnerships/${partnershipId}`);
+    expect(after.body).toMatchObject({ status: 'Active', updatedAt: before.body.updatedAt });
+    expect(after.body.steps).toHaveLength(before.body.steps.length);
+    expect((await api(china(), 'GET', '/api/partnerships')).body.partnerships).toHaveLength(1);
+  });
+
+  it('running the onboarding again writes nothing to either tenant', async () => {
+    const before = {
+      contoso: collaborationState(await stack().simulator.control.state(WORLD.contoso)),
+      china: collaborationState(await stack().simulator.control.state(WORLD.china)),
+    };
+    await stack().simulator.control.resetCounters();
+    const created = await api(contoso(), 'POST', '/api/partnerships', { body: contosoRequest(stack()) });
+    expect(created.status).toBe(202);
+    await waitForPartnership(china(), created.body.id, hasStatus('Draft'));
+    expect((await api(china(), 'POST', `/api/partnerships/${created.body.id}/approve`, { body: { pairingCode: created.body.pairingCode } })).status).toBe(202);
+    const [a, b] = await Promise.all([
+      waitForPartnership(contoso(), created.body.id, hasStatus(...TERMINAL)),
+      waitForPartnership(china(), created.body.id, hasStatus(...TERMINAL)),
+    ]);
+    expect([a.status, b.status]).toEqual(['Active', 'Active']);
+    expect(await writeCount(stack(), WORLD.contoso)).toBe(0);
+    expect(await writeCount(stack(), WORLD.china)).toBe(0);
+    expect(collaborationState(await stack().simulator.control.state(WORLD.contoso))).toEqual(before.contoso);
+    expect(collaborationState(await stack().simulator.control.state(WORLD.china))).toEqual(before.china);
+    // Nothing new was added, so the second partnership owns nothing.
+    expect(a.owned).toEqual([]);
+    expect(a.steps.map((step: { message: string }) => step.message)).toContain('Entra side configured (0 change(s) written).');
+  });
+});
