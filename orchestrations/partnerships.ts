@@ -144,8 +144,10 @@ async function approve(record: PartnershipRecord, approval: 'pairing-code' | 'pr
   if (record.status !== 'Draft') throw wrongStatus(record, 'approved');
   const invitation = requireReceivedInvitation(record, 'approve');
   if (invitation.exp * 1000 <= Date.now()) {
+    // A state conflict for the admin (not the 401 a partner's expired message gets).
     throw new DomainError('handshake.expired', `The invitation expired at ${new Date(invitation.exp * 1000).toISOString()}; ask the partner for a new one.`, {
       details: { partnershipId: record.id },
+      status: 409,
     });
   }
   const approvedAt = new Date().toISOString();

@@ -1,25 +1,11 @@
 // The two-sided handshake end to end: two deployments of this app on the local host (Contoso in
 // Global, Woodgrove China in 21Vianet), the Graph + Teams simulator over HTTPS and Azurite. The
 // test drives only the public HTTP API, then reads both tenants from the simulator's state dump.
-import { api, collaborationState, hasStatus, useStack, waitForPartnership, WORLD, writeCount, type LocalStack } from '../support/stack';
+import { api, collaborationState, contosoRequest, hasStatus, useStack, waitForPartnership, WORLD, writeCount } from '../support/stack';
 
 jest.setTimeout(240_000);
 
 const TERMINAL = ['Active', 'Failed', 'Rejected', 'Expired'];
-
-export function contosoRequest(stack: LocalStack, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    partnerTenantId: WORLD.china,
-    partnerCloud: 'China',
-    partnerDeploymentUrl: stack.deployment('China').baseUrl,
-    displayName: 'Woodgrove China',
-    b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all', applications: 'office365' } },
-    teams: { federation: true, crossCloudMeetings: { inbound: true, outbound: true }, guestAccess: true, anonymousJoin: true },
-    guests: ['li.wei@woodgrove.cn'],
-    partnerGuests: ['adele.vance@contoso.com'],
-    ...overrides,
-  };
-}
 
 describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)', () => {
   const stack = useStack(() => ({

@@ -141,3 +141,18 @@ export function collaborationState(dump: TenantDump): Record<string, unknown> {
     guests: dump.users.filter((user) => user.userType === 'Guest').map((user) => user.userPrincipalName).sort(),
   };
 }
+
+/** A realistic request of Contoso (Global) to partner with Woodgrove China, with guests both ways. */
+export function contosoRequest(stack: LocalStack, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    partnerTenantId: WORLD.china,
+    partnerCloud: 'China',
+    partnerDeploymentUrl: stack.deployment('China').baseUrl,
+    displayName: 'Woodgrove China',
+    b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all', applications: 'office365' } },
+    teams: { federation: true, crossCloudMeetings: { inbound: true, outbound: true }, guestAccess: true, anonymousJoin: true },
+    guests: ['li.wei@woodgrove.cn'],
+    partnerGuests: ['adele.vance@contoso.com'],
+    ...overrides,
+  };
+}
