@@ -30,7 +30,7 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
   expect(pairingCode).toBeDefined();
   expect(output).toMatch(new RegExp(`^\\[\\+\\s*\\d+\\.\\ds\\] Woodgrove China's admin approves with the pairing code ${pairingCode}`, 'm'));
   expect(output).toMatch(/Woodgrove China's admin lists its partnerships: 1 — \S+ from Contoso \(Global\), \w+, awaiting approval/);
-  expect(output).toMatch(/^\* Cloud endpoints\s+\(none\)\s+partner\.microsoftonline\.cn$/m);
+  expect(output).toMatch(/^ {4}\* Cloud endpoints\s+\(none\)\s+partner\.microsoftonline\.cn$/m);
   expect(output).toMatch(/Elapsed: [\d.]+ (s|min) \(\d+ ms\)/);
 
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
@@ -43,14 +43,22 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
 
   const contoso = report.tenants.Contoso;
   const woodgrove = report.tenants.WoodgroveChina;
-  expect(contoso.before).toMatchObject({ allowedCloudEndpoints: [], partner: null, guests: [] });
-  expect(woodgrove.before).toMatchObject({ allowedCloudEndpoints: [], partner: null, guests: [] });
-  // Each side enabled the other's cloud, added it as a partner, configured Teams and invited the guests.
+  // The starting point: Contoso limits Teams external access to fabrikam.com; Woodgrove China is locked down.
+  expect(output).toContain('Starting point: at Contoso, Teams external access is limited to fabrikam.com');
+  expect(contoso.before).toMatchObject({ allowedCloudEndpoints: [], partner: null, guests: [], teams: { federation: { allowFederatedUsers: true, allowedDomains: ['fabrikam.com'] } } });
+  expect(woodgrove.before).toMatchObject({
+    allowedCloudEndpoints: [],
+    partner: null,
+    guests: [],
+    teams: { federation: { allowFederatedUsers: false }, guestAccess: false, anonymousJoin: false },
+  });
+  // Each side enabled the other's cloud, added it as a partner, configured Teams (adding to what was
+  // there, never removing) and invited the guests.
   expect(contoso.after).toMatchObject({
     allowedCloudEndpoints: ['partner.microsoftonline.cn'],
     partner: { tenantId: WOODGROVE, b2bCollaborationInbound: 'allowed: all users, all apps', b2bCollaborationOutbound: 'allowed: 1 group(s), all apps' },
     teams: {
-      federation: { allowFederatedUsers: true, allowedDomains: expect.arrayContaining(['woodgrove.cn']) },
+      federation: { allowFederatedUsers: true, allowedDomains: expect.arrayContaining(['fabrikam.com', 'woodgrove.cn']) },
       guestAccess: true,
       anonymousJoin: true,
       crossCloudMeetings: [{ tenantId: WOODGROVE, inbound: true, outbound: true }],
@@ -59,13 +67,17 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
   expect(contoso.after!.guests.map((g) => g.mail).sort()).toEqual(['li.wei@woodgrove.cn', 'wang.fang@woodgrove.cn']);
   expect(woodgrove.after).toMatchObject({
     allowedCloudEndpoints: ['microsoftonline.com'],
-    partner: { tenantId: CONTOSO, b2bCollaborationOutbound: 'allowed: all users, all apps' },
+    partner: { tenantId: CONTOSO, b2bCollaborationInbound: 'allowed: 1 group(s), all apps', b2bCollaborationOutbound: 'allowed: all users, all apps' },
     teams: {
       federation: { allowFederatedUsers: true, allowedDomains: expect.arrayContaining(['contoso.com']) },
+      guestAccess: true,
+      anonymousJoin: true,
       crossCloudMeetings: [{ tenantId: CONTOSO, inbound: true, outbound: true }],
     },
   });
+  expect(woodgrove.after!.teams.federation.allowedDomains).not.toContain('fabrikam.com');
   expect(woodgrove.after!.guests.map((g) => g.mail).sort()).toEqual(['adele.vance@contoso.com', 'megan.bowen@contoso.com']);
+  expect(output).toMatch(/^ {4}\* Teams guest access\s+off\s+on$/m);
 
   // Both deployments made their own Graph requests, reads and writes.
   for (const name of ['Contoso', 'WoodgroveChina']) {

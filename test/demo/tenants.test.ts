@@ -100,7 +100,7 @@ it('counts the Graph requests of the product app by kind', async () => {
   const woodgrove = tenantNamed(sim, 'Woodgrove China');
   expect(summarizeGraphRequests(await sim.control.counters(), WOODGROVE, appOf(sim, woodgrove).clientId).total).toBe(0);
   expect(summarizeGraphRequests(await sim.control.counters(), WOODGROVE, 'admin-portal').writes).toBe(2);
-  expect(renderGraphRequests('Contoso', summary)).toContain('Contoso: 2 operation(s) — 1 read(s), 1 write(s)');
+  expect(renderGraphRequests('Contoso', summary)).toContain('Contoso: 2 operation(s): 1 read(s), 1 write(s); 0 $batch request(s)');
 });
 
 it('classifies operations as reads, writes and $batch envelopes', () => {

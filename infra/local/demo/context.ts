@@ -23,6 +23,8 @@ export interface SideState {
   baseUrl?: string;
   /** Last state read through the API. */
   partnership?: PartnershipDetails;
+  /** Following the partnership's progress (printing it) until it settles, once started. */
+  following?: Promise<PartnershipDetails>;
 }
 
 export interface DemoContext {

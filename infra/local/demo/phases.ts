@@ -40,6 +40,19 @@ export const startStack: DemoPhase = {
   },
 };
 
+export const prepareTenants: DemoPhase = {
+  name: 'where the tenants stand before',
+  when: (context) => (context.scenario.startingPoint ?? []).length > 0,
+  async run(context) {
+    const control = context.stack!.simulator.control;
+    for (const change of context.scenario.startingPoint ?? []) {
+      const answer = await control.admin(change.tenant.tenantId, change.request);
+      if (answer.status >= 300) throw new Error(`Could not set up ${change.tenant.displayName} (${change.description}): HTTP ${answer.status} ${JSON.stringify(answer.body)}`);
+      context.log.line(`Starting point: at ${change.tenant.displayName}, ${change.description}`);
+    }
+  },
+};
+
 export const readTenantsBefore: DemoPhase = {
   name: 'read both tenants before',
   async run(context) {
@@ -61,10 +74,14 @@ export const requestPartnership: DemoPhase = {
       context.partnershipId = created.id;
       context.pairingCode = created.pairingCode;
       context.log.line(`${initiator.tenant.displayName}: partnership ${created.id} is ${created.status}; pairing code ${created.pairingCode} (to read to ${responder.tenant.displayName}'s admin)`);
+      // A's progress is shown from now on, while B's admin looks at the invitation.
+      startFollowing(context, 'initiator');
     } catch (error) {
       if (!(error instanceof ApiProblemError) || error.status !== 422 || context.scenario.expected.initiator !== 'refused') throw error;
       context.refusal = error;
-      context.log.line(`${initiator.tenant.displayName}: refused (${error.status} ${error.code}): ${error.detail}`);
+      // The violations say it all when there are some; the detail otherwise.
+      const why = error.violations.length > 0 ? (error.title || 'the request breaks a capability rule') : error.detail;
+      context.log.line(`${initiator.tenant.displayName}: refused (${error.status} ${error.code}): ${why}`);
       for (const violation of error.violations) context.log.line(`  - ${violation.code}: ${violation.message}`);
     }
   },
@@ -115,13 +132,14 @@ export const answerInvitation: DemoPhase = {
       case 'approve': {
         context.log.line(`${responder.tenant.displayName}'s admin approves with the pairing code ${context.pairingCode} read out by ${initiator.tenant.displayName}'s admin`);
         const action = await client(context, 'responder').approve(id, context.pairingCode!);
-        context.log.line(`${responder.tenant.displayName}: ${action.status}`);
+        context.log.line(`${responder.tenant.displayName}: approved (${action.status})`);
+        startFollowing(context, 'responder');
         return;
       }
       case 'reject': {
         context.log.line(`${responder.tenant.displayName}'s admin rejects it: "${context.scenario.rejectReason}"`);
         const action = await client(context, 'responder').reject(id, context.scenario.rejectReason ?? 'Rejected');
-        context.log.line(`${responder.tenant.displayName}: ${action.status}`);
+        context.log.line(`${responder.tenant.displayName}: rejected (${action.status}); ${initiator.tenant.displayName} is told`);
         return;
       }
       case 'none':
@@ -137,11 +155,11 @@ export const followUntilSettled: DemoPhase = {
   async run(context) {
     // The responder only settles by itself once it has approved; otherwise read it once after.
     const followed: Side[] = context.scenario.answer === 'approve' ? ['initiator', 'responder'] : ['initiator'];
-    await Promise.all(followed.map((side) => follow(context, side)));
+    await Promise.all(followed.map((side) => startFollowing(context, side)));
     if (!followed.includes('responder') && context.sides.responder.client) {
       context.sides.responder.partnership = await client(context, 'responder').getPartnership(context.partnershipId!).catch(() => undefined);
       const state = context.sides.responder.partnership;
-      context.log.line(`${context.sides.responder.tenant.displayName}: ${state ? state.status : 'no record of the partnership'}`);
+      context.log.line(`${context.sides.responder.tenant.displayName}'s side: ${state ? state.status : 'no record of the partnership'}`);
     }
   },
 };
@@ -183,6 +201,7 @@ export const showChanges: DemoPhase = {
 /** The demo, in order. Reconciliation (issue 7) inserts its phase after `showChanges`. */
 export const DEMO_PHASES: DemoPhase[] = [
   startStack,
+  prepareTenants,
   readTenantsBefore,
   requestPartnership,
   checkNothingRecorded,
@@ -192,6 +211,17 @@ export const DEMO_PHASES: DemoPhase[] = [
   readTenantsAfter,
   showChanges,
 ];
+
+/** Starts following a side (once); the promise settles with its final state. */
+function startFollowing(context: DemoContext, side: Side): Promise<PartnershipDetails> {
+  const state = context.sides[side];
+  if (!state.following) {
+    state.following = follow(context, side);
+    // Awaited later by followUntilSettled; until then a failure must not be an unhandled rejection.
+    state.following.catch(() => undefined);
+  }
+  return state.following;
+}
 
 async function follow(context: DemoContext, side: Side): Promise<PartnershipDetails> {
   const state = context.sides[side];

@@ -2,6 +2,7 @@
 // scenario must end. Tenants, users and groups are those of the default world
 // (infra/local/worlds/default.json).
 import type { PartnershipRequestBody } from '../../../shared/client';
+import type { AdminRequest } from '../simulator';
 import type { PartnershipStatus } from '../../../shared/partnership';
 
 export const SCENARIO_NAMES = ['approve', 'reject', 'timeout', 'usgov-china'] as const;
@@ -23,6 +24,49 @@ export const TAILSPIN_GOV: DemoTenant = { name: 'TailspinGov', tenantId: '1df56d
 /** Contoso's "Cross-cloud Collaborators" group: the Contoso people who may go out as guests. */
 const CONTOSO_COLLABORATORS_GROUP = '2fda2898-91b5-4a9f-a23b-7ec7fb25509b';
 
+/** A change an administrator made before the demo starts (applied through the simulator's admin API). */
+export interface StartingChange {
+  tenant: DemoTenant;
+  /** One sentence for the output. */
+  description: string;
+  request: AdminRequest;
+}
+
+const teamsPut = (type: string, body: Record<string, unknown>): AdminRequest => ({
+  service: 'teams',
+  method: 'PUT',
+  path: `/Skype.Policy/configurations/${type}/configuration/Global`,
+  body: { Identity: 'Global', ...body },
+});
+
+/**
+ * Where the tenants stand before the handshake: Contoso already limits Teams external access to an
+ * existing partner (the handshake must add to that list, not replace it); Woodgrove China is
+ * locked down (no federation, no guests, no anonymous join) and opens only what is asked.
+ */
+export const LIVED_IN_TENANTS: readonly StartingChange[] = [
+  {
+    tenant: CONTOSO,
+    description: 'Teams external access is limited to fabrikam.com (an existing partner)',
+    request: teamsPut('TenantFederationSettings', { AllowFederatedUsers: true, AllowedDomains: ['fabrikam.com'], BlockedDomains: [], AllowTeamsConsumer: false }),
+  },
+  {
+    tenant: WOODGROVE_CHINA,
+    description: 'Teams external access is off',
+    request: teamsPut('TenantFederationSettings', { AllowFederatedUsers: false, AllowedDomains: [], BlockedDomains: [], AllowTeamsConsumer: false }),
+  },
+  {
+    tenant: WOODGROVE_CHINA,
+    description: 'Teams guest access is off',
+    request: teamsPut('TeamsClientConfiguration', { AllowGuestUser: false }),
+  },
+  {
+    tenant: WOODGROVE_CHINA,
+    description: 'anonymous users may not join meetings',
+    request: teamsPut('TeamsMeetingPolicy', { AllowAnonymousUsersToJoinMeeting: false, AutoAdmittedUsers: 'EveryoneInCompany' }),
+  },
+];
+
 /** How the partner's administrator answers the invitation. */
 export type Answer = 'approve' | 'reject' | 'none';
 
@@ -36,6 +80,8 @@ export interface Scenario {
   responderDeployed: boolean;
   /** The request A's admin makes; `responderUrl` is B's deployment (a placeholder when not deployed). */
   request(responderUrl: string): PartnershipRequestBody;
+  /** Admin changes made before the demo starts (default: none, the world as loaded). */
+  startingPoint?: readonly StartingChange[];
   answer: Answer;
   rejectReason?: string;
   /** The ending that makes the demo exit 0. */
@@ -82,6 +128,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     responder: WOODGROVE_CHINA,
     responderDeployed: true,
     request: (url) => contosoAsksWoodgrove(url),
+    startingPoint: LIVED_IN_TENANTS,
     answer: 'approve',
     expected: { initiator: 'Active', responder: 'Active' },
   },
@@ -92,6 +139,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     responder: WOODGROVE_CHINA,
     responderDeployed: true,
     request: (url) => contosoAsksWoodgrove(url),
+    startingPoint: LIVED_IN_TENANTS,
     answer: 'reject',
     rejectReason: 'Our security review of this partnership is not finished yet.',
     expected: { initiator: 'Rejected', initiatorTenantUnchanged: true },
@@ -104,6 +152,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     responderDeployed: true,
     // The shortest lifetime the schema allows keeps the demo short.
     request: (url) => contosoAsksWoodgrove(url, { invitationLifetime: '10s' }),
+    startingPoint: LIVED_IN_TENANTS,
     answer: 'none',
     expected: { initiator: 'Expired', initiatorTenantUnchanged: true },
   },

@@ -261,7 +261,7 @@ export function summarizeGraphRequests(rows: CounterRow[], tenantId: string, cli
 
 export function renderGraphRequests(name: string, summary: GraphRequestSummary): string {
   const lines = [
-    `${name}: ${summary.total} operation(s) — ${summary.reads} read(s), ${summary.writes} write(s), in ${summary.batches} $batch request(s) and single calls` +
+    `${name}: ${summary.total} operation(s): ${summary.reads} read(s), ${summary.writes} write(s); ${summary.batches} $batch request(s)` +
       (summary.errors ? `; ${summary.errors} answered with an error` : ''),
   ];
   for (const o of summary.operations) {
