@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
 import { EXIT } from '../../shared/cli';
-import type { PartnershipDetails, PartnershipSummary } from '../../shared/client';
+import { HandshakeClient, type PartnershipDetails, type PartnershipSummary } from '../../shared/client';
 import { cli } from './support';
 
 const CONTOSO = '14763f8a-fb9a-451a-9f75-c33963a5b05a';
@@ -94,6 +94,11 @@ it('add --wait (the bin) → the partner lists it → a wrong code is refused �
 
     const listed = await waitUntilListed('WoodgroveChina', id);
     expect(listed).toMatchObject({ id, role: 'responder', partnerTenantId: CONTOSO, partnerCloud: 'Global' });
+
+    // While A awaits the answer, its signed invitation is there for out-of-band delivery, and its key is public.
+    const contosoClient = new HandshakeClient({ baseUrl: stack.deployment('Contoso').baseUrl, functionKey: stack.deployment('Contoso').functionKey });
+    expect(await contosoClient.getInvitation(id)).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect((await new HandshakeClient({ baseUrl: stack.deployment('Contoso').baseUrl }).jwks()).keys).toEqual([expect.objectContaining({ kty: 'OKP', crv: 'Ed25519' })]);
 
     const status = await cli(['partner', 'status', id, ...on('WoodgroveChina')]);
     expect(status.code).toBe(EXIT.ok);
