@@ -34,7 +34,7 @@ export function renderDetails(partnership: PartnershipDetails): string {
 }
 
 export function renderStep(step: PartnershipStep): string {
-  return `${step.at}  ${step.type.padEnd(18)} ${step.message}`;
+  return `${step.at}  ${step.type.padEnd(22)} ${step.message}`;
 }
 
 export function renderList(partnerships: PartnershipSummary[]): string {
