@@ -11,6 +11,12 @@ import { currentDeployment, type ReconcileDeployment } from '../deployment';
 import { ENSURE_SUBSCRIPTIONS_ACTIVITY, SYNC_SUBSCRIPTIONS_ACTIVITY } from '../names';
 import { assertPublicBaseUrl, subscriptionsNeeded, syncSubscriptions as sync, type SubscriptionSyncResult } from '../subscriptions';
 
+/**
+ * Partnerships whose changes are watched: Active ones, and those verifying just before Active (the
+ * handshake ensures their subscriptions then, so a sync meanwhile must not take them away).
+ */
+export const SUBSCRIBED_STATUSES = ['Verifying', 'Active'] as const;
+
 /** The monitor never sleeps less than this, even when a renewal keeps failing. */
 export const MONITOR_MIN_SLEEP_MS = 30_000;
 
@@ -21,7 +27,7 @@ export interface MonitorSyncResult extends SubscriptionSyncResult {
 
 async function syncFor(deployment: ReconcileDeployment, include: string | undefined, context: InvocationContext): Promise<SubscriptionSyncResult> {
   const { config, repositories } = deployment;
-  const active = await repositories.partnerships.list({ statuses: ['Active'] });
+  const active = await repositories.partnerships.list({ statuses: SUBSCRIBED_STATUSES });
   const extra: PartnershipRecord[] = [];
   if (include && !active.some((record) => record.id === include)) {
     const record = await repositories.partnerships.require(include);
