@@ -24,6 +24,7 @@ import {
 } from './names';
 import type { OutgoingMessageType } from './records';
 import { Compensations, type CompensationResult } from './saga';
+import { ENSURE_SUBSCRIPTIONS_ACTIVITY } from './reconcile/names';
 
 /** What an orchestration shows through its customStatus (and the status API through the Events table). */
 export interface HandshakeCustomStatus {
@@ -158,6 +159,19 @@ export class HandshakeWorkflow {
     });
   }
 
+  /**
+   * Issue 7 (reconciliation): the Graph change-notification subscriptions of the partnership
+   * becoming Active. Never fails the partnership: a failure is recorded and the subscription monitor
+   * (orchestrations/reconcile) creates them on its next sync.
+   */
+  *ensureSubscriptions(): Yielded {
+    try {
+      yield this.context.df.callActivityWithRetry(ENSURE_SUBSCRIPTIONS_ACTIVITY, this.activityRetry, { partnershipId: this.partnershipId });
+    } catch (error) {
+      yield* this.step('subscriptions', `Change notifications are not set up yet (the subscription monitor tries again): ${messageOf(error)}`, { type: 'warning' });
+    }
+  }
+
   /** Run the pending compensations and record what they did. */
   *compensate(step: string): Generator<Task, CompensationResult[], any> {
     if (this.compensations.size === 0) return [];
@@ -181,6 +195,8 @@ export class HandshakeWorkflow {
 
   /** End in a final status (Rejected, Expired, Active...). */
   *finish(step: string, status: PartnershipStatus, message: string, reason?: string): Generator<Task, HandshakeOutcome, any> {
+    // Subscriptions first, so the partnership is watched from the moment it shows Active.
+    if (status === 'Active') yield* this.ensureSubscriptions();
     yield* this.step(step, message, { status });
     return { partnershipId: this.partnershipId, status, ...(reason ? { reason } : {}) };
   }
