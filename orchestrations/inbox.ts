@@ -52,6 +52,7 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
     expectedIssuer: record?.partnerTenantId,
     trust: { pinnedKey: pinned?.jwk, acceptPresentedKey: true },
     nonces,
+    leaseSeconds: deployment.config.nonceProcessingLeaseSeconds,
     payloadSchemas: { collaboration: desiredCollaborationSchema, configured: desiredCollaborationSchema },
   };
 

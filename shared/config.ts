@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { CLOUD_NAMES, resolveCloudEndpoints, type CloudEndpointOverrides, type CloudEndpoints, type CloudName } from './clouds';
 import { DomainError } from './errors';
+import { NONCE_PROCESSING_LEASE_SECONDS } from './handshake/constants';
 
 /** Retry policy of calls to Graph and the Teams admin API (429, 503, 504, network errors). */
 export interface RetryPolicy {
@@ -65,6 +66,11 @@ export const DEFAULTS = {
   messageDeliveryRequestTimeoutMs: 30_000,
   /** Key Vault secret holding the deployment's private signing key (Azure). */
   deploymentKeySecretName: 'handshake-deployment-key',
+  /**
+   * How long a receiver that claimed a message may take before a redelivery takes over (a crash
+   * between claim and answer). Senders must keep retrying longer than this.
+   */
+  nonceProcessingLeaseSeconds: NONCE_PROCESSING_LEASE_SECONDS,
   /** Where invited guests land after redeeming (Graph's inviteRedirectUrl). */
   guestInviteRedirectUrl: 'https://myapplications.microsoft.com',
   teamsAdapter: 'rest' as 'rest' | 'manual',
@@ -107,6 +113,7 @@ export interface AppConfig {
   /** Where the deployment's signing key lives: a file (local stack) or a Key Vault secret (Azure); unset until configured. */
   deploymentKey?: { kind: 'file'; path: string } | { kind: 'keyVault'; vaultUrl: string; secretName: string };
   partnerReadyTimeoutSeconds: number;
+  nonceProcessingLeaseSeconds: number;
   messageDelivery: {
     maxAttempts: number;
     firstRetryIntervalMs: number;
@@ -164,6 +171,7 @@ export const SETTINGS = {
   messageDeliveryFirstRetryIntervalMs: 'MESSAGE_DELIVERY_FIRST_RETRY_INTERVAL_MS',
   messageDeliveryMaxRetryIntervalMs: 'MESSAGE_DELIVERY_MAX_RETRY_INTERVAL_MS',
   messageDeliveryRequestTimeoutMs: 'MESSAGE_DELIVERY_REQUEST_TIMEOUT_MS',
+  nonceProcessingLeaseSeconds: 'NONCE_PROCESSING_LEASE_SECONDS',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -312,6 +320,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     guestInviteRedirectUrl: url(SETTINGS.guestInviteRedirectUrl, ['https:']) ?? DEFAULTS.guestInviteRedirectUrl,
     deploymentKey,
     partnerReadyTimeoutSeconds: partnerReadyTimeoutSeconds ?? 0,
+    nonceProcessingLeaseSeconds: integer(SETTINGS.nonceProcessingLeaseSeconds, DEFAULTS.nonceProcessingLeaseSeconds, 1, 3_600),
     messageDelivery: {
       maxAttempts: integer(SETTINGS.messageDeliveryMaxAttempts, DEFAULTS.messageDeliveryMaxAttempts, 1, 100),
       firstRetryIntervalMs: integer(SETTINGS.messageDeliveryFirstRetryIntervalMs, DEFAULTS.messageDeliveryFirstRetryIntervalMs, 100, 3_600_000),

@@ -29,6 +29,8 @@ export const SHORT_TIMINGS: Readonly<Record<string, string>> = {
   GRAPH_RETRY_BASE_DELAY_MS: '20',
   GRAPH_RETRY_MAX_DELAY_MS: '500',
   PARTNER_READY_TIMEOUT: '3m',
+  // A receiver that crashed mid-message is taken over by a redelivery this soon (within the retries above).
+  NONCE_PROCESSING_LEASE_SECONDS: '5',
 };
 
 export interface LocalStackDeploymentOptions {
