@@ -84,6 +84,9 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
     expect(report.graphRequests[name]).toMatchObject({ reads: expect.any(Number), writes: expect.any(Number) });
     expect(report.graphRequests[name].writes).toBeGreaterThan(0);
     expect(report.graphRequests[name].reads).toBeGreaterThan(0);
+    // Every request succeeded: notably the change-notification subscriptions, whose validation the
+    // simulator (inside the demo process) delivers to the deployments over HTTPS.
+    expect(report.graphRequests[name].errors).toBe(0);
   }
   expect(report.elapsedMs).toBeGreaterThan(0);
 }, 300_000);

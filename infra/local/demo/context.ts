@@ -9,8 +9,6 @@ import type { GraphRequestSummary, TenantConfiguration } from './tenants';
 export interface DemoStack {
   simulator: { url: string; control: SimulatorControl; world: SimWorldView };
   deployments: Record<string, { baseUrl: string; functionKey: string }>;
-  /** A fetch that trusts the stack's CA (for the API clients). */
-  fetch: typeof fetch;
   stop(): Promise<void>;
 }
 

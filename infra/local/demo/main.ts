@@ -1,7 +1,9 @@
 // `npm start [-- --scenario reject|timeout|usgov-china] [--report FILE] [--verbose]`: the handshake
 // between two deployments of this app on the embedded local stack, driven through the real API.
 // Last line: `handshake: <final status>`; exit 0 only when the scenario ended as expected.
+import { fork } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { ensureTrustFile } from '../tls';
 import { runDemo } from './run';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios';
 
@@ -56,6 +58,12 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  // Every HTTPS call of this process (the API clients, and the simulator running in it, which
+  // validates and delivers Graph notifications to the deployments) must trust the local CA. Node
+  // reads NODE_EXTRA_CA_CERTS only at start, so without it the demo runs itself again with it.
+  const trust = await ensureTrustFile({ existing: process.env.NODE_EXTRA_CA_CERTS });
+  if (process.env.NODE_EXTRA_CA_CERTS !== trust.file) return relaunchWithTrust(trust.file);
+
   // Ctrl-C: stop waiting, stop everything that was started, then exit. A second Ctrl-C leaves at once
   // (the stack's processes die with this one).
   const interrupt = new AbortController();
@@ -66,10 +74,35 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by relaunchWithTrust: a launcher that goes away (killed) counts as Ctrl-C.
+  if (process.send) process.on('disconnect', () => onSignal('SIGHUP'));
 
   const { outcome } = await runDemo({ ...options, signal: interrupt.signal });
   if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
   return outcome.asExpected ? 0 : 1;
+}
+
+/**
+ * Runs this program again with NODE_EXTRA_CA_CERTS and waits for it. The child has its own process
+ * group, so a terminal's Ctrl-C reaches it once, forwarded from here (not twice, which would mean
+ * "leave at once"); it watches the IPC channel to stop when this launcher is killed.
+ */
+function relaunchWithTrust(trustFile: string): Promise<number> {
+  const child = fork(__filename, process.argv.slice(2), {
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: trustFile },
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    detached: true,
+  });
+  const forward = (signal: NodeJS.Signals): void => void child.kill(signal);
+  process.on('SIGINT', forward);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => {
+    child.once('error', (error) => {
+      process.stderr.write(`npm start failed: ${error.message}\n`);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' ? EXIT_INTERRUPTED : 1)));
+  });
 }
 
 main().then(

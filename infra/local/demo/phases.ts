@@ -34,7 +34,7 @@ export const startStack: DemoPhase = {
       const deployment = stack.deployments[side.tenant.name];
       if (!deployment) continue;
       side.baseUrl = deployment.baseUrl;
-      side.client = new HandshakeClient({ baseUrl: deployment.baseUrl, functionKey: deployment.functionKey, fetch: stack.fetch });
+      side.client = new HandshakeClient({ baseUrl: deployment.baseUrl, functionKey: deployment.functionKey });
       context.log.line(`${side.tenant.displayName} (${side.tenant.cloud}) deployment at ${deployment.baseUrl}`);
     }
   },
