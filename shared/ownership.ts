@@ -51,8 +51,9 @@ export function ownedItemKey(item: OwnedItem): string {
 
 /**
  * Adds newly owned items. An item already owned keeps its first record (its `previous` value is
- * what the tenant had before the product, not what a later repair overwrote); a guest gains its
- * user id when it was missing.
+ * what the tenant had before the product, not what a later repair overwrote); a guest takes the
+ * user id of its latest invitation (missing before, or a new object after a deleted guest was
+ * invited again by a repair).
  */
 export function mergeOwnership(current: readonly OwnedItem[], added: readonly OwnedItem[]): OwnedItem[] {
   const byKey = new Map(current.map((item) => [ownedItemKey(item), item] as const));
@@ -60,7 +61,7 @@ export function mergeOwnership(current: readonly OwnedItem[], added: readonly Ow
     const key = ownedItemKey(item);
     const existing = byKey.get(key);
     if (!existing) byKey.set(key, item);
-    else if (existing.kind === 'guest' && item.kind === 'guest' && !existing.userId && item.userId) byKey.set(key, item);
+    else if (existing.kind === 'guest' && item.kind === 'guest' && item.userId && existing.userId !== item.userId) byKey.set(key, { ...existing, userId: item.userId });
   }
   return [...byKey.values()];
 }

@@ -122,6 +122,8 @@ export async function syncSubscriptions(needs: readonly SubscriptionNeed[], opti
   const dueAt = (record: Pick<SubscriptionRecord, 'expirationDateTime'>): number => Date.parse(record.expirationDateTime) - options.renewBeforeMinutes * 60_000;
 
   const stored = await subscriptions.list();
+  // Nothing needed and nothing held: nothing to ask Graph either.
+  if (needs.length === 0 && stored.length === 0) return result;
   const inGraph = new Map((await graph.listAll<GraphSubscription>('/subscriptions')).map((subscription) => [subscription.id.toLowerCase(), subscription] as const));
 
   // One stored subscription per resource (a retried sync may have stored two): keep the one that lives longest.

@@ -161,4 +161,23 @@ describe('a reconcile run', () => {
     expect(result).toMatchObject({ examined: 0, drifted: [], skipped: [{ partnershipId: 'p-draft', reason: 'status Draft' }, { partnershipId: 'p-missing', reason: 'unknown partnership' }] });
     expect((await repos.partnerships.require('p-woodgrove')).driftStatus).toBe('InSync');
   });
+
+  it('invites a deleted guest again in enforce mode and records the new guest object as owned', async () => {
+    const before = await repos.partnerships.require('p-woodgrove');
+    const guest = before.ownership.find((item) => item.kind === 'guest');
+    expect(guest).toMatchObject({ upn: 'li.wei@woodgrove.cn', userId: expect.any(String) });
+    const oldId = (guest as { userId: string }).userId;
+    expect((await sim.control.admin(contoso.tenant.id, { method: 'DELETE', path: `/users/${oldId}` })).status).toBe(204);
+
+    const result = await run('enforce');
+    expect(result.drifted).toEqual([
+      expect.objectContaining({ repaired: true, items: [expect.objectContaining({ operationId: 'guest.invite:li.wei@woodgrove.cn' })] }),
+    ]);
+    const after = await repos.partnerships.require('p-woodgrove');
+    const reinvited = after.ownership.find((item) => item.kind === 'guest') as { userId: string };
+    expect(reinvited.userId).not.toBe(oldId);
+    const users = (await sim.control.state(contoso.tenant.id)).users;
+    expect(users.find((user) => user.id === reinvited.userId)).toMatchObject({ userType: 'Guest' });
+    expect(users.find((user) => user.id === oldId)).toBeUndefined();
+  });
 });
