@@ -91,6 +91,21 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
   expect(report.elapsedMs).toBeGreaterThan(0);
 }, 300_000);
 
+it('reject: Woodgrove China rejects, Contoso ends Rejected with its tenant as it was', async () => {
+  const reportFile = join(dir, 'reject.json');
+  const demo = startDemo(['--scenario', 'reject', '--report', reportFile]);
+  const { code } = await demo.exited;
+  expect(lastLine(demo.output())).toBe('handshake: Rejected');
+  expect(code).toBe(0);
+  expect(demo.output()).toContain(`Woodgrove China's admin rejects it: "`);
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+  expect(report.partnerships.initiator.status).toBe('Rejected');
+  // Contoso wrote its Entra side, then undid exactly that.
+  expect(report.graphRequests.Contoso.writes).toBeGreaterThan(0);
+  expect(report.tenants.Contoso.after).toEqual(report.tenants.Contoso.before);
+  expect(report.tenants.WoodgroveChina.after).toEqual(report.tenants.WoodgroveChina.before);
+}, 180_000);
+
 it('usgov-china: the request is refused (422) and nothing is written anywhere', async () => {
   const reportFile = join(dir, 'usgov-china.json');
   const demo = startDemo(['--scenario', 'usgov-china', '--report', reportFile]);
