@@ -126,6 +126,9 @@ export const partnershipRequestSchema = z
     if (value.partnerTenantId && value.partnerDomain) {
       context.addIssue({ code: 'custom', path: ['partnerDomain'], message: 'must not be given together with partnerTenantId' });
     }
+  }, {
+    // Also when other fields are bad: an admin learns every problem of the request at once.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
   });
 export type PartnershipRequest = z.infer<typeof partnershipRequestSchema>;
 

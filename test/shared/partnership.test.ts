@@ -96,6 +96,12 @@ describe('partnership request schema', () => {
     expect(error.message).toContain(`${field}:`);
   });
 
+  it('names a missing partner tenant together with the other bad fields (every problem at once)', () => {
+    const error = refusal({ partnerCloud: 'Mars', partnerDeploymentUrl: 'https://x.example' });
+    expect((error.details.issues as { field: string }[]).map((issue) => issue.field).sort()).toEqual(['partnerCloud', 'partnerTenantId']);
+    expect(refusal([]).details.issues).toEqual([{ field: '(body)', message: expect.any(String) }]);
+  });
+
   it('accepts a partner named by domain, and needs a tenant id before planning', () => {
     const { partnerTenantId: _ignored, ...rest } = minimal;
     const request = parsePartnershipRequest({ ...rest, partnerCloud: 'Global', partnerDomain: 'Fabrikam.com' });

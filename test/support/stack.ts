@@ -142,12 +142,15 @@ export function collaborationState(dump: TenantDump): Record<string, unknown> {
   };
 }
 
-/** A realistic request of Contoso (Global) to partner with Woodgrove China, with guests both ways. */
+/**
+ * A realistic request of Contoso (Global) to partner with Woodgrove China, with guests both ways;
+ * the partner URL is the stack's China deployment (an address where nothing listens without one).
+ */
 export function contosoRequest(stack: LocalStack, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     partnerTenantId: WORLD.china,
     partnerCloud: 'China',
-    partnerDeploymentUrl: stack.deployment('China').baseUrl,
+    partnerDeploymentUrl: stack.deployments.China?.baseUrl ?? 'https://127.0.0.1:9',
     displayName: 'Woodgrove China',
     b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all', applications: 'office365' } },
     teams: { federation: true, crossCloudMeetings: { inbound: true, outbound: true }, guestAccess: true, anonymousJoin: true },
