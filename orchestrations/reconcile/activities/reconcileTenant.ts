@@ -4,6 +4,7 @@
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
+import { ensureSubscriptionMonitor } from '../client';
 import { currentDeployment } from '../deployment';
 import { RECONCILE_TENANT_ACTIVITY } from '../names';
 import { runReconcile, type ReconcileRunInput, type ReconcileRunResult } from '../run';
@@ -26,9 +27,16 @@ export const reconcileTenant: ActivityHandler = async (input: ReconcileTenantInp
     },
     input,
   );
+  // A re-invited guest is a new directory object: the monitor moves its subscription over now.
+  const reinvited = result.drifted.some((entry) => entry.items.some((item) => item.kind === 'guest.invite'));
+  if (reinvited && input.mode === 'enforce' && deployment.config.publicBaseUrl) {
+    await ensureSubscriptionMonitor(df.getClient(context), deployment.config, { nudge: true }).catch((error: unknown) =>
+      context.warn(`The subscription monitor could not be nudged: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
   // The durable extension reports an activity failure by its message: the domain error as JSON.
   if (result.error) throw new Error(JSON.stringify(result.error));
   return result;
 };
 
-df.app.activity(RECONCILE_TENANT_ACTIVITY, { handler: reconcileTenant });
+df.app.activity(RECONCILE_TENANT_ACTIVITY, { handler: reconcileTenant, extraInputs: [df.input.durableClient()] });
