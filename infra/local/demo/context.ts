@@ -2,6 +2,7 @@
 import type { HandshakeClient, ApiProblemError, PartnershipDetails } from '../../../shared/client';
 import type { SimulatorControl, SimWorldView } from '../simulator';
 import type { ProgressLog } from './progress';
+import type { DriftRecord } from './reconcile';
 import type { DemoTenant, Scenario } from './scenarios';
 import type { GraphRequestSummary, TenantConfiguration } from './tenants';
 
@@ -40,4 +41,6 @@ export interface DemoContext {
   tenantsBefore: Record<string, TenantConfiguration>;
   tenantsAfter: Record<string, TenantConfiguration>;
   graphRequests: Record<string, GraphRequestSummary>;
+  /** Drift made after Active and how reconciliation repaired it (issue 7; approve scenario). */
+  drift?: DriftRecord[];
 }

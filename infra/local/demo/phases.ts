@@ -3,6 +3,7 @@
 // the handshake) without touching the others.
 import { ApiProblemError, HandshakeClient, SETTLED_STATUSES, type PartnershipDetails } from '../../../shared/client';
 import type { DemoContext, Side } from './context';
+import { driftAndRepair } from './reconcile';
 import { startDemoStack } from './stack';
 import { UNDEPLOYED_PARTNER_URL } from './scenarios';
 import { renderBeforeAfter, renderGraphRequests, summarizeGraphRequests, summarizeTenant } from './tenants';
@@ -210,6 +211,7 @@ export const DEMO_PHASES: DemoPhase[] = [
   followUntilSettled,
   readTenantsAfter,
   showChanges,
+  driftAndRepair,
 ];
 
 /** Starts following a side (once); the promise settles with its final state. */

@@ -1,6 +1,7 @@
 // The demo's outcome (did the scenario end as expected?) and its JSON report (--report FILE).
 import type { PartnershipDetails } from '../../../shared/client';
 import type { DemoContext, Side } from './context';
+import type { DriftRecord } from './reconcile';
 import type { GraphRequestSummary, TenantConfiguration } from './tenants';
 
 export interface DemoOutcome {
@@ -35,6 +36,8 @@ export interface DemoReport {
   partnerships: Record<Side, PartnershipSideReport>;
   tenants: Record<string, { tenantId: string; displayName: string; cloud: string; before: TenantConfiguration | null; after: TenantConfiguration | null }>;
   graphRequests: Record<string, GraphRequestSummary>;
+  /** Drift made after Active and its repair: who found it (timer or notification) and after how long. */
+  drift: DriftRecord[];
   elapsedMs: number;
 }
 
@@ -116,6 +119,7 @@ export function buildReport(context: DemoContext, outcome: DemoOutcome & { error
     partnerships: { initiator: side('initiator'), responder: side('responder') },
     tenants,
     graphRequests: context.graphRequests,
+    drift: context.drift ?? [],
     elapsedMs,
   };
 }

@@ -3,6 +3,7 @@
 import { startLocalStack } from '../stack';
 import { ensureTrustFile } from '../tls';
 import type { DemoContext, DemoStack } from './context';
+import { reconcileSettingsFor } from './reconcile';
 
 export async function startDemoStack(context: DemoContext): Promise<DemoStack> {
   const { scenario } = context;
@@ -12,7 +13,8 @@ export async function startDemoStack(context: DemoContext): Promise<DemoStack> {
   }
   const tenants = scenario.responderDeployed ? [scenario.initiator, scenario.responder] : [scenario.initiator];
   const stack = await startLocalStack({
-    deployments: tenants.map((tenant) => ({ name: tenant.name, tenantId: tenant.tenantId })),
+    // Reconciliation repairs in the demo; the responder's timer finds what Graph cannot notify.
+    deployments: tenants.map((tenant) => ({ name: tenant.name, tenantId: tenant.tenantId, env: reconcileSettingsFor(tenant === scenario.responder) })),
     // Short retry intervals: a demo should not sit through production backoffs.
     timings: 'short',
     inMemoryStorage: true,
