@@ -7,6 +7,7 @@ export interface Compensation {
   /** For the audit trail, e.g. "undo the local Entra configuration". */
   name: string;
   activity: string;
+  /** The activity's input, or a function giving it when the compensation runs (e.g. with the time then). */
   input: unknown;
 }
 
@@ -40,7 +41,8 @@ export class Compensations {
     while (this.pending.length > 0) {
       const compensation = this.pending.pop()!;
       try {
-        const output = yield context.df.callActivityWithRetry(compensation.activity, retry, compensation.input);
+        const input = typeof compensation.input === 'function' ? (compensation.input as () => unknown)() : compensation.input;
+        const output = yield context.df.callActivityWithRetry(compensation.activity, retry, input);
         // Activities answer refusals as { ok: false, error } (see activities/outcome.ts).
         const refused = output && typeof output === 'object' && (output as { ok?: unknown }).ok === false;
         results.push(

@@ -155,7 +155,8 @@ export class HandshakeWorkflow {
     this.compensations.add({
       name: 'undo what this partnership added to the tenant',
       activity: UNDO_PARTNERSHIP_CHANGES_ACTIVITY,
-      input: { partnershipId: this.partnershipId, step: 'undo', at: this.now.toISOString() },
+      // Stamped when it runs: its Events rows sort after the failure they answer.
+      input: () => ({ partnershipId: this.partnershipId, step: 'undo', at: this.now.toISOString() }),
     });
   }
 
@@ -186,10 +187,20 @@ export class HandshakeWorkflow {
     return results;
   }
 
-  /** End in Failed with the error (and the partial work it lists), then compensate where registered. */
+  /**
+   * End in Failed: record the error (with the partial work it lists), run the compensations that
+   * are still registered, then settle in Failed — so a caller seeing Failed sees the end of it.
+   */
   *fail(step: string, message: string, error: SerializedDomainError): Generator<Task, HandshakeOutcome, any> {
-    yield* this.step(step, `${message}: ${error.message}`, { status: 'Failed', type: 'failed', lastError: error });
-    yield* this.compensate(`${step}-compensated`);
+    yield* this.step(`${step}-error`, `${message}: ${error.message}`, { type: 'error', lastError: error });
+    const compensated = yield* this.compensate(`${step}-compensated`);
+    const outcome =
+      compensated.length === 0
+        ? ' The changes made so far stay in place (the partner relies on them); see the steps and the last error.'
+        : compensated.every((result) => result.ok)
+          ? ' What this partnership had added was removed.'
+          : ' Removing what this partnership had added did not finish; see the steps.';
+    yield* this.step(step, `${message}.${outcome}`, { status: 'Failed' });
     return { partnershipId: this.partnershipId, status: 'Failed', reason: error.code };
   }
 
