@@ -1,0 +1,101 @@
+// The handshake's settings in shared/config (key location, delivery retry, timeouts), the
+// settings an orchestration is started with, and the partnership data helpers.
+import { DEFAULTS, loadConfig } from '../../shared/config';
+import { NONCE_PROCESSING_LEASE_SECONDS } from '../../shared/handshake';
+import { orchestrationSettings } from '../../orchestrations/names';
+import { messagesUrl, withHandshakeData } from '../../orchestrations/records';
+import { createHandshakeDeployment } from '../../orchestrations/deployment';
+
+const BASE = {
+  TENANT_ID: '14763f8a-fb9a-451a-9f75-c33963a5b05a',
+  TENANT_CLOUD: 'Global',
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+};
+
+describe('handshake settings', () => {
+  it('default to the named constants', () => {
+    const config = loadConfig(BASE);
+    expect(config.deploymentKey).toBeUndefined();
+    expect(config.partnerReadyTimeoutSeconds).toBe(24 * 3600);
+    expect(config.nonceProcessingLeaseSeconds).toBe(NONCE_PROCESSING_LEASE_SECONDS);
+    expect(config.messageDelivery).toEqual({
+      maxAttempts: DEFAULTS.messageDeliveryMaxAttempts,
+      firstRetryIntervalMs: DEFAULTS.messageDeliveryFirstRetryIntervalMs,
+      maxRetryIntervalMs: DEFAULTS.messageDeliveryMaxRetryIntervalMs,
+      backoffCoefficient: DEFAULTS.messageDeliveryBackoffCoefficient,
+      requestTimeoutMs: DEFAULTS.messageDeliveryRequestTimeoutMs,
+    });
+    // A sender with the defaults keeps retrying well past a receiver's processing lease.
+    const { firstRetryIntervalMs, maxRetryIntervalMs, maxAttempts, backoffCoefficient } = config.messageDelivery;
+    let total = 0;
+    for (let attempt = 1; attempt < maxAttempts; attempt += 1) total += Math.min(maxRetryIntervalMs, firstRetryIntervalMs * backoffCoefficient ** (attempt - 1));
+    expect(total / 1000).toBeGreaterThan(NONCE_PROCESSING_LEASE_SECONDS * 2);
+  });
+
+  it('are read from app settings', () => {
+    const config = loadConfig({
+      ...BASE,
+      HANDSHAKE_KEY_FILE: '/keys/deployment.json',
+      PARTNER_READY_TIMEOUT: '90s',
+      MESSAGE_DELIVERY_MAX_ATTEMPTS: '3',
+      MESSAGE_DELIVERY_FIRST_RETRY_INTERVAL_MS: '100',
+      MESSAGE_DELIVERY_MAX_RETRY_INTERVAL_MS: '1000',
+      MESSAGE_DELIVERY_REQUEST_TIMEOUT_MS: '2000',
+      NONCE_PROCESSING_LEASE_SECONDS: '5',
+    });
+    expect(config).toMatchObject({
+      deploymentKey: { kind: 'file', path: '/keys/deployment.json' },
+      partnerReadyTimeoutSeconds: 90,
+      nonceProcessingLeaseSeconds: 5,
+      messageDelivery: { maxAttempts: 3, firstRetryIntervalMs: 100, maxRetryIntervalMs: 1000, requestTimeoutMs: 2000 },
+    });
+    expect(loadConfig({ ...BASE, KEY_VAULT_URL: 'https://contoso.vault.azure.net' }).deploymentKey).toEqual({
+      kind: 'keyVault',
+      vaultUrl: 'https://contoso.vault.azure.net',
+      secretName: DEFAULTS.deploymentKeySecretName,
+    });
+    expect(orchestrationSettings(config)).toEqual({ messageDelivery: config.messageDelivery, activityRetry: config.activityRetry, partnerReadyTimeoutSeconds: 90 });
+  });
+
+  it('refuses bad values, naming each setting', () => {
+    let message = '';
+    try {
+      loadConfig({
+        ...BASE,
+        PARTNER_READY_TIMEOUT: 'a while',
+        MESSAGE_DELIVERY_MAX_ATTEMPTS: '0',
+        KEY_VAULT_URL: 'http://vault',
+        NONCE_PROCESSING_LEASE_SECONDS: '0',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    for (const setting of ['PARTNER_READY_TIMEOUT', 'MESSAGE_DELIVERY_MAX_ATTEMPTS', 'KEY_VAULT_URL', 'NONCE_PROCESSING_LEASE_SECONDS']) expect(message).toContain(setting);
+    expect(() => loadConfig({ ...BASE, HANDSHAKE_KEY_FILE: '/k.json', KEY_VAULT_URL: 'https://contoso.vault.azure.net' })).toThrow(/must not both be set/);
+  });
+
+  it('a deployment without a signing key or public URL says which setting is missing, on first use', async () => {
+    const deployment = createHandshakeDeployment(BASE);
+    await expect(deployment.keyStore.getDeploymentKey()).rejects.toMatchObject({ code: 'config.invalid', message: expect.stringContaining('HANDSHAKE_KEY_FILE') });
+    expect(() => deployment.publicBaseUrl()).toThrow(/PUBLIC_BASE_URL/);
+    expect(createHandshakeDeployment({ ...BASE, PUBLIC_BASE_URL: 'https://contoso.example/' }).publicBaseUrl()).toBe('https://contoso.example');
+    expect(() => createHandshakeDeployment({ ...BASE, HANDSHAKE_PRETRUST_RULES: 'nonsense' })).toThrow(/HANDSHAKE_PRETRUST_RULES/);
+  });
+});
+
+describe('partnership data helpers', () => {
+  it('builds the partner message endpoint from a deployment URL', () => {
+    expect(messagesUrl('https://handshake.woodgrove.cn')).toBe('https://handshake.woodgrove.cn/api/handshake/messages');
+    expect(messagesUrl('https://handshake.woodgrove.cn/')).toBe('https://handshake.woodgrove.cn/api/handshake/messages');
+    expect(messagesUrl('https://handshake.woodgrove.cn/api/')).toBe('https://handshake.woodgrove.cn/api/handshake/messages');
+  });
+
+  it('merges data, outbox entries included', () => {
+    const stored = { jti: 'j'.repeat(20), exp: 1, jws: 'a.b.c', url: 'https://x/api/handshake/messages' };
+    const record = { data: { pairingCode: 'AAAA-BBBB', outbox: { invitation: stored } } };
+    expect(withHandshakeData(record, { outbox: { ready: { ...stored, jti: 'r'.repeat(20) } } })).toEqual({
+      pairingCode: 'AAAA-BBBB',
+      outbox: { invitation: stored, ready: { ...stored, jti: 'r'.repeat(20) } },
+    });
+  });
+});
