@@ -111,7 +111,14 @@ export async function requestPartnership(body: unknown, context: EntryPointConte
     message: `Partnership with tenant ${desired.partnerTenantId} (${desired.partnerCloud}) requested.`,
     after: { desired },
   });
-  await startWorkflow(context, ONBOARD_PARTNER_ORCHESTRATION, record);
+  try {
+    await startWorkflow(context, ONBOARD_PARTNER_ORCHESTRATION, record);
+  } catch (error) {
+    // Not left as a Draft nobody works on: the admin sees why and asks again.
+    const lastError = new DomainError('internal', 'The onboarding workflow could not be started; request the partnership again.').toJSON();
+    await repositories.partnerships.transition(id, 'Failed', { lastError }).catch(() => undefined);
+    throw error;
+  }
   return { id, status: record.status, pairingCode, statusUrl: `${baseUrl(context)}/api/partnerships/${id}` };
 }
 

@@ -15,6 +15,8 @@ describe('the HTTP API of a deployment', () => {
       { name: 'Contoso', tenantId: WORLD.contoso },
       // The same app with no signing key and no public URL configured.
       { name: 'Unconfigured', tenantId: WORLD.fabrikam, env: { HANDSHAKE_KEY_FILE: undefined, PUBLIC_BASE_URL: undefined } },
+      // Its durable client is pointed at an address where nothing listens: workflows cannot start.
+      { name: 'Detached', tenantId: WORLD.china, env: { WEBSITE_HOSTNAME: '127.0.0.1:9' } },
     ],
     timings: 'short',
     inMemoryStorage: true,
@@ -224,6 +226,19 @@ describe('the HTTP API of a deployment', () => {
     expect(created.status).toBe(500);
     expect(created.body.code).toBe('config.invalid');
     expect((await api(unconfigured, 'GET', '/api/partnerships')).body.partnerships).toEqual([]);
+  });
+
+  it('a partnership whose workflow cannot start is not left as a Draft: it is Failed, saying why', async () => {
+    const detached = stack().deployment('Detached');
+    const created = await api(detached, 'POST', '/api/partnerships', {
+      body: { ...contosoRequest(stack(), { partnerTenantId: WORLD.contoso, partnerCloud: 'Global', guests: [], partnerGuests: [] }), teams: { federation: true } },
+    });
+    expect(created.status).toBe(500);
+    expect(created.body).toMatchObject({ code: 'internal', detail: 'An unexpected error occurred.' });
+    const [partnership] = (await api(detached, 'GET', '/api/partnerships')).body.partnerships;
+    expect(partnership).toMatchObject({ status: 'Failed' });
+    const details = await api(detached, 'GET', `/api/partnerships/${partnership.id}`);
+    expect(details.body.lastError).toMatchObject({ code: 'internal', message: expect.stringContaining('could not be started') });
   });
 
   it('never writes a secret to the host log', async () => {
