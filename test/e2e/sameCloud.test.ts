@@ -1,0 +1,63 @@
+// A handshake within one cloud (Contoso ↔ Fabrikam, Global): the partner named by its verified
+// domain, B2B direct connect (allowed within a cloud), and cross-tenant synchronisation from
+// Contoso into Fabrikam — the target side configured at Fabrikam, the source side left to the
+// admin with a clear warning step (the domain does not create sync jobs yet).
+import { api, hasStatus, useStack, waitForPartnership, WORLD } from '../support/stack';
+
+jest.setTimeout(240_000);
+
+describe('a same-cloud handshake with B2B direct connect and cross-tenant sync', () => {
+  const stack = useStack(() => ({
+    deployments: [
+      { name: 'Contoso', tenantId: WORLD.contoso },
+      { name: 'Fabrikam', tenantId: WORLD.fabrikam },
+    ],
+    timings: 'short',
+    inMemoryStorage: true,
+  }));
+  const contoso = () => stack().deployment('Contoso');
+  const fabrikam = () => stack().deployment('Fabrikam');
+
+  it('ends Active on both sides with the target side of sync configured and the source side flagged', async () => {
+    const created = await api(contoso(), 'POST', '/api/partnerships', {
+      body: {
+        partnerDomain: 'fabrikam.com',
+        partnerCloud: 'Global',
+        partnerDeploymentUrl: fabrikam().baseUrl,
+        b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all' } },
+        b2bDirectConnect: { inbound: { users: 'all' }, outbound: { users: 'all' } },
+        teams: { federation: true },
+        crossTenantSync: { direction: 'outbound', scopingGroupIds: ['2fda2898-91b5-4a9f-a23b-7ec7fb25509b'] },
+      },
+    });
+    expect(created.status).toBe(202);
+    const id = created.body.id;
+    const initiator = await api(contoso(), 'GET', `/api/partnerships/${id}`);
+    // Named by domain, stored by tenant id (looked up in the same cloud).
+    expect(initiator.body).toMatchObject({ partnerTenantId: WORLD.fabrikam, desired: { partnerTenantId: WORLD.fabrikam } });
+
+    await waitForPartnership(fabrikam(), id, hasStatus('Draft'));
+    expect((await api(fabrikam(), 'POST', `/api/partnerships/${id}/approve`, { body: { pairingCode: created.body.pairingCode } })).status).toBe(202);
+    const [a, b] = await Promise.all([
+      waitForPartnership(contoso(), id, hasStatus('Active', 'Failed')),
+      waitForPartnership(fabrikam(), id, hasStatus('Active', 'Failed')),
+    ]);
+    expect([a.status, b.status]).toEqual(['Active', 'Active']);
+
+    // Contoso is the sync source: told what it has to do itself.
+    expect(a.steps).toContainEqual(expect.objectContaining({ type: 'warning', message: expect.stringMatching(/^Cross-tenant synchronization: this tenant is a source/) }));
+    expect(b.steps.some((step: { message: string }) => step.message.startsWith('Cross-tenant synchronization'))).toBe(false);
+
+    const contosoState = await stack().simulator.control.state(WORLD.contoso);
+    const fabrikamState = await stack().simulator.control.state(WORLD.fabrikam);
+    // Same cloud: no cloud endpoint to enable.
+    expect(contosoState.policy.allowedCloudEndpoints).toEqual([]);
+    const fabrikamInContoso = contosoState.partners.find((partner) => partner.tenantId === WORLD.fabrikam)!;
+    expect(fabrikamInContoso.b2bDirectConnectOutbound).toMatchObject({ usersAndGroups: { accessType: 'allowed' } });
+    const contosoInFabrikam = fabrikamState.partners.find((partner) => partner.tenantId === WORLD.contoso)!;
+    expect(contosoInFabrikam.b2bDirectConnectInbound).toMatchObject({ usersAndGroups: { accessType: 'allowed' } });
+    // Fabrikam is the target: it lets Contoso provision users into it.
+    expect(contosoInFabrikam.identitySynchronization).toMatchObject({ userSyncInbound: { isSyncAllowed: true } });
+    expect(fabrikamState.teams.TenantFederationSettings).toMatchObject({ AllowFederatedUsers: true });
+  });
+});
