@@ -82,7 +82,7 @@ const rejectionSchema = z.strictObject({
  * anywhere), store the partnership with the nonce of its future invitation, start `onboardPartner`.
  */
 export async function requestPartnership(body: unknown, context: EntryPointContext): Promise<CreatedPartnership> {
-  const { deployment, durable } = context;
+  const { deployment } = context;
   const { config, repositories } = deployment;
   // The deployment's default lifetime applies when the admin does not ask for one.
   const withDefaults =
