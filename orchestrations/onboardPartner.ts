@@ -5,15 +5,11 @@
 // listed and nothing undone behind the partner's back.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { errorRecord } from './activities/outcome';
 import {
-  ALL_AREAS,
   ENTRA_AREAS,
   ONBOARD_PARTNER_ORCHESTRATION,
   PARTNER_ANSWER_EVENT,
-  PARTNER_READY_EVENT,
   type PartnerAnswerEvent,
-  type PartnerReadyEvent,
 } from './names';
 import { HandshakeWorkflow, refusalError, type HandshakeOutcome } from './workflow';
 
@@ -65,42 +61,8 @@ const onboardPartner: OrchestrationHandler = function* (context: OrchestrationCo
   // From here the partner has configured its side: undoing ours on a failure would break it silently.
   flow.compensations.clear();
 
-  // 4. Teams (federation with the partner's verified domains, meetings, guest access) and guests.
-  yield* flow.step('configuring-teams', 'Configuring Teams and inviting guests.', { status: 'ConfiguringTeams' });
-  const teams = yield* flow.configure('teams', ALL_AREAS);
-  if (!teams.ok) return yield* flow.fail('failed', 'Configuring Teams and guests failed', teams.error);
-  yield* flow.step('teams-configured', `Teams and guests configured (${teams.applied.length} change(s) written).`, { data: { applied: teams.applied } });
-
-  // 5. Verify by reading back, then tell the partner and wait for its own `ready`.
-  yield* flow.step('verifying', 'Reading the configuration back.', { status: 'Verifying' });
-  const verification = yield* flow.verify();
-  if (!verification.ok) return yield* flow.fail('failed', 'Verification failed', verification.error);
-  if (!verification.inSync) {
-    return yield* flow.fail(
-      'failed',
-      'Verification failed',
-      errorRecord('tenant.not-in-sync', `The tenant still differs after configuration: ${verification.remaining.join('; ')}`, {
-        remaining: verification.remaining,
-        awaitingAdministrator: verification.awaitingAdministrator,
-      }),
-    );
-  }
-  yield* flow.step('verified', 'Configuration read back: everything is in place.');
-  yield* flow.prepare('ready');
-  const ready = yield* flow.deliver('ready');
-  if (!ready.delivered) return yield* flow.fail('failed', 'Telling the partner this side is ready failed', refusalError('ready message', ready));
-  yield* flow.step('ready-sent', 'Told the partner this side is configured and verified.', { type: 'message.sent' });
-
-  const partnerReady = yield* flow.waitFor<PartnerReadyEvent>(PARTNER_READY_EVENT, new Date(flow.now.getTime() + flow.input.settings.partnerReadyTimeoutSeconds * 1000));
-  if (partnerReady.timedOut) {
-    return yield* flow.fail(
-      'failed',
-      'Waiting for the partner failed',
-      errorRecord('handshake.partner-timeout', `The partner did not report ready within ${flow.input.settings.partnerReadyTimeoutSeconds} s.`),
-    );
-  }
-  yield* flow.step('partner-ready', 'The partner reported its side configured and verified.', { type: 'message.received' });
-  return yield* flow.finish('active', 'Active', 'The partnership is active on both sides.');
+  // 4. Teams and guests, verify by reading back, exchange `ready`, Active.
+  return yield* flow.configureTeamsVerifyAndActivate('partner');
 };
 
 df.app.orchestration(ONBOARD_PARTNER_ORCHESTRATION, onboardPartner);

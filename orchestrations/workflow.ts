@@ -14,7 +14,10 @@ import type { RecordStepInput } from './activities/recordStep';
 import type { SendMessageResult } from './activities/sendMessage';
 import type { VerifyTenantOutcome } from './activities/verifyTenant';
 import {
+  ALL_AREAS,
   CONFIGURE_TENANT_ACTIVITY,
+  PARTNER_READY_EVENT,
+  type PartnerReadyEvent,
   PREPARE_MESSAGE_ACTIVITY,
   RECORD_STEP_ACTIVITY,
   SEND_MESSAGE_ACTIVITY,
@@ -185,6 +188,49 @@ export class HandshakeWorkflow {
         : `Undoing what this partnership added did not finish: ${failed.map((result) => `${result.name}: ${result.error}`).join('; ')}.`;
     yield* this.step(step, message, { type: failed.length === 0 ? 'compensated' : 'compensation-failed', data: { results } });
     return results;
+  }
+
+  /**
+   * The second half both sides share once the partner has confirmed: Teams (federation with the
+   * partner's verified domains, meetings, guest access) and guests, verify by reading back, tell
+   * the partner `ready`, wait for its own `ready`, Active. `partner` names the other side in steps.
+   */
+  *configureTeamsVerifyAndActivate(partner: 'partner' | 'initiator'): Generator<Task, HandshakeOutcome, any> {
+    yield* this.step('configuring-teams', 'Configuring Teams and inviting guests.', { status: 'ConfiguringTeams' });
+    const teams = yield* this.configure('teams', ALL_AREAS);
+    if (!teams.ok) return yield* this.fail('failed', 'Configuring Teams and guests failed', teams.error);
+    yield* this.step('teams-configured', `Teams and guests configured (${teams.applied.length} change(s) written).`, { data: { applied: teams.applied } });
+
+    yield* this.step('verifying', 'Reading the configuration back.', { status: 'Verifying' });
+    const verification = yield* this.verify();
+    if (!verification.ok) return yield* this.fail('failed', 'Verification failed', verification.error);
+    if (!verification.inSync) {
+      return yield* this.fail(
+        'failed',
+        'Verification failed',
+        errorRecord('tenant.not-in-sync', `The tenant still differs after configuration: ${verification.remaining.join('; ')}`, {
+          remaining: verification.remaining,
+          awaitingAdministrator: verification.awaitingAdministrator,
+        }),
+      );
+    }
+    yield* this.step('verified', 'Configuration read back: everything is in place.');
+    yield* this.prepare('ready');
+    const ready = yield* this.deliver('ready');
+    if (!ready.delivered) return yield* this.fail('failed', `Telling the ${partner} this side is ready failed`, refusalError('ready message', ready));
+    yield* this.step('ready-sent', `Told the ${partner} this side is configured and verified.`, { type: 'message.sent' });
+
+    const timeoutSeconds = this.input.settings.partnerReadyTimeoutSeconds;
+    const partnerReady = yield* this.waitFor<PartnerReadyEvent>(PARTNER_READY_EVENT, new Date(this.now.getTime() + timeoutSeconds * 1000));
+    if (partnerReady.timedOut) {
+      return yield* this.fail(
+        'failed',
+        `Waiting for the ${partner} failed`,
+        errorRecord('handshake.partner-timeout', `The ${partner} did not report ready within ${timeoutSeconds} s.`),
+      );
+    }
+    yield* this.step('partner-ready', `The ${partner} reported its side configured and verified.`, { type: 'message.received' });
+    return yield* this.finish('active', 'Active', 'The partnership is active on both sides.');
   }
 
   /**
