@@ -1,6 +1,4 @@
 // The app's entry point (package.json "main"): importing a module registers its functions.
-import '../orchestrations/greeting';
-import './greeting';
 // The two-sided handshake (issue 6): orchestrations + activities, admin API, partner webhook.
 import '../orchestrations';
 import './partnerships';
