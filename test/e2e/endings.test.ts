@@ -1,21 +1,12 @@
 // The other endings of a handshake: the partner rejects, the invitation expires (short lifetime),
 // and a pair of clouds that may not collaborate at all. Rejection and expiry undo exactly what the
 // partnership added — the tenant is as it was, the admin's own settings included.
-import { api, collaborationState, contosoRequest, hasStatus, requestCount, useStack, waitForPartnership, WORLD, writeCount } from '../support/stack';
+import { api, collaborationState, contosoRequest, hasStatus, requestCount, useDeployments, waitForPartnership, WORLD, writeCount } from '../support/stack';
 
 jest.setTimeout(240_000);
 
 describe('handshake endings', () => {
-  const stack = useStack(() => ({
-    deployments: [
-      { name: 'Contoso', tenantId: WORLD.contoso },
-      { name: 'China', tenantId: WORLD.china },
-    ],
-    timings: 'short',
-    inMemoryStorage: true,
-  }));
-  const contoso = () => stack().deployment('Contoso');
-  const china = () => stack().deployment('China');
+  const { stack, contoso, china } = useDeployments({ Contoso: WORLD.contoso, China: WORLD.china });
 
   beforeEach(async () => {
     await stack().simulator.control.reset();

@@ -2,19 +2,13 @@
 // ends Failed with the partial work listed and undone; after the partner confirmed (Teams and
 // guests), it ends Failed with the partial work listed and left in place (undoing it would break
 // the partner). A transient failure (500/503, throttling) is retried by the activity instead.
-import { api, collaborationState, contosoRequest, hasStatus, useStack, waitForPartnership, WORLD } from '../support/stack';
+import { api, collaborationState, contosoRequest, hasStatus, useDeployments, waitForPartnership, WORLD } from '../support/stack';
 
 jest.setTimeout(240_000);
 
 describe('a failed Entra write, before the partner took part', () => {
   // Room for the cloud endpoint, not for the partner entry: creating it fails for good (400).
-  const stack = useStack(() => ({
-    deployments: [{ name: 'Contoso', tenantId: WORLD.contoso }],
-    timings: 'short',
-    inMemoryStorage: true,
-    simulator: { policySizeLimitBytes: 200 },
-  }));
-  const contoso = () => stack().deployment('Contoso');
+  const { stack, contoso } = useDeployments({ Contoso: WORLD.contoso }, { simulator: { policySizeLimitBytes: 200 } });
 
   it('ends Failed with the partial work listed, and undone', async () => {
     const before = collaborationState(await stack().simulator.control.state(WORLD.contoso));
@@ -44,16 +38,7 @@ describe('a failed Entra write, before the partner took part', () => {
 });
 
 describe('a failed write after the partner confirmed', () => {
-  const stack = useStack(() => ({
-    deployments: [
-      { name: 'Contoso', tenantId: WORLD.contoso },
-      { name: 'China', tenantId: WORLD.china },
-    ],
-    timings: 'short',
-    inMemoryStorage: true,
-  }));
-  const contoso = () => stack().deployment('Contoso');
-  const china = () => stack().deployment('China');
+  const { stack, contoso, china } = useDeployments({ Contoso: WORLD.contoso, China: WORLD.china });
 
   it('ends Failed with the partial work listed, nothing undone behind the partner', async () => {
     // A guest UPN with a typo: no such user in the partner tenant, the invitation is refused (400).

@@ -1,23 +1,14 @@
 // The two-sided handshake end to end: two deployments of this app on the local host (Contoso in
 // Global, Woodgrove China in 21Vianet), the Graph + Teams simulator over HTTPS and Azurite. The
 // test drives only the public HTTP API, then reads both tenants from the simulator's state dump.
-import { api, collaborationState, contosoRequest, hasStatus, useStack, waitForPartnership, WORLD, writeCount } from '../support/stack';
+import { api, collaborationState, contosoRequest, hasStatus, useDeployments, waitForPartnership, WORLD, writeCount } from '../support/stack';
 
 jest.setTimeout(240_000);
 
 const TERMINAL = ['Active', 'Failed', 'Rejected', 'Expired'];
 
 describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)', () => {
-  const stack = useStack(() => ({
-    deployments: [
-      { name: 'Contoso', tenantId: WORLD.contoso },
-      { name: 'China', tenantId: WORLD.china },
-    ],
-    timings: 'short',
-    inMemoryStorage: true,
-  }));
-  const contoso = () => stack().deployment('Contoso');
-  const china = () => stack().deployment('China');
+  const { stack, contoso, china } = useDeployments({ Contoso: WORLD.contoso, China: WORLD.china });
   let partnershipId = '';
   let pairingCode = '';
 

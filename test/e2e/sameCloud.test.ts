@@ -2,21 +2,12 @@
 // domain, B2B direct connect (allowed within a cloud), and cross-tenant synchronisation from
 // Contoso into Fabrikam — the target side configured at Fabrikam, the source side left to the
 // admin with a clear warning step (the domain does not create sync jobs yet).
-import { api, hasStatus, useStack, waitForPartnership, WORLD } from '../support/stack';
+import { api, hasStatus, useDeployments, waitForPartnership, WORLD } from '../support/stack';
 
 jest.setTimeout(240_000);
 
 describe('a same-cloud handshake with B2B direct connect and cross-tenant sync', () => {
-  const stack = useStack(() => ({
-    deployments: [
-      { name: 'Contoso', tenantId: WORLD.contoso },
-      { name: 'Fabrikam', tenantId: WORLD.fabrikam },
-    ],
-    timings: 'short',
-    inMemoryStorage: true,
-  }));
-  const contoso = () => stack().deployment('Contoso');
-  const fabrikam = () => stack().deployment('Fabrikam');
+  const { stack, contoso, fabrikam } = useDeployments({ Contoso: WORLD.contoso, Fabrikam: WORLD.fabrikam });
 
   it('ends Active on both sides with the target side of sync configured and the source side flagged', async () => {
     const created = await api(contoso(), 'POST', '/api/partnerships', {

@@ -2,21 +2,12 @@
 // with problem+json and changes nothing on either side; the genuine handshake still completes.
 import { FileDeploymentKeyStore, newNonce, signHandshakeMessage, type DeploymentKey, type HandshakeMessageDraft } from '../../shared/handshake';
 import { generateDeploymentKey } from '../../shared/handshake';
-import { api, contosoRequest, hasStatus, useStack, waitForPartnership, WORLD, type LocalStackDeployment } from '../support/stack';
+import { api, contosoRequest, hasStatus, useDeployments, waitForPartnership, WORLD, type LocalStackDeployment } from '../support/stack';
 
 jest.setTimeout(240_000);
 
 describe('forged and replayed handshake messages', () => {
-  const stack = useStack(() => ({
-    deployments: [
-      { name: 'Contoso', tenantId: WORLD.contoso },
-      { name: 'China', tenantId: WORLD.china },
-    ],
-    timings: 'short',
-    inMemoryStorage: true,
-  }));
-  const contoso = () => stack().deployment('Contoso');
-  const china = () => stack().deployment('China');
+  const { stack, contoso, china } = useDeployments({ Contoso: WORLD.contoso, China: WORLD.china });
 
   let id = '';
   let pairingCode = '';

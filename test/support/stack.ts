@@ -30,6 +30,32 @@ export function useStack(options: () => LocalStackOptions | Promise<LocalStackOp
   };
 }
 
+/**
+ * The usual stack of an end-to-end test, started in beforeAll and stopped in afterAll (call inside
+ * describe): one deployment per tenant given, named by its key, with short timings and Azurite in
+ * memory unless `options` say otherwise. Returns the stack and one accessor per deployment, named
+ * after it with a lower-case first letter: `{ Contoso: WORLD.contoso }` gives `contoso()`.
+ */
+export function useDeployments<const Tenants extends Record<string, string>>(
+  tenants: Tenants,
+  options: Omit<LocalStackOptions, 'deployments'> = {},
+): StackAccessors<Tenants> {
+  const stack = useStack(() => ({
+    deployments: Object.entries(tenants).map(([name, tenantId]) => ({ name, tenantId })),
+    timings: 'short',
+    inMemoryStorage: true,
+    ...options,
+  }));
+  const accessors = Object.fromEntries(
+    Object.keys(tenants).map((name) => [name.charAt(0).toLowerCase() + name.slice(1), () => stack().deployment(name)]),
+  );
+  return { ...accessors, stack } as StackAccessors<Tenants>;
+}
+
+export type StackAccessors<Tenants extends Record<string, string>> = { stack: () => LocalStack } & {
+  [Name in keyof Tenants & string as Uncapitalize<Name>]: () => LocalStackDeployment;
+};
+
 /** Id of the world's tenant with that display name. */
 export function tenantId(stack: LocalStack, displayName: string): string {
   const tenant = stack.simulator.world.tenants.find((candidate) => candidate.displayName === displayName);
