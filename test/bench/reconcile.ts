@@ -11,160 +11,43 @@
 // and removes a member of the scoping group; Graph notifies the deployment; the debounced run
 // repairs the partner. With --json the last line is
 // {"naive":{"requests":…,"ms":…},"ours":{"requests":…,"ms":…},"notificationToRepairMs":…}.
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { startLocalStack, type LocalStack, type LocalStackDeployment } from '../../infra/local/stack';
-import type { World } from '../../infra/local/simulator';
-import { ensureTrustFile } from '../../infra/local/tls';
+import { startLocalStack, type LocalStackDeployment } from '../../infra/local/stack';
 import type { ReconcileRunResult } from '../../orchestrations/reconcile';
 import {
   createCredential,
   createRepositories,
   GraphAdapter,
   parseDesiredCollaboration,
-  partnerSettingsFor,
   plan,
   readTenantState,
   RequestCounter,
   TeamsRestAdapter,
-  type CloudName,
   type DesiredCollaboration,
   type TenantAdapters,
 } from '../../shared';
-import { generatedTenantId as partnerId, worldWithExtraTenants } from '../support/tenant';
+import { configuredWorld, driftedSet, driftPartners, naivePartnerRepair, parseBenchArgs, partnerCloudOf, trustedOrRelaunched } from '../support/bench';
+import { WORLD } from '../support/stack';
+import { generatedTenantId as partnerId } from '../support/tenant';
 
-interface Options {
-  json: boolean;
-  partnerships: number;
-  drift: number;
-  latencyMs: number;
-  debounceMs: number;
-  seed: number;
-}
-
-const CONTOSO = '14763f8a-fb9a-451a-9f75-c33963a5b05a';
+const CONTOSO = WORLD.contoso;
 /** Contoso's "Cross-cloud Collaborators": the outbound scoping group of every partnership. */
 const COLLABORATORS = '2fda2898-91b5-4a9f-a23b-7ec7fb25509b';
 const WAIT_MS = 600_000;
 const POLL_MS = 25;
 
-function parseArgs(args: string[]): Options {
-  const options: Options = { json: false, partnerships: 1000, drift: 0.05, latencyMs: 20, debounceMs: 1000, seed: 7 };
-  for (let i = 0; i < args.length; i += 1) {
-    const value = (): number => {
-      const next = Number(args[++i]);
-      if (!Number.isFinite(next)) throw new Error(`${args[i - 1]} needs a number`);
-      return next;
-    };
-    switch (args[i]) {
-      case '--json':
-        options.json = true;
-        break;
-      case '--partnerships':
-        options.partnerships = value();
-        break;
-      case '--drift':
-        options.drift = value();
-        break;
-      case '--latency-ms':
-        options.latencyMs = value();
-        break;
-      case '--debounce-ms':
-        options.debounceMs = value();
-        break;
-      case '--seed':
-        options.seed = value();
-        break;
-      default:
-        throw new Error(`unknown option ${args[i]} (use --json, --partnerships N, --drift F, --latency-ms N, --debounce-ms N, --seed N)`);
-    }
-  }
-  return options;
-}
-
-/** mulberry32: every run drifts the same partnerships. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const cloudOf = (index: number): CloudName => (index % 20 === 0 ? 'China' : index % 10 === 0 ? 'USGov' : 'Global');
-
 function desiredOf(index: number): DesiredCollaboration {
   return parseDesiredCollaboration({
     partnerTenantId: partnerId(index),
-    partnerCloud: cloudOf(index),
+    partnerCloud: partnerCloudOf(index),
     partnerDeploymentUrl: `https://handshake.partner${index}.example`,
     b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: { groupIds: [COLLABORATORS] }, applications: 'office365' } },
     teams: { guestAccess: true },
   });
 }
 
-/** The default world plus N partner tenants, Contoso already configured for every partnership. */
-function benchWorld(all: DesiredCollaboration[]): World {
-  const world = worldWithExtraTenants(all.length, cloudOf);
-  return {
-    ...world,
-    tenants: world.tenants.map((tenant) =>
-      tenant.id === CONTOSO
-        ? {
-            ...tenant,
-            policy: {
-              allowedCloudEndpoints: ['microsoftonline.us' as const, 'partner.microsoftonline.cn' as const],
-              partners: all.map((desired) => ({ tenantId: desired.partnerTenantId, ...partnerSettingsFor(desired) })),
-            },
-          }
-        : tenant,
-    ),
-  };
-}
-
-function driftedSet(count: number, share: number, seed: number): number[] {
-  const next = random(seed);
-  const chosen = new Set<number>();
-  while (chosen.size < Math.round(count * share)) chosen.add(Math.floor(next() * count));
-  return [...chosen];
-}
-
-/** As an admin in the portal: a third of the chosen partners deleted, the rest with inbound B2B blocked. */
-async function drift(stack: LocalStack, all: DesiredCollaboration[], chosen: number[]): Promise<void> {
-  let index = 0;
-  for (const position of chosen) {
-    const path = `/policies/crossTenantAccessPolicy/partners/${all[position].partnerTenantId}`;
-    const response =
-      index++ % 3 === 0
-        ? await stack.simulator.control.admin(CONTOSO, { method: 'DELETE', path })
-        : await stack.simulator.control.admin(CONTOSO, {
-            method: 'PATCH',
-            path,
-            body: {
-              b2bCollaborationInbound: {
-                usersAndGroups: { accessType: 'blocked', targets: [{ target: 'AllUsers', targetType: 'user' }] },
-                applications: { accessType: 'blocked', targets: [{ target: 'AllApplications', targetType: 'application' }] },
-              },
-            },
-          });
-    if (response.status >= 300) throw new Error(`drift of ${path} failed: ${response.status} ${JSON.stringify(response.body)}`);
-  }
-}
-
 async function naiveLoop(adapters: TenantAdapters, all: DesiredCollaboration[]): Promise<void> {
   for (const desired of all) {
-    const path = `/policies/crossTenantAccessPolicy/partners/${desired.partnerTenantId}`;
-    const settings = partnerSettingsFor(desired);
-    try {
-      await adapters.graph.request('GET', path);
-      await adapters.graph.request('PATCH', path, settings);
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'tenant.object-missing') throw error;
-      await adapters.graph.request('POST', '/policies/crossTenantAccessPolicy/partners', { tenantId: desired.partnerTenantId, ...settings });
-    }
+    await naivePartnerRepair(adapters.graph, desired);
     await adapters.teams.read(['TeamsClientConfiguration']);
   }
 }
@@ -205,33 +88,20 @@ async function timerRun(deployment: LocalStackDeployment): Promise<{ result: Rec
   return { result: status.output as ReconcileRunResult, ms: Math.round(performance.now() - started) };
 }
 
-/** The process must trust the local CA from its start: re-run with NODE_EXTRA_CA_CERTS if not. */
-async function trustedOrRelaunched(args: string[]): Promise<boolean> {
-  const { file, ca } = await ensureTrustFile({ existing: process.env.NODE_EXTRA_CA_CERTS });
-  const current = process.env.NODE_EXTRA_CA_CERTS;
-  if (current && readFileSync(current, 'utf8').includes(ca.caCert.trim())) return true;
-  const code = await new Promise<number>((resolve, reject) => {
-    const child = spawn(process.execPath, [process.argv[1], 'reconcile', ...args], { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: file } });
-    child.once('error', reject);
-    child.once('exit', (exitCode) => resolve(exitCode ?? 1));
-  });
-  if (code !== 0) throw new Error(`benchmark failed (exit ${code})`);
-  return false;
-}
-
 export async function main(args: string[]): Promise<void> {
-  const options = parseArgs(args);
-  if (!(await trustedOrRelaunched(args))) return;
+  const options = parseBenchArgs(args, { json: false, partnerships: 1000, drift: 0.05, latencyMs: 20, debounceMs: 1000, seed: 7 });
+  if (!(await trustedOrRelaunched('reconcile', args))) return;
   const log = (line: string): void => console.log(line);
   const all = Array.from({ length: options.partnerships }, (_, index) => desiredOf(index));
   const chosen = driftedSet(all.length, options.drift, options.seed);
+  const drifted = chosen.map((position) => all[position].partnerTenantId);
   log(
     `reconcile benchmark: ${all.length} Active partnerships, ${chosen.length} drifted (${options.drift * 100} %), ` +
       `simulator latency ${options.latencyMs} ms, notification debounce ${options.debounceMs} ms`,
   );
 
   const stack = await startLocalStack({
-    world: benchWorld(all),
+    world: configuredWorld(CONTOSO, all),
     simulator: { policySizeLimitBytes: 50_000_000, strict: false },
     inMemoryStorage: true,
     timings: 'short',
@@ -274,7 +144,7 @@ export async function main(args: string[]): Promise<void> {
     log(`setup: ${all.length} partnerships stored, 1 shared subscription, warm-up run found no drift`);
 
     // Naive baseline.
-    await drift(stack, all, chosen);
+    await driftPartners(stack.simulator.control, CONTOSO, drifted);
     await stack.simulator.control.setFaults({ latencyMs: options.latencyMs });
     const naiveGraph = new RequestCounter();
     const naiveTeams = new RequestCounter();
@@ -285,7 +155,7 @@ export async function main(args: string[]): Promise<void> {
     log(`naive  GET+PATCH partner + GET Teams, per partnership: ${naive.requests} requests (${naiveGraph.total} Graph, ${naiveTeams.total} Teams), ${naive.ms} ms`);
 
     // Ours: the same drift, one timer-started run on the host.
-    await drift(stack, all, chosen);
+    await driftPartners(stack.simulator.control, CONTOSO, drifted);
     await stack.simulator.control.setFaults({ latencyMs: options.latencyMs });
     await stack.simulator.control.resetCounters();
     const run = await timerRun(contoso);
