@@ -6,6 +6,7 @@ export const KNOWN_APPLICATION_PERMISSIONS = [
   'Application.Read.All',
   'Application.ReadWrite.All',
   'Application.ReadWrite.OwnedBy',
+  'AppRoleAssignment.ReadWrite.All',
   'CrossTenantInformation.ReadBasic.All',
   'Directory.Read.All',
   'Directory.ReadWrite.All',
@@ -49,6 +50,9 @@ export const PERMISSIONS = {
   tenantInformation: ['CrossTenantInformation.ReadBasic.All'],
   applicationRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   applicationWrite: ['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy'],
+  /** appRoleAssignedTo of a service principal (the scope of a sync configuration). */
+  appRoleAssignmentRead: ['Application.Read.All', 'Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  appRoleAssignmentWrite: ['AppRoleAssignment.ReadWrite.All'],
   synchronizationRead: ['Synchronization.Read.All', 'Synchronization.ReadWrite.All'],
   synchronizationWrite: ['Synchronization.ReadWrite.All'],
   mtoRead: ['MultiTenantOrganization.ReadBasic.All', 'MultiTenantOrganization.Read.All', 'MultiTenantOrganization.ReadWrite.All'],

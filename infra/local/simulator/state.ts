@@ -66,6 +66,8 @@ export interface TenantState {
   /** Service principal id → job id → job. */
   syncJobs: Record<string, Record<string, GraphObject>>;
   syncSecrets: Record<string, Array<{ key: string; value: string }>>;
+  /** Service principal id → its appRoleAssignedTo (optional: states saved before it existed lack it). */
+  appRoleAssignments?: Record<string, GraphObject[]>;
   subscriptions: Record<string, SubscriptionRecord>;
   teams: TeamsConfigurations;
   multiTenantOrganization: MultiTenantOrganizationState | null;
@@ -250,6 +252,7 @@ export function createTenantState(tenant: WorldTenant, world: LoadedWorld): Tena
     servicePrincipals,
     syncJobs: {},
     syncSecrets: {},
+    appRoleAssignments: {},
     subscriptions: {},
     teams,
     multiTenantOrganization: null,

@@ -32,7 +32,12 @@ export interface TenantDump {
   groups: Array<Record<string, unknown> & { id: string; displayName: string; members: string[] }>;
   organization: Record<string, unknown>;
   applications: Array<Record<string, unknown>>;
-  servicePrincipals: Array<Record<string, unknown> & { synchronization: { jobs: Array<Record<string, unknown>>; secrets: Array<{ key: string; value: string }> } }>;
+  servicePrincipals: Array<
+    Record<string, unknown> & {
+      synchronization: { jobs: Array<Record<string, unknown>>; secrets: Array<{ key: string; value: string }> };
+      appRoleAssignedTo: Array<{ id: string; appRoleId: string; principalId: string; principalType: string; resourceId: string }>;
+    }
+  >;
   subscriptions: Array<Record<string, unknown> & { id: string; resource: string }>;
   teams: Record<string, Record<string, unknown>>;
   multiTenantOrganization: Record<string, unknown> | null;

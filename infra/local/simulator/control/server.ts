@@ -236,6 +236,7 @@ export class ControlApi {
           jobs: Object.values(tenant.syncJobs[sp.id] ?? {}),
           secrets: (tenant.syncSecrets[sp.id] ?? []).map((secret) => ({ key: secret.key, value: secret.key === 'SecretToken' ? '***' : secret.value })),
         },
+        appRoleAssignedTo: tenant.appRoleAssignments?.[sp.id] ?? [],
       })),
       subscriptions: Object.values(tenant.subscriptions),
       teams: tenant.teams,

@@ -3,6 +3,9 @@
 // principal), list/get/patch/delete service principals, the `Azure2Azure` job template, jobs,
 // secrets (CompanyId = target tenant, AuthenticationType = SyncPolicy), validateCredentials,
 // start, and provisionOnDemand, which creates the B2B user (external member) in the target.
+// The configuration's scope is its appRoleAssignedTo (users and groups assigned to the service
+// principal, as the admin center's "Users and groups"): once anything is assigned, only assigned
+// users and direct members of assigned groups are provisioned (NotEffectivelyEntitled otherwise).
 // The job APIs are not available in the China cloud; into China (Global → China) the target
 // side cannot be checked and is refused as *unconfirmed*; the other directions follow maySync.
 import { createHash, randomUUID } from 'node:crypto';
@@ -150,7 +153,12 @@ function provisionOnDemand(call: GraphCall) {
   let result: JsonObject;
   let targetId: string | null = existing?.id ?? null;
   let action = 'Other';
-  if (existing) {
+  if (!inScope(call.tenant, sp, String(sourceUser.id))) {
+    result = {
+      result: 'Skipped',
+      details: { errorCode: 'NotEffectivelyEntitled', errorMessage: 'The user is not in scope: neither assigned to the configuration nor a member of an assigned group.' },
+    };
+  } else if (existing) {
     result = { result: 'Skipped', details: { errorCode: 'RedundantExport', errorMessage: 'The state of the user in both the source and target systems already match.' } };
   } else if (!autoRedemption(call.tenant, target)) {
     result = {
@@ -201,6 +209,55 @@ function provisionOnDemand(call: GraphCall) {
     key: JSON.stringify(result),
     value: JSON.stringify(value),
   });
+}
+
+/** Assigned users and direct members of assigned groups; everyone while nothing is assigned. */
+function inScope(tenant: TenantState, sp: GraphObject, userId: string): boolean {
+  const assignments = tenant.appRoleAssignments?.[sp.id] ?? [];
+  if (assignments.length === 0) return true;
+  const id = userId.toLowerCase();
+  return assignments.some((assignment) => {
+    const principalId = String(assignment.principalId).toLowerCase();
+    if (assignment.principalType === 'User') return principalId === id;
+    return (tenant.members[String(assignment.principalId)] ?? []).some((member) => member.toLowerCase() === id);
+  });
+}
+
+/** The zero GUID: the default access role, valid when the application defines no app roles. */
+const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
+
+function assignAppRole(call: GraphCall) {
+  const sp = spOr404(call);
+  const body = (call.body as JsonObject | undefined) ?? {};
+  const principalId = String(body.principalId ?? '');
+  const appRoleId = String(body.appRoleId ?? '');
+  if (String(body.resourceId ?? '').toLowerCase() !== sp.id.toLowerCase()) {
+    throw badRequest(`resourceId must be the id of the service principal ${sp.id} the role is assigned for.`);
+  }
+  const roles = (sp.appRoles as Array<{ id: string }> | undefined) ?? [];
+  const known = roles.length === 0 ? appRoleId === DEFAULT_ACCESS_ROLE_ID : roles.some((role) => role.id.toLowerCase() === appRoleId.toLowerCase());
+  if (!known) throw badRequest('Permission being assigned was not found on application: the appRoleId is not a role of this service principal.');
+  const user = call.directory.findUser(principalId);
+  const group = user ? undefined : call.directory.findGroup(principalId);
+  if (!user && !group) throw resourceNotFound(principalId);
+  const assignments = ((call.tenant.appRoleAssignments ??= {})[sp.id] ??= []);
+  const principal = (user ?? group)!;
+  if (assignments.some((existing) => String(existing.principalId).toLowerCase() === principal.id.toLowerCase() && existing.appRoleId === appRoleId)) {
+    throw new GraphError(409, 'Request_BadRequest', 'Permission being assigned already exists on the object');
+  }
+  const assignment: GraphObject = {
+    id: randomUUID().replace(/-/g, '').slice(0, 32),
+    deletedDateTime: null,
+    appRoleId,
+    createdDateTime: new Date().toISOString(),
+    principalDisplayName: String(principal.displayName ?? ''),
+    principalId: principal.id,
+    principalType: user ? 'User' : 'Group',
+    resourceDisplayName: String(sp.displayName ?? ''),
+    resourceId: sp.id,
+  };
+  assignments.push(assignment);
+  return created({ '@odata.context': `${call.graphBase}/$metadata#servicePrincipals('${sp.id}')/appRoleAssignedTo/$entity`, ...assignment });
 }
 
 function startJob(call: GraphCall) {
@@ -310,6 +367,7 @@ export const syncRoutes: GraphRoute[] = [
       delete call.tenant.servicePrincipals[sp.id];
       delete call.tenant.syncJobs[sp.id];
       delete call.tenant.syncSecrets[sp.id];
+      delete call.tenant.appRoleAssignments?.[sp.id];
       return noContent();
     },
   },
@@ -383,4 +441,27 @@ export const syncRoutes: GraphRoute[] = [
   { method: 'POST', template: `${JOB}/validateCredentials`, permissions: PERMISSIONS.synchronizationWrite, handler: validateCredentials },
   { method: 'POST', template: `${JOB}/provisionOnDemand`, permissions: PERMISSIONS.synchronizationWrite, handler: provisionOnDemand },
   { method: 'PUT', template: `${SP}/synchronization/secrets`, permissions: PERMISSIONS.synchronizationWrite, handler: putSecrets },
+  {
+    method: 'GET',
+    template: `${SP}/appRoleAssignedTo`,
+    permissions: PERMISSIONS.appRoleAssignmentRead,
+    handler: (call) => {
+      const sp = spOr404(call);
+      return ok({ '@odata.context': `${call.graphBase}/$metadata#servicePrincipals('${sp.id}')/appRoleAssignedTo`, value: call.tenant.appRoleAssignments?.[sp.id] ?? [] });
+    },
+  },
+  { method: 'POST', template: `${SP}/appRoleAssignedTo`, permissions: PERMISSIONS.appRoleAssignmentWrite, handler: assignAppRole },
+  {
+    method: 'DELETE',
+    template: `${SP}/appRoleAssignedTo/{appRoleAssignment-id}`,
+    permissions: PERMISSIONS.appRoleAssignmentWrite,
+    handler: (call) => {
+      const sp = spOr404(call);
+      const assignments = call.tenant.appRoleAssignments?.[sp.id] ?? [];
+      const index = assignments.findIndex((assignment) => assignment.id === call.params['appRoleAssignment-id']);
+      if (index < 0) throw resourceNotFound(call.params['appRoleAssignment-id']);
+      assignments.splice(index, 1);
+      return noContent();
+    },
+  },
 ];
