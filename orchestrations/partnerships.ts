@@ -7,10 +7,11 @@ import { z } from 'zod';
 import { assertCapabilities } from '../shared/capabilities';
 import { DomainError } from '../shared/errors';
 import { assertPairingCode, derivePairingCode, newNonce } from '../shared/handshake';
-import { parseOrThrow, parsePartnershipRequest, type DesiredCollaboration, type DriftStatus, type PartnershipStatus } from '../shared/partnership';
+import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipSummary } from '../shared/client';
+import { parseOrThrow, parsePartnershipRequest } from '../shared/partnership';
 import { plan, readTenantState, type PlanOperation } from '../shared/plan';
 import { resolveDesiredCollaboration } from '../shared/resolve';
-import type { PartnershipRecord, PartnershipRole } from '../shared/tables';
+import type { PartnershipRecord } from '../shared/tables';
 import type { HandshakeDeployment } from './deployment';
 import {
   ACCEPT_INVITATION_ORCHESTRATION,
@@ -22,52 +23,14 @@ import {
 import { handshakeData, withHandshakeData } from './records';
 import type { OrchestrationStarter } from './starter';
 
+// The answers' shapes are the API's wire contract, defined once with the client.
+export type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../shared/client';
+
 export interface EntryPointContext {
   deployment: HandshakeDeployment;
   durable: OrchestrationStarter;
   /** Base URL for links in answers when PUBLIC_BASE_URL is not set (the request's origin). */
   requestOrigin?: string;
-}
-
-export interface CreatedPartnership {
-  id: string;
-  status: PartnershipStatus;
-  pairingCode: string;
-  statusUrl: string;
-}
-
-export interface PartnershipSummary {
-  id: string;
-  role: PartnershipRole;
-  status: PartnershipStatus;
-  driftStatus: DriftStatus | null;
-  partnerTenantId: string;
-  partnerCloud: string;
-  updatedAt: string;
-}
-
-export interface PartnershipStep {
-  at: string;
-  type: string;
-  message: string;
-}
-
-export interface PartnershipDetails extends PartnershipSummary {
-  partnerDeploymentUrl: string;
-  desired: DesiredCollaboration;
-  pairingCode?: string;
-  invitationUrl?: string;
-  /** Responder: how its invitation is (or was) approved. */
-  approval?: 'pairing-code' | 'pre-trusted';
-  steps: PartnershipStep[];
-  lastError?: PartnershipRecord['lastError'];
-  owned: PartnershipRecord['ownership'];
-  createdAt: string;
-}
-
-export interface PartnershipAction {
-  id: string;
-  status: PartnershipStatus;
 }
 
 const approvalSchema = z.strictObject({

@@ -1,13 +1,17 @@
-// Shapes of one deployment's HTTP API (issue 6), as the client sees them on the wire. Dates are
-// ISO strings; `desired` and plan operations are the domain's JSON.
+// Shapes of one deployment's HTTP API (issue 6) on the wire: what the API answers
+// (orchestrations/partnerships.ts builds these) and what the client reads. Dates are ISO strings;
+// `desired` and plan operations are the domain's JSON.
 import type { z } from 'zod';
 import type { CloudName } from '../clouds';
+import type { SerializedDomainError } from '../errors';
+import type { OwnedItem } from '../ownership';
 import type { DesiredCollaboration, DriftStatus, PartnershipStatus, partnershipRequestSchema } from '../partnership';
+import type { PartnershipRole } from '../tables';
+
+export type { PartnershipRole };
 
 /** What `POST /api/partnerships` takes: the domain's partnership request (before defaults). */
 export type PartnershipRequestBody = z.input<typeof partnershipRequestSchema>;
-
-export type PartnershipRole = 'initiator' | 'responder';
 
 /** 202 answer of `POST /api/partnerships`. */
 export interface CreatedPartnership {
@@ -23,7 +27,7 @@ export interface PartnershipSummary {
   id: string;
   role: PartnershipRole;
   status: PartnershipStatus;
-  driftStatus?: DriftStatus | null;
+  driftStatus: DriftStatus | null;
   partnerTenantId: string;
   partnerCloud: CloudName;
   updatedAt: string;
@@ -44,9 +48,12 @@ export interface PartnershipDetails extends PartnershipSummary {
   pairingCode?: string;
   /** Initiator, while awaiting the partner: the signed invitation for out-of-band delivery. */
   invitationUrl?: string;
+  /** Responder: how its invitation is (or was) approved. */
+  approval?: 'pairing-code' | 'pre-trusted';
   steps: PartnershipStep[];
-  lastError?: { code?: string; message?: string; [key: string]: unknown } | null;
-  owned?: unknown;
+  lastError?: SerializedDomainError | null;
+  /** What this partnership added to the tenant (always sent by the API). */
+  owned?: OwnedItem[];
   createdAt: string;
 }
 
