@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { DomainError } from '../errors';
-import { deploymentKeyFromPrivateJwk, generateDeploymentKey, type DeploymentKey, type DeploymentKeyStore } from './keys';
+import { deploymentKeyFromPrivateJwk, generateDeploymentKey, PersistentDeploymentKeyStore, type DeploymentKey } from './keys';
 
 const KEY_FILE_VERSION = 1;
 const OWNER_ONLY = 0o600;
@@ -19,26 +19,16 @@ export interface FileDeploymentKeyStoreOptions {
  * agree on one key: the file appears atomically (hard link of a complete temporary file), and the
  * loser of the race reads the winner's file. A file others can read is refused (POSIX), as ssh does.
  */
-export class FileDeploymentKeyStore implements DeploymentKeyStore {
+export class FileDeploymentKeyStore extends PersistentDeploymentKeyStore {
   readonly path: string;
-  private key: Promise<DeploymentKey> | undefined;
 
   constructor(options: FileDeploymentKeyStoreOptions) {
     if (!options.path) throw new DomainError('config.invalid', 'The deployment key file needs a path.');
+    super();
     this.path = options.path;
   }
 
-  getDeploymentKey(): Promise<DeploymentKey> {
-    this.key ??= this.loadOrCreate().catch((error: unknown) => {
-      this.key = undefined;
-      throw error;
-    });
-    return this.key;
-  }
-
-  private async loadOrCreate(): Promise<DeploymentKey> {
-    const existing = await this.read();
-    if (existing) return existing;
+  protected async create(): Promise<DeploymentKey> {
     const { key, privateJwk } = await generateDeploymentKey();
     const content = JSON.stringify({ version: KEY_FILE_VERSION, createdAt: new Date().toISOString(), privateJwk }, null, 2);
     await fs.mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
@@ -70,7 +60,7 @@ export class FileDeploymentKeyStore implements DeploymentKeyStore {
     return created;
   }
 
-  private async read(): Promise<DeploymentKey | undefined> {
+  protected async read(): Promise<DeploymentKey | undefined> {
     let text: string;
     try {
       const stat = await fs.stat(this.path);

@@ -6,7 +6,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ManagedIdentityCredential } from '@azure/identity';
 import { SecretClient } from '@azure/keyvault-secrets';
 import { DomainError } from '../errors';
-import { deploymentKeyFromPrivateJwk, generateDeploymentKey, type DeploymentKey, type DeploymentKeyStore } from './keys';
+import { deploymentKeyFromPrivateJwk, generateDeploymentKey, PersistentDeploymentKeyStore, type DeploymentKey } from './keys';
 
 /** The part of `@azure/keyvault-secrets`' SecretClient this store uses. */
 export interface SecretStoreClient {
@@ -22,30 +22,20 @@ export interface KeyVaultDeploymentKeyStoreOptions {
 
 const SECRET_NAME = /^[0-9A-Za-z-]{1,127}$/;
 
-export class KeyVaultDeploymentKeyStore implements DeploymentKeyStore {
+export class KeyVaultDeploymentKeyStore extends PersistentDeploymentKeyStore {
   private readonly secretName: string;
   private readonly client: SecretStoreClient;
-  private key: Promise<DeploymentKey> | undefined;
 
   constructor(options: KeyVaultDeploymentKeyStoreOptions) {
     if (!SECRET_NAME.test(options.secretName)) {
       throw new DomainError('config.invalid', `Key Vault secret name "${options.secretName}" is not valid (letters, digits and dashes).`);
     }
+    super();
     this.secretName = options.secretName;
     this.client = options.client;
   }
 
-  getDeploymentKey(): Promise<DeploymentKey> {
-    this.key ??= this.loadOrCreate().catch((error: unknown) => {
-      this.key = undefined;
-      throw error;
-    });
-    return this.key;
-  }
-
-  private async loadOrCreate(): Promise<DeploymentKey> {
-    const existing = await this.read();
-    if (existing) return existing;
+  protected async create(): Promise<DeploymentKey> {
     const { privateJwk } = await generateDeploymentKey();
     try {
       await this.client.setSecret(this.secretName, JSON.stringify(privateJwk), {
@@ -61,7 +51,7 @@ export class KeyVaultDeploymentKeyStore implements DeploymentKeyStore {
     return created;
   }
 
-  private async read(): Promise<DeploymentKey | undefined> {
+  protected async read(): Promise<DeploymentKey | undefined> {
     let value: string | undefined;
     try {
       value = (await this.client.getSecret(this.secretName)).value;

@@ -71,6 +71,32 @@ export interface DeploymentKeyStore {
   getDeploymentKey(): Promise<DeploymentKey>;
 }
 
+/**
+ * A store that keeps the key somewhere durable: read once per process (a failed attempt is tried
+ * again by the next call, not remembered), created there when there is none yet.
+ */
+export abstract class PersistentDeploymentKeyStore implements DeploymentKeyStore {
+  private key: Promise<DeploymentKey> | undefined;
+
+  getDeploymentKey(): Promise<DeploymentKey> {
+    this.key ??= this.readOrCreate().catch((error: unknown) => {
+      this.key = undefined;
+      throw error;
+    });
+    return this.key;
+  }
+
+  private async readOrCreate(): Promise<DeploymentKey> {
+    return (await this.read()) ?? (await this.create());
+  }
+
+  /** The stored key, or undefined when none is stored yet. */
+  protected abstract read(): Promise<DeploymentKey | undefined>;
+
+  /** Stores a new key and returns the key in force (another process's, if it stored one first). */
+  protected abstract create(): Promise<DeploymentKey>;
+}
+
 /** The private JWK as kept in a key file or secret (never logged, never returned by an API). */
 export const privateJwkSchema = z.object({
   kty: z.literal('OKP'),
