@@ -75,6 +75,7 @@ export type {
   NonceClaimOutcome,
   NonceClaimRequest,
   NonceLookup,
+  NonceMessage,
   NonceRecord,
   NonceState,
   NonceStore,

@@ -10,8 +10,8 @@ export interface HandshakeAnswer {
 
 export type NonceState = 'processing' | 'answered';
 
-/** One accepted message, keyed by sender tenant and `jti`. */
-export interface NonceRecord {
+/** A message as its nonce records it, keyed by sender tenant and `jti`. */
+export interface NonceMessage {
   issuer: string;
   jti: string;
   /** SHA-256 of the exact JWS: the same jti with another digest is a replay. */
@@ -20,6 +20,10 @@ export interface NonceRecord {
   partnershipId: string;
   /** After this the message would be refused as expired anyway, so the record may be purged. */
   expiresAt: Date;
+}
+
+/** One accepted message. */
+export interface NonceRecord extends NonceMessage {
   state: NonceState;
   /** While `processing`: until when the receiver that claimed it may act alone. */
   leaseUntil?: Date;
@@ -31,13 +35,7 @@ export interface NonceLookup {
   find(issuer: string, jti: string): Promise<NonceRecord | undefined>;
 }
 
-export interface NonceClaimRequest {
-  issuer: string;
-  jti: string;
-  digest: string;
-  type: string;
-  partnershipId: string;
-  expiresAt: Date;
+export interface NonceClaimRequest extends NonceMessage {
   now: Date;
   leaseSeconds: number;
 }

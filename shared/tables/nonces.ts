@@ -11,7 +11,6 @@ import type {
   NonceClaimOutcome,
   NonceClaimRequest,
   NonceRecord,
-  NonceState,
   NonceStore,
 } from '../handshake/nonceStore';
 import { storageError, storageStatus, type TableClientFactory } from './client';
@@ -22,15 +21,10 @@ const MAX_ATTEMPTS = 5;
 const TENANT_KEY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const NONCE_KEY = /^[A-Za-z0-9_-]{16,128}$/;
 
-interface NonceEntity {
+/** The record's own fields as they are, keyed by issuer and jti, with the answer as JSON. */
+interface NonceEntity extends Omit<NonceRecord, 'issuer' | 'jti' | 'answer'> {
   partitionKey: string;
   rowKey: string;
-  digest: string;
-  type: string;
-  partnershipId: string;
-  expiresAt: Date;
-  state: NonceState;
-  leaseUntil?: Date;
   /** JSON of the HandshakeAnswer, once answered. */
   answer?: string;
   answeredAt?: Date;
