@@ -20,7 +20,12 @@ export type OwnedItem =
   /** A cross-cloud meeting connection added or changed (restored to `previous`, null = none). */
   | { kind: 'crossCloudMeetingPartner'; tenantId: string; previous: CrossCloudMeetingPartner | null }
   /** A guest this partnership invited (userId known once applied). */
-  | { kind: 'guest'; upn: string; userId?: string };
+  | { kind: 'guest'; upn: string; userId?: string }
+  /**
+   * The source side of cross-tenant sync towards a target tenant: the configuration (application,
+   * service principal, job, scope) this partnership created, found again by its display name.
+   */
+  | { kind: 'syncConfiguration'; targetTenantId: string };
 
 export interface OwnershipClaim {
   partnershipId: string;
@@ -46,6 +51,8 @@ export function ownedItemKey(item: OwnedItem): string {
       return `crossCloudMeetingPartner:${item.tenantId.toLowerCase()}`;
     case 'guest':
       return `guest:${item.upn.toLowerCase()}`;
+    case 'syncConfiguration':
+      return `syncConfiguration:${item.targetTenantId.toLowerCase()}`;
   }
 }
 

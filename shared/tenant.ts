@@ -66,6 +66,23 @@ export interface GuestUser {
   externalUserState?: string | null;
 }
 
+/**
+ * The source side of cross-tenant synchronisation towards one target tenant: the configuration
+ * the product created (application + service principal from the sync template), found by its
+ * display name, with its `Azure2Azure` job and its scope (principals assigned to it).
+ */
+export interface SyncSourceConfiguration {
+  displayName: string;
+  servicePrincipalId: string;
+  appId: string;
+  /** The app role scope assignments use. */
+  appRoleId: string;
+  /** The Azure2Azure job; `scheduleState` 'Active' once started. */
+  job: { id: string; scheduleState: string | null } | null;
+  /** Lower-case ids of the groups and users assigned to the configuration (its scope). */
+  assignedPrincipalIds: string[];
+}
+
 export interface TenantState {
   /** ISO time the read started. */
   readAt: string;
@@ -78,11 +95,18 @@ export interface TenantState {
   teams: Partial<TeamsConfigurations>;
   /** Guests by lower-case invited address (all guests of the tenant when `guestsRead`). */
   guests: Record<string, GuestUser>;
+  /**
+   * Sync configurations towards target tenants, by lower-case target tenant id (null: none).
+   * Read only for partnerships that sync outbound (or own such a configuration).
+   */
+  syncSources?: Record<string, SyncSourceConfiguration | null>;
   /** What the read covered, so a plan never mistakes "not read" for "absent". */
   coverage: {
     identitySyncFor: string[];
     teams: TeamsConfigurationType[];
     guests: boolean;
+    /** Target tenants whose sync configuration was read. */
+    syncSourcesFor?: string[];
   };
 }
 
@@ -95,6 +119,7 @@ export function emptyTenantState(): TenantState {
     identitySync: {},
     teams: {},
     guests: {},
-    coverage: { identitySyncFor: [], teams: [], guests: true },
+    syncSources: {},
+    coverage: { identitySyncFor: [], teams: [], guests: true, syncSourcesFor: [] },
   };
 }

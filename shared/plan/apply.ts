@@ -1,7 +1,8 @@
 // applyPlan(): performs a plan's operations in order. Consecutive Graph writes of one kind
 // (partners, identity sync, guests) go out in $batch requests of 20, each item retried on
 // 429/Retry-After and 503/504; cloud endpoints are read, merged and written; Teams settings are
-// read, merged and written by the Teams adapter. A tenant that changed since it was read is met
+// read, merged and written by the Teams adapter; the steps of a cross-tenant sync configuration
+// run one after another (each needs the object the one before created). A tenant that changed since it was read is met
 // half-way (a partner created meanwhile is PATCHed, one deleted meanwhile is created again, a
 // delete of something already gone is done). The first permanent failure stops the run with an
 // `apply.partial-failure` error that names the operation and lists what was already applied.
@@ -11,6 +12,7 @@ import { graphError } from '../graph/errors';
 import type { OwnershipClaim } from '../ownership';
 import type { OwnershipHandOver, Plan, PlanOperation, PlanOperationKind } from './operations';
 import type { TenantAdapters } from './read';
+import { applySyncSourceOperation, type SyncIds } from './syncSource';
 
 export interface AppliedOperation {
   operationId: string;
@@ -54,7 +56,7 @@ export interface PartialFailureDetails {
 
 const PARTNERS = '/policies/crossTenantAccessPolicy/partners';
 
-type Family = 'cloudEndpoints' | 'partner' | 'identitySync' | 'guest' | 'teams';
+type Family = 'cloudEndpoints' | 'partner' | 'identitySync' | 'guest' | 'teams' | 'syncSource';
 const familyOf = (kind: PlanOperationKind): Family => kind.split('.')[0] as Family;
 const BATCHED: ReadonlySet<Family> = new Set(['partner', 'identitySync', 'guest']);
 
@@ -63,13 +65,14 @@ type Outcome = { ok: AppliedOperation } | { error: DomainError };
 export async function applyPlan(adapters: TenantAdapters, plan: Plan): Promise<ApplyResult> {
   const result: ApplyResult = { applied: [], claims: [], releases: [...plan.released], handOvers: [...plan.handOvers], manual: [] };
   const operations = plan.operations;
+  const syncIds: SyncIds = new Map();
   let index = 0;
   while (index < operations.length) {
     const family = familyOf(operations[index].kind);
     let end = index + 1;
     if (BATCHED.has(family)) while (end < operations.length && familyOf(operations[end].kind) === family) end += 1;
     const group = operations.slice(index, end);
-    const outcomes = BATCHED.has(family) ? await applyBatched(adapters, group) : [await applySingle(adapters, group[0])];
+    const outcomes = BATCHED.has(family) ? await applyBatched(adapters, group) : [await applySingle(adapters, group[0], syncIds)];
     let failure: { operation: PlanOperation; error: DomainError } | undefined;
     const failedIds: string[] = [];
     group.forEach((operation, position) => {
@@ -117,7 +120,7 @@ function record(result: ApplyResult, operation: PlanOperation, applied: AppliedO
   result.releases.push(...operation.releases);
 }
 
-async function applySingle(adapters: TenantAdapters, operation: PlanOperation): Promise<Outcome> {
+async function applySingle(adapters: TenantAdapters, operation: PlanOperation, syncIds: SyncIds): Promise<Outcome> {
   const done = (outcome: AppliedOperation['outcome'], extra: Partial<AppliedOperation> = {}): Outcome => ({
     ok: { operationId: operation.id, kind: operation.kind, outcome, ...extra },
   });
@@ -136,6 +139,10 @@ async function applySingle(adapters: TenantAdapters, operation: PlanOperation): 
       const outcome = await adapters.teams.apply(operation.update);
       if (outcome.status === 'manual') return done('manual', { script: outcome.script });
       return done(outcome.changed ? 'applied' : 'unchanged');
+    }
+    if (familyOf(operation.kind) === 'syncSource') {
+      // One after another: each step needs what the one before created.
+      return done(await applySyncSourceOperation(adapters.graph, operation as Extract<PlanOperation, { kind: `syncSource.${string}` }>, syncIds));
     }
     throw new DomainError('internal', `Operation ${operation.kind} is not applied one by one.`);
   } catch (error) {

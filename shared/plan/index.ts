@@ -7,6 +7,7 @@ export type { RemovePlanOptions } from './remove';
 export { needsOf, partnerSettingsFor, teamsTypesNeeded, b2bSetting, syncDirections } from './requirements';
 export type { PartnershipTarget } from './requirements';
 export { simulateApply } from './simulate';
+export { planSyncSources, removeSyncSources, syncSourceOf, SYNC_JOB_ACTIVE } from './syncSource';
 export { readTenantState } from './read';
 export type { TenantAdapters, ReadOptions } from './read';
 export { applyPlan } from './apply';

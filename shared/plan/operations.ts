@@ -6,7 +6,7 @@ import type { IdentitySyncSettings, PartnerSettings } from '../tenant';
 import type { TeamsUpdate } from '../teams/changes';
 
 /** Parts of a tenant a plan can cover; the initiator plans Entra first and Teams after confirmation. */
-export const PLAN_AREAS = ['cloudEndpoints', 'partner', 'identitySync', 'teams', 'guests'] as const;
+export const PLAN_AREAS = ['cloudEndpoints', 'partner', 'identitySync', 'teams', 'guests', 'syncSource'] as const;
 export type PlanArea = (typeof PLAN_AREAS)[number];
 
 interface OperationBase {
@@ -78,6 +78,32 @@ export interface GuestDelete extends OperationBase {
   userId: string;
 }
 
+/**
+ * One step of the source side of cross-tenant synchronisation towards `targetTenantId` (the
+ * documented sequence: createApplication → createJob → setCredentials → assignScope → startJob;
+ * removal: deleteJob → deleteApplication). Ids of objects that existed when the tenant was read
+ * are carried; ids of objects created earlier in the same apply are taken from those steps.
+ */
+export interface SyncSourceOperation extends OperationBase {
+  kind:
+    | 'syncSource.createApplication'
+    | 'syncSource.createJob'
+    | 'syncSource.setCredentials'
+    | 'syncSource.assignScope'
+    | 'syncSource.startJob'
+    | 'syncSource.deleteJob'
+    | 'syncSource.deleteApplication';
+  targetTenantId: string;
+  /** The configuration's display name (how it is found again). */
+  displayName: string;
+  servicePrincipalId?: string;
+  jobId?: string;
+  /** assignScope: the groups to assign (lower-case ids). */
+  principalIds?: string[];
+  /** assignScope: the app role to assign them (when the configuration existed at read time). */
+  appRoleId?: string;
+}
+
 export type PlanOperation =
   | CloudEndpointsUpdate
   | PartnerCreate
@@ -87,7 +113,8 @@ export type PlanOperation =
   | IdentitySyncDelete
   | TeamsConfigurationUpdate
   | GuestInvite
-  | GuestDelete;
+  | GuestDelete
+  | SyncSourceOperation;
 
 export type PlanOperationKind = PlanOperation['kind'];
 
@@ -98,7 +125,8 @@ export interface PlanWarning {
     | 'teams.federation-closed'
     | 'partner.conflicting-partnerships'
     | 'ownership.changed-by-admin'
-    | 'guests.left-in-place';
+    | 'guests.left-in-place'
+    | 'sync.no-scope';
   partnershipIds: string[];
   message: string;
 }

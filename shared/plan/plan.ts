@@ -9,6 +9,7 @@ import { TEAMS_CONFIGURATION_TYPES } from '../teams/configurations';
 import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate } from '../teams/changes';
 import type { AutomaticUserConsentSettings, B2BSetting, PartnerSettingName, PartnerSettings, TenantState } from '../tenant';
 import type { Plan, PlanOperation, PlanWarning } from './operations';
+import { planSyncSources } from './syncSource';
 import { needsOf, TEAMS_LISTS, TEAMS_SWITCHES, type Needs, type PartnershipTarget, type TeamsFeature } from './requirements';
 
 export interface PlanOptions {
@@ -29,6 +30,8 @@ export function plan(targets: readonly PartnershipTarget[], actual: TenantState,
   operations.push(...planIdentitySync(needs, actual));
   operations.push(...planTeams(needs, actual, warnings));
   operations.push(...planGuests(needs, actual, options.guestInviteRedirectUrl ?? DEFAULTS.guestInviteRedirectUrl));
+  // Last: the target must allow inbound sync (and both sides the partner entries) before validation.
+  operations.push(...planSyncSources(needs, actual, warnings));
   return { operations, warnings, handOvers: [], released: [] };
 }
 

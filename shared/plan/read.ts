@@ -1,14 +1,16 @@
 // readTenantState(): everything the plan needs, in as few requests as the tenant allows — one
 // read serves the diff of every partnership (reconciliation of 1,000 partnerships reads once):
 // the policy, the paged partner list, the Teams configurations needed, the guests (one paged
-// list), and identity-sync settings only for the partners that use it ($batch, 20 per request).
+// list), identity-sync settings only for the partners that use it ($batch, 20 per request), and
+// the cross-tenant sync configuration (source side) only for partnerships that sync outbound.
 import type { CloudName } from '../clouds';
 import type { GraphAdapter } from '../graph/client';
 import { graphError } from '../graph/errors';
+import { readSyncConfiguration, syncConfigurationName } from '../graph/sync';
 import type { OwnedItem } from '../ownership';
 import type { TeamsAdapter } from '../teams/adapter';
 import type { TeamsConfigurationType } from '../teams/configurations';
-import type { IdentitySyncSettings, TenantState } from '../tenant';
+import type { IdentitySyncSettings, SyncSourceConfiguration, TenantState } from '../tenant';
 import { needsOf, teamsTypesNeeded, type PartnershipTarget } from './requirements';
 
 /** The adapters of one tenant. */
@@ -73,6 +75,21 @@ export async function readTenantState(
     }
   }
 
+  // Sync configurations (source side): only towards targets a partnership syncs to or owns one for.
+  const syncTargets = new Set<string>(needs.syncSources.keys());
+  for (const item of owned) if (item.kind === 'syncConfiguration') syncTargets.add(item.targetTenantId.toLowerCase());
+  const syncSources: Record<string, SyncSourceConfiguration | null> = {};
+  if (options.localCloud !== 'China') {
+    // Not in China: Graph there has no synchronization jobs, so there is nothing to read.
+    await Promise.all(
+      [...syncTargets].map(async (targetTenantId) => {
+        syncSources[targetTenantId] = await readSyncConfiguration(adapters.graph, syncConfigurationName(targetTenantId));
+      }),
+    );
+  } else {
+    for (const targetTenantId of syncTargets) syncSources[targetTenantId] = null;
+  }
+
   return {
     readAt,
     allowedCloudEndpoints,
@@ -80,7 +97,8 @@ export async function readTenantState(
     identitySync,
     teams,
     guests: Object.fromEntries(guestList.map((guest) => [guest.invitedAs, guest])),
-    coverage: { identitySyncFor: existing, teams: [...teamsTypes], guests: readGuests },
+    syncSources,
+    coverage: { identitySyncFor: existing, teams: [...teamsTypes], guests: readGuests, syncSourcesFor: [...syncTargets] },
   };
 }
 

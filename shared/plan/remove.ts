@@ -1,5 +1,6 @@
 // removePlan(): undo what one partnership owns — and nothing else — in dependency order:
-// Teams settings, identity sync (before its partner), partner entries, cloud endpoints, and the
+// Teams settings, the source side of cross-tenant sync (job, then its configuration), identity
+// sync (before its partner), partner entries, cloud endpoints, and the
 // invited guests at the very end (optional: deleting users needs an extra permission).
 // Whatever another partnership still needs is handed over to it instead of being removed.
 import type { OwnedItem, OwnershipClaim } from '../ownership';
@@ -10,6 +11,7 @@ import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate, type TeamsUpdat
 import type { PartnerSettingName, PartnerSettings, TenantState } from '../tenant';
 import type { OwnershipHandOver, Plan, PlanOperation, PlanWarning } from './operations';
 import { describeTeamsUpdate, partnerSettingsDiff, sameB2BSetting, teamsConfiguration, type PlanOptions } from './plan';
+import { removeSyncSources } from './syncSource';
 import { findTeamsSwitch, needsOf, partnerSettingsFor, TEAMS_SWITCHES, type Needs, type PartnershipTarget, type TeamsFeature } from './requirements';
 
 export interface RemovePlanOptions extends PlanOptions {
@@ -123,6 +125,9 @@ export function removePlan(
       after: applyTeamsUpdate(current as never, update),
     });
   }
+
+  // 2. Cross-tenant sync, source side: it relies on the partner entry (validated credentials).
+  operations.push(...removeSyncSources(id, items, others, actual, { handOvers, released }));
 
   // 3. Identity sync before its partner (Graph refuses to delete a partner that still has it).
   const partnerGone = (tenantId: string): boolean => !actual.partners[tenantId];

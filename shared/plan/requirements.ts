@@ -76,6 +76,8 @@ export interface Needs {
   acsResources: Map<string, string[]>;
   crossCloudMeetings: Map<string, { partnershipIds: string[]; partner: CrossCloudMeetingPartner }>;
   guests: Map<string, string[]>;
+  /** Source side of cross-tenant sync, by target tenant: who needs it and the groups in scope. */
+  syncSources: Map<string, { partnershipIds: string[]; groupIds: string[] }>;
   warnings: PlanWarning[];
 }
 
@@ -142,6 +144,7 @@ export function needsOf(targets: readonly PartnershipTarget[], localCloud: Cloud
     acsResources: new Map(),
     crossCloudMeetings: new Map(),
     guests: new Map(),
+    syncSources: new Map(),
     warnings: [],
   };
   for (const target of targets) {
@@ -202,6 +205,16 @@ export function needsOf(targets: readonly PartnershipTarget[], localCloud: Cloud
 
     if (hasArea(target, 'guests', ignoreAreas)) {
       for (const upn of desired.guests) add(needs.guests, upn.toLowerCase(), partnershipId);
+    }
+
+    // The capability rules refuse a China source (no sync jobs there); never plan one.
+    if (hasArea(target, 'syncSource', ignoreAreas) && syncDirections(desired).outbound && CLOUDS[localCloud].environment !== 'China') {
+      const need = needs.syncSources.get(partnerTenantId) ?? { partnershipIds: [], groupIds: [] };
+      if (!need.partnershipIds.includes(partnershipId)) need.partnershipIds.push(partnershipId);
+      for (const groupId of desired.crossTenantSync?.scopingGroupIds ?? []) {
+        if (!need.groupIds.includes(groupId.toLowerCase())) need.groupIds.push(groupId.toLowerCase());
+      }
+      needs.syncSources.set(partnerTenantId, need);
     }
   }
   return needs;

@@ -5,6 +5,7 @@ import { DomainError } from '../errors';
 import { applyTeamsUpdate, defaultTeamsConfiguration } from '../teams/changes';
 import type { PartnerConfiguration, TenantState } from '../tenant';
 import type { Plan, PlanOperation } from './operations';
+import { simulateSyncSourceOperation } from './syncSource';
 
 /** The state after the plan (the input is not changed). */
 export function simulateApply(state: TenantState, plan: Plan): TenantState {
@@ -70,5 +71,7 @@ function applyOperation(state: TenantState, operation: PlanOperation): void {
     case 'guest.delete':
       delete state.guests[operation.upn];
       return;
+    default:
+      simulateSyncSourceOperation(state, operation);
   }
 }

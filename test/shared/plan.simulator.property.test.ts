@@ -70,6 +70,22 @@ describe('plan properties on the simulator', () => {
       ownPartner: fc.boolean(),
     });
 
+    const targetAllowsSyncFrom = async (targetId: string, targetCloud: string, sourceId: string): Promise<void> => {
+      if (targetCloud !== 'Global') {
+        await sim.control.admin(targetId, { method: 'PATCH', path: '/policies/crossTenantAccessPolicy', body: { allowedCloudEndpoints: ['microsoftonline.com'] } });
+      }
+      await sim.control.admin(targetId, {
+        method: 'POST',
+        path: '/policies/crossTenantAccessPolicy/partners',
+        body: { tenantId: sourceId, automaticUserConsentSettings: { inboundAllowed: true, outboundAllowed: false } },
+      });
+      await sim.control.admin(targetId, {
+        method: 'PUT',
+        path: `/policies/crossTenantAccessPolicy/partners/${sourceId}/identitySynchronization`,
+        body: { userSyncInbound: { isSyncAllowed: true } },
+      });
+    };
+
     await fc.assert(
       fc.asyncProperty(targetsArb, adminArb, async (targets, admin) => {
         await sim.control.reset();
@@ -84,6 +100,11 @@ describe('plan properties on the simulator', () => {
         });
         if (admin.ownPartner) {
           await sim.control.admin(tenantId, { method: 'POST', path: '/policies/crossTenantAccessPolicy/partners', body: { tenantId: generatedTenantId(0) } });
+        }
+        // Where Contoso is a sync source, the partner has done its side (its deployment would have).
+        for (const target of targets) {
+          const direction = target.desired.crossTenantSync?.direction;
+          if (direction === 'outbound' || direction === 'both') await targetAllowsSyncFrom(target.desired.partnerTenantId, target.desired.partnerCloud, tenantId);
         }
 
         await applyPlan(contoso, plan(targets, await readTenantState(contoso, targets, { localCloud: 'Global' }), { localCloud: 'Global' }));

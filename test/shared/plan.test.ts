@@ -102,7 +102,9 @@ describe('plan', () => {
       b2bCollaborationOutbound: null,
       automaticUserConsentSettings: { inboundAllowed: false, outboundAllowed: true },
     };
-    const result = plan([target('p1', { b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all' } }, crossTenantSync: { direction: 'outbound' } })], tenant, options);
+    // The Entra areas (the sync job of an outbound sync comes later, once the partner allows it).
+    const entra = { ...target('p1', { b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all' } }, crossTenantSync: { direction: 'outbound' } }), areas: ['cloudEndpoints', 'partner', 'identitySync'] as const };
+    const result = plan([entra], tenant, options);
     expect(result.operations).toHaveLength(1);
     expect(result.operations[0]).toMatchObject({ kind: 'partner.update', settings: { b2bCollaborationOutbound: expect.any(Object) } });
     expect(Object.keys((result.operations[0] as { settings: object }).settings)).toEqual(['b2bCollaborationOutbound']);
