@@ -1,10 +1,11 @@
 // A change to one Teams configuration, expressed as intent (set a switch, add or remove list
 // entries, upsert cross-cloud meeting connections) so it can be merged into whatever the tenant
 // holds at write time (PUT replaces the whole object), rendered as PowerShell, or checked.
-import type {
-  CrossCloudMeetingPartner,
-  TeamsConfigurations,
-  TeamsConfigurationType,
+import {
+  defaultTeamsConfigurations,
+  type CrossCloudMeetingPartner,
+  type TeamsConfigurations,
+  type TeamsConfigurationType,
 } from './configurations';
 
 export interface TeamsUpdate {
@@ -37,22 +38,7 @@ export function isEmptyTeamsUpdate(update: TeamsUpdate): boolean {
 
 /** The configuration of a tenant where nobody changed anything (Teams' documented defaults). */
 export function defaultTeamsConfiguration<T extends TeamsConfigurationType>(type: T): TeamsConfigurations[T] {
-  const defaults: TeamsConfigurations = {
-    TenantFederationSettings: {
-      Identity: 'Global',
-      AllowFederatedUsers: true,
-      AllowedDomains: [],
-      BlockedDomains: [],
-      AllowTeamsConsumer: true,
-    },
-    TeamsClientConfiguration: { Identity: 'Global', AllowGuestUser: true },
-    TeamsMeetingPolicy: { Identity: 'Global', AllowAnonymousUsersToJoinMeeting: true, AutoAdmittedUsers: 'EveryoneInCompany' },
-    TeamsMeetingConfiguration: { Identity: 'Global', DisableAnonymousJoin: false },
-    TeamsAcsFederationConfiguration: { Identity: 'Global', EnableAcsUsers: false, AllowedAcsResources: [] },
-    TeamsUpgradeConfiguration: { Identity: 'Global', Mode: 'TeamsOnly' },
-    TeamsCrossCloudMeetingConfiguration: { Identity: 'Global', Partners: [] },
-  };
-  return structuredClone(defaults[type]);
+  return defaultTeamsConfigurations()[type];
 }
 
 const lower = (value: string): string => value.toLowerCase();

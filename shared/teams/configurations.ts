@@ -96,6 +96,29 @@ export const TEAMS_CONFIGURATION_TYPES: readonly TeamsConfigurationType[] = [
   'TeamsCrossCloudMeetingConfiguration',
 ];
 
+/**
+ * What a tenant where nobody changed anything holds (the cmdlets' documented defaults): the
+ * simulator's new tenants start with it, the product assumes it for a configuration never written.
+ * A new copy on every call.
+ */
+export function defaultTeamsConfigurations(): TeamsConfigurations {
+  return {
+    TenantFederationSettings: {
+      Identity: 'Global',
+      AllowFederatedUsers: true,
+      AllowedDomains: [],
+      BlockedDomains: [],
+      AllowTeamsConsumer: true,
+    },
+    TeamsClientConfiguration: { Identity: 'Global', AllowGuestUser: true },
+    TeamsMeetingPolicy: { Identity: 'Global', AllowAnonymousUsersToJoinMeeting: true, AutoAdmittedUsers: 'EveryoneInCompany' },
+    TeamsMeetingConfiguration: { Identity: 'Global', DisableAnonymousJoin: false },
+    TeamsAcsFederationConfiguration: { Identity: 'Global', EnableAcsUsers: false, AllowedAcsResources: [] },
+    TeamsUpgradeConfiguration: { Identity: 'Global', Mode: 'TeamsOnly' },
+    TeamsCrossCloudMeetingConfiguration: { Identity: 'Global', Partners: [] },
+  };
+}
+
 /** Path of one configuration below the Teams admin base URL. */
 export function teamsConfigurationPath(type: TeamsConfigurationType): string {
   return `/Skype.Policy/configurations/${type}/configuration/Global`;

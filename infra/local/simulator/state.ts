@@ -1,7 +1,7 @@
 // A tenant's state, kept as plain JSON (Graph shapes) so it can be dumped, persisted and reset.
 // Directory changes go through `Directory` so the delta journal and change notifications see them.
 import { createHash, randomUUID } from 'node:crypto';
-import type { TeamsConfigurations } from '../../../shared/teams/configurations';
+import { defaultTeamsConfigurations, type TeamsConfigurations } from '../../../shared/teams/configurations';
 import { CLOUD_TABLE, SimCloud } from './clouds';
 import { initialDomainOf, LoadedWorld, WorldTenant } from './world';
 
@@ -110,24 +110,6 @@ export function emptyPartner(tenantId: string): JsonObject {
     b2bDirectConnectInbound: null,
     b2bDirectConnectOutbound: null,
     tenantRestrictions: null,
-  };
-}
-
-export function defaultTeamsConfigurations(): TeamsConfigurations {
-  return {
-    TenantFederationSettings: {
-      Identity: 'Global',
-      AllowFederatedUsers: true,
-      AllowedDomains: [],
-      BlockedDomains: [],
-      AllowTeamsConsumer: true,
-    },
-    TeamsClientConfiguration: { Identity: 'Global', AllowGuestUser: true },
-    TeamsMeetingPolicy: { Identity: 'Global', AllowAnonymousUsersToJoinMeeting: true, AutoAdmittedUsers: 'EveryoneInCompany' },
-    TeamsMeetingConfiguration: { Identity: 'Global', DisableAnonymousJoin: false },
-    TeamsAcsFederationConfiguration: { Identity: 'Global', EnableAcsUsers: false, AllowedAcsResources: [] },
-    TeamsUpgradeConfiguration: { Identity: 'Global', Mode: 'TeamsOnly' },
-    TeamsCrossCloudMeetingConfiguration: { Identity: 'Global', Partners: [] },
   };
 }
 
