@@ -2,7 +2,7 @@
 // and `@azure/functions` requires at run time (types: azure-functions-nodejs-library/types-core).
 // Made resolvable by hooking Node's module loader for that one name, as the worker does.
 import Module from 'node:module';
-import type { LogLevel } from '../logger';
+import { parseLogLevel, type LogLevel } from '../logger';
 
 export type RpcLogLevel = 'trace' | 'debug' | 'information' | 'warning' | 'error' | 'critical' | 'none';
 export type RpcLogCategory = 'user' | 'system' | 'customMetric';
@@ -217,19 +217,7 @@ export function installCoreModule(core: CoreApi): () => void {
   };
 }
 
+/** The host's level of a worker's log line (trace → debug, critical → error; unknown → information). */
 export function toLogLevel(level: RpcLogLevel | string): LogLevel {
-  switch (level) {
-    case 'trace':
-    case 'debug':
-      return 'debug';
-    case 'warning':
-      return 'warning';
-    case 'error':
-    case 'critical':
-      return 'error';
-    case 'none':
-      return 'none';
-    default:
-      return 'information';
-  }
+  return parseLogLevel(level);
 }
