@@ -4,22 +4,12 @@ import { TableClient } from '@azure/data-tables';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
-import { CheckStatusLinks, OrchestrationStatus, WORKFLOWS_APP, raiseEvent, request, tempDir, useHost, waitForStatus } from '../support/host';
+import { CheckStatusLinks, OrchestrationStatus, raiseEvent, request, useWorkflowsHost, waitForStatus } from '../support/host';
 
 const WEBHOOK = '/runtime/webhooks/durabletask';
 
 describe('durable orchestrations on the local host', () => {
-  let azurite: RunningAzurite;
-  const state = tempDir('host-durable');
-  beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true });
-  }, 60_000);
-  afterAll(async () => {
-    await azurite?.stop();
-    state.remove();
-  });
-  const host = useHost(() => ({ appDir: WORKFLOWS_APP, storageConnectionString: azurite.connectionString, env: { TEST_STATE_DIR: state.path } }));
+  const { host, azurite, statePath } = useWorkflowsHost('host-durable');
 
   async function start(name: string, input?: unknown, instanceId?: string): Promise<CheckStatusLinks> {
     const response = await request(host(), 'POST', `/api/orchestrators/${name}${instanceId ? `/${instanceId}` : ''}`, { rawBody: input === undefined ? '' : JSON.stringify(input) });
@@ -60,10 +50,10 @@ describe('durable orchestrations on the local host', () => {
   it('retries a failing activity until it succeeds, and gives up after the last attempt', async () => {
     const ok = await finish(await start('retrying', { key: 'ok', failures: 2, attempts: 3 }));
     expect(ok).toMatchObject({ runtimeStatus: 'Completed', output: 'succeeded after 3 attempts' });
-    expect(readFileSync(join(state.path, 'flaky-ok.count'), 'utf8')).toBe('3');
+    expect(readFileSync(join(statePath, 'flaky-ok.count'), 'utf8')).toBe('3');
     const exhausted = await finish(await start('retrying', { key: 'exhausted', failures: 5, attempts: 2 }));
     expect(exhausted.output).toMatch(/^gave up: Activity function 'flaky' failed: flaky failure 2/);
-    expect(readFileSync(join(state.path, 'flaky-exhausted.count'), 'utf8')).toBe('2');
+    expect(readFileSync(join(statePath, 'flaky-exhausted.count'), 'utf8')).toBe('2');
   });
 
   it('runs sub-orchestrations, with ids, retries and failures', async () => {
@@ -232,7 +222,7 @@ describe('durable orchestrations on the local host', () => {
     await raiseEvent(links, 'item', 'first');
     await waitForStatus(links.statusQueryGetUri, { statuses: ['Running'] });
     // Someone else writes the instance row: the host's next commit must fail, reload, and redo.
-    const table = TableClient.fromConnectionString(azurite.connectionString, 'WorkflowsHubInstances', { allowInsecureConnection: true });
+    const table = TableClient.fromConnectionString(azurite().connectionString, 'WorkflowsHubInstances', { allowInsecureConnection: true });
     await new Promise((r) => setTimeout(r, 300));
     await table.updateEntity({ partitionKey: links.id, rowKey: 'state', TouchedByTest: true }, 'Merge');
     await raiseEvent(links, 'item', 'second');
@@ -277,6 +267,6 @@ describe('durable orchestrations on the local host', () => {
     expect((await request(host(), 'POST', `${WEBHOOK}/instances/nope-${id}/raiseEvent/x`, { key: 'system', body: 1 })).status).toBe(404);
     expect((await request(host(), 'GET', `${WEBHOOK}/entities/counter/one`, { key: 'system' })).status).toBe(501);
     expect((await request(host(), 'GET', `${WEBHOOK}/instances/${id}?taskHub=OtherHub`, { key: 'system' })).status).toBe(400);
-    expect(existsSync(state.path)).toBe(true);
+    expect(existsSync(statePath)).toBe(true);
   });
 });

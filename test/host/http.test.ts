@@ -1,22 +1,8 @@
 // HTTP triggers, keys, admin endpoints and settings, through real HTTP against a host process.
-import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
-import { WORKFLOWS_APP, request, tempDir, useHost } from '../support/host';
+import { request, useWorkflowsHost } from '../support/host';
 
 describe('HTTP triggers on the local host', () => {
-  let azurite: RunningAzurite;
-  const state = tempDir('host-http');
-  beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true });
-  }, 60_000);
-  afterAll(async () => {
-    await azurite?.stop();
-    state.remove();
-  });
-  const host = useHost(() => ({
-    appDir: WORKFLOWS_APP,
-    storageConnectionString: azurite.connectionString,
-    env: { TEST_STATE_DIR: state.path, OVERRIDDEN_SETTING: 'from-environment', TICK_SCHEDULE: undefined },
-  }));
+  const { host } = useWorkflowsHost('host-http', { env: { OVERRIDDEN_SETTING: 'from-environment', TICK_SCHEDULE: undefined } });
 
   describe('routing', () => {
     it('serves a route with an optional parameter under the routePrefix', async () => {
@@ -140,16 +126,7 @@ describe('HTTP triggers on the local host', () => {
 });
 
 describe('routePrefix from host.json', () => {
-  let azurite: RunningAzurite;
-  beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true });
-  }, 60_000);
-  afterAll(async () => azurite?.stop());
-  const host = useHost(() => ({
-    appDir: WORKFLOWS_APP,
-    storageConnectionString: azurite.connectionString,
-    env: { AzureFunctionsJobHost__extensions__http__routePrefix: 'v2', TEST_STATE_DIR: '/tmp' },
-  }));
+  const { host } = useWorkflowsHost('host-route-prefix', { env: { AzureFunctionsJobHost__extensions__http__routePrefix: 'v2' } });
 
   it('serves functions under the configured prefix only', async () => {
     expect((await request(host(), 'GET', '/v2/hello/Ann', { key: 'none' })).text).toBe('Hello, Ann!');

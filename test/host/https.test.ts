@@ -2,19 +2,11 @@
 // https URLs everywhere (printed, function URLs, durable management URLs the app's client gets),
 // and the app's own durable client calling back over https.
 import { request as httpsRequest } from 'node:https';
-import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
 import { ensureLocalCa } from '../../infra/local/tls';
-import { WORKFLOWS_APP, request, useHost, waitForStatus, type CheckStatusLinks } from '../support/host';
+import { request, useWorkflowsHost, waitForStatus, type CheckStatusLinks } from '../support/host';
 
 describe('the host over HTTPS', () => {
-  let azurite: RunningAzurite;
-  beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true });
-  }, 60_000);
-  afterAll(async () => {
-    await azurite?.stop();
-  });
-  const host = useHost(() => ({ appDir: WORKFLOWS_APP, storageConnectionString: azurite.connectionString, https: true, env: { TICK_SCHEDULE: undefined } }));
+  const { host } = useWorkflowsHost('host-https', { https: true, env: { TICK_SCHEDULE: undefined } });
 
   it('listens on https and prints https URLs', async () => {
     expect(host().baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);

@@ -2,6 +2,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
 import { launchHost, type LaunchHostOptions, type RunningHost } from '../../infra/local/host';
 
 export { launchHost, HostLaunchError } from '../../infra/local/host';
@@ -27,6 +28,43 @@ export function useHost(options: () => LaunchHostOptions | Promise<LaunchHostOpt
     if (!host) throw new Error('The host is not running (useHost() must be called inside describe)');
     return host;
   };
+}
+
+export interface WorkflowsHostFixture {
+  host(): RunningHost;
+  azurite(): RunningAzurite;
+  /** The app's TEST_STATE_DIR (files its retried activities and timers write). */
+  statePath: string;
+}
+
+/**
+ * The host's test app (WORKFLOWS_APP) on a fresh Azurite in memory, with a state folder of its own:
+ * started in beforeAll; host stopped, Azurite stopped and the folder removed in afterAll. Call
+ * inside describe. `options.env` comes over TEST_STATE_DIR.
+ */
+export function useWorkflowsHost(name: string, options: Omit<LaunchHostOptions, 'appDir' | 'storageConnectionString'> = {}): WorkflowsHostFixture {
+  const state = tempDir(name);
+  let azurite: RunningAzurite | undefined;
+  let host: RunningHost | undefined;
+  beforeAll(async () => {
+    azurite = await startAzurite({ inMemory: true });
+    host = await launchHost({
+      ...options,
+      appDir: WORKFLOWS_APP,
+      storageConnectionString: azurite.connectionString,
+      env: { TEST_STATE_DIR: state.path, ...options.env },
+    });
+  }, 150_000);
+  afterAll(async () => {
+    await host?.stop();
+    await azurite?.stop();
+    state.remove();
+  }, 60_000);
+  const running = <T>(value: T | undefined, what: string): T => {
+    if (!value) throw new Error(`${what} is not running (useWorkflowsHost() must be called inside describe)`);
+    return value;
+  };
+  return { host: () => running(host, 'The host'), azurite: () => running(azurite, 'Azurite'), statePath: state.path };
 }
 
 export type KeyChoice = 'function' | 'master' | 'system' | 'none' | { key: string };
