@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunningSimulator, SimTenantView } from '../../infra/local/simulator';
+import { compileTemplate } from '../../infra/local/simulator/graph/router';
 import { GraphSpec } from '../../infra/local/simulator/openapi';
 import { appOf, call, DIRECTORY_ADMIN_APP, NotificationReceiver, startTestSimulator, tenantNamed, tokenFor } from '../support/simulator';
 
@@ -209,34 +210,12 @@ const ADAPTATIONS: Record<string, Adaptation> = {
   'organization-get#get_organization_1': { why: "The documented id is replaced by Contoso's.", setup: async (ctx) => ({ 'organization-id': ctx.contoso.id }) },
 };
 
-function compile(template: string): { pattern: RegExp; names: string[] } {
-  const names: string[] = [];
-  const body = template
-    .split('/')
-    .filter(Boolean)
-    .map((segment) => {
-      if (/^\{[^}]+\}$/.test(segment)) {
-        names.push(segment.slice(1, -1));
-        return '([^/]+)';
-      }
-      if (segment.endsWith('()')) return `${segment.slice(0, -2).replace(/[$]/g, '\\$')}(?:\\(\\))?`;
-      const fn = /^([^(]+)\((\w+)='\{([^}]+)\}'\)$/.exec(segment);
-      if (fn) {
-        names.push(fn[3]);
-        return `${fn[1]}\\(${fn[2]}='([^']*)'\\)`;
-      }
-      return segment.replace(/[$]/g, '\\$');
-    })
-    .join('/');
-  return { pattern: new RegExp(`^/${body}$`, 'i'), names };
-}
-
 /** The request path: the operation's template filled with the example's values, then the overrides. */
 function requestPath(example: Example, overrides: Record<string, string>): string {
   const template = example.operation.replace(/^\w+\s+/, '');
   const url = new URL(example.request.url.replace(/\{/g, '%7B').replace(/\}/g, '%7D'));
   const documentedPath = decodeURIComponent(url.pathname.replace(/^\/v1\.0/, ''));
-  const { pattern, names } = compile(template);
+  const { pattern, names } = compileTemplate(template);
   const match = pattern.exec(documentedPath);
   const values: Record<string, string> = {};
   names.forEach((name, index) => (values[name] = match?.[index + 1] ?? ''));

@@ -53,8 +53,13 @@ export class GraphRouter {
 }
 
 function compile(route: GraphRoute): CompiledRoute {
+  return { route, ...compileTemplate(route.template) };
+}
+
+/** A pattern matching the paths of an OpenAPI path template, and the names of its parameters in capture order. */
+export function compileTemplate(template: string): { pattern: RegExp; names: string[] } {
   const names: string[] = [];
-  const body = route.template
+  const body = template
     .split('/')
     .filter(Boolean)
     .map((segment) => {
@@ -71,7 +76,7 @@ function compile(route: GraphRoute): CompiledRoute {
       return escape(segment);
     })
     .join('/');
-  return { route, names, pattern: new RegExp(`^/${body}$`, 'i') };
+  return { pattern: new RegExp(`^/${body}$`, 'i'), names };
 }
 
 function escape(text: string): string {
