@@ -1,7 +1,9 @@
 // Names shared by the handshake orchestrations, their activities, the triggers that start them and
 // the tests: function names, external events, and the settings an orchestration is started with.
+import { CLOUDS } from '../shared/clouds';
 import type { AppConfig } from '../shared/config';
-import { PLAN_AREAS, type PlanArea } from '../shared/plan';
+import type { DesiredCollaboration } from '../shared/partnership';
+import { PLAN_AREAS, syncDirections, type PlanArea } from '../shared/plan';
 
 export const ONBOARD_PARTNER_ORCHESTRATION = 'onboardPartner';
 export const ACCEPT_INVITATION_ORCHESTRATION = 'acceptInvitation';
@@ -21,6 +23,10 @@ export const PARTNER_READY_EVENT = 'PartnerReady';
 
 /** Entra first (before the partner answers), the rest once the partner's domains are known. */
 export const ENTRA_AREAS: readonly PlanArea[] = ['cloudEndpoints', 'partner', 'identitySync'];
+/** The second half: Teams and guests (Entra again: a retried step plans only what is missing). */
+export const TEAMS_AREAS: readonly PlanArea[] = PLAN_AREAS.filter((area) => area !== 'syncSource');
+/** The source side of cross-tenant sync: after the partner confirmed (it allows inbound sync first). */
+export const SYNC_SOURCE_AREAS: readonly PlanArea[] = ['syncSource'];
 export const ALL_AREAS: readonly PlanArea[] = PLAN_AREAS;
 
 export interface PartnerAnswerEvent {
@@ -38,13 +44,27 @@ export interface OrchestrationSettings {
   messageDelivery: AppConfig['messageDelivery'];
   activityRetry: AppConfig['activityRetry'];
   partnerReadyTimeoutSeconds: number;
+  /** Manual Teams mode: re-verify interval and deadline (absent in inputs of older instances: the defaults apply). */
+  teamsManual?: AppConfig['teamsManual'];
 }
 
 export interface HandshakeOrchestrationInput {
   partnershipId: string;
   settings: OrchestrationSettings;
+  /** This tenant is a source of cross-tenant sync: the second half configures the sync job. */
+  syncSource?: boolean;
 }
 
 export function orchestrationSettings(config: AppConfig): OrchestrationSettings {
-  return { messageDelivery: config.messageDelivery, activityRetry: config.activityRetry, partnerReadyTimeoutSeconds: config.partnerReadyTimeoutSeconds };
+  return {
+    messageDelivery: config.messageDelivery,
+    activityRetry: config.activityRetry,
+    partnerReadyTimeoutSeconds: config.partnerReadyTimeoutSeconds,
+    teamsManual: config.teamsManual,
+  };
+}
+
+/** True when the partnership makes this tenant a sync source the product configures (never in China). */
+export function configuresSyncSource(desired: DesiredCollaboration, localCloud: AppConfig['cloud']): boolean {
+  return syncDirections(desired).outbound && CLOUDS[localCloud].environment !== 'China';
 }

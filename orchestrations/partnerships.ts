@@ -15,6 +15,7 @@ import type { PartnershipRecord } from '../shared/tables';
 import type { HandshakeDeployment } from './deployment';
 import {
   ACCEPT_INVITATION_ORCHESTRATION,
+  configuresSyncSource,
   ONBOARD_PARTNER_ORCHESTRATION,
   orchestrationSettings,
   REJECT_INVITATION_ORCHESTRATION,
@@ -179,7 +180,7 @@ export async function getPartnership(id: string, context: EntryPointContext): Pr
   const { partnerships, events } = context.deployment.repositories;
   const record = await partnerships.require(id);
   const data = handshakeData(record);
-  const steps = (await events.list(id)).map((event) => ({ at: event.at, type: event.type, message: event.message }));
+  const steps = (await events.list(id)).map((event) => ({ at: event.at, type: event.type, message: event.message, ...(event.data ? { data: event.data } : {}) }));
   const details: PartnershipDetails = {
     ...summaryOf(record),
     partnerDeploymentUrl: record.desired.partnerDeploymentUrl,
@@ -237,7 +238,12 @@ export function summaryOf(record: PartnershipRecord): PartnershipSummary {
 }
 
 async function startWorkflow(context: EntryPointContext, orchestration: string, record: PartnershipRecord): Promise<void> {
-  const input: HandshakeOrchestrationInput = { partnershipId: record.id, settings: orchestrationSettings(context.deployment.config) };
+  const { config } = context.deployment;
+  const input: HandshakeOrchestrationInput = {
+    partnershipId: record.id,
+    settings: orchestrationSettings(config),
+    ...(configuresSyncSource(record.desired, config.cloud) ? { syncSource: true } : {}),
+  };
   await context.durable.startOnce(orchestration, record.id, input);
 }
 

@@ -1,6 +1,7 @@
 // What the handshake keeps in a partnership's `data` (shared/tables PartnershipRecord.data), typed
 // in one place: the invitation, the messages this side signed (so every retry and the out-of-band
 // copy carry the same one), and the partner's answers as the webhook accepted them.
+import type { OwnershipClaim } from '../shared/ownership';
 import type { PartnershipRecord } from '../shared/tables';
 
 export type OutgoingMessageType = 'invitation' | 'confirmation' | 'rejection' | 'ready';
@@ -42,6 +43,11 @@ export interface HandshakeData {
   answer?: { type: 'confirmation' | 'rejection'; jti: string; at: string; reason?: string };
   /** The partner's `ready` (one per partnership). */
   partnerReady?: { jti: string; at: string };
+  /**
+   * Manual Teams mode: what the script issued to the administrator adds, recorded as owned once
+   * verification finds it in place (null once recorded).
+   */
+  manualTeams?: { claims: OwnershipClaim[]; script: string; at: string } | null;
 }
 
 export function handshakeData(record: Pick<PartnershipRecord, 'data'>): HandshakeData {

@@ -14,13 +14,14 @@ import type { RecordStepInput } from './activities/recordStep';
 import type { SendMessageResult } from './activities/sendMessage';
 import type { VerifyTenantOutcome } from './activities/verifyTenant';
 import {
-  ALL_AREAS,
   CONFIGURE_TENANT_ACTIVITY,
   PARTNER_READY_EVENT,
   type PartnerReadyEvent,
   PREPARE_MESSAGE_ACTIVITY,
   RECORD_STEP_ACTIVITY,
   SEND_MESSAGE_ACTIVITY,
+  SYNC_SOURCE_AREAS,
+  TEAMS_AREAS,
   UNDO_PARTNERSHIP_CHANGES_ACTIVITY,
   VERIFY_TENANT_ACTIVITY,
   type HandshakeOrchestrationInput,
@@ -28,6 +29,13 @@ import {
 import type { OutgoingMessageType } from './records';
 import { Compensations, type CompensationResult } from './saga';
 import { ENSURE_SUBSCRIPTIONS_ACTIVITY } from './reconcile/names';
+import { DEFAULTS, parseDuration } from '../shared/config';
+
+/** Manual Teams mode when the orchestration input predates the settings (instances started before them). */
+const DEFAULT_TEAMS_MANUAL = {
+  recheckIntervalSeconds: parseDuration(DEFAULTS.teamsManualRecheckInterval)!,
+  deadlineSeconds: parseDuration(DEFAULTS.teamsManualDeadline)!,
+};
 
 /** What an orchestration shows through its customStatus (and the status API through the Events table). */
 export interface HandshakeCustomStatus {
@@ -119,7 +127,10 @@ export class HandshakeWorkflow {
 
   *verify(): Generator<Task, VerifyTenantOutcome, any> {
     try {
-      return yield this.context.df.callActivityWithRetry(VERIFY_TENANT_ACTIVITY, this.activityRetry, { partnershipId: this.partnershipId });
+      return yield this.context.df.callActivityWithRetry(VERIFY_TENANT_ACTIVITY, this.activityRetry, {
+        partnershipId: this.partnershipId,
+        at: this.now.toISOString(),
+      });
     } catch (error) {
       return { ok: false, error: internalError(`Reading the tenant back kept failing: ${messageOf(error)}`) };
     }
@@ -192,19 +203,50 @@ export class HandshakeWorkflow {
 
   /**
    * The second half both sides share once the partner has confirmed: Teams (federation with the
-   * partner's verified domains, meetings, guest access) and guests, verify by reading back, tell
-   * the partner `ready`, wait for its own `ready`, Active. `partner` names the other side in steps.
+   * partner's verified domains, meetings, guest access) and guests, the source side of
+   * cross-tenant sync when this tenant is one, verify by reading back (in manual Teams mode: wait
+   * for the administrator's script), tell the partner `ready`, wait for its own `ready`, Active.
+   * `partner` names the other side in steps.
    */
   *configureTeamsVerifyAndActivate(partner: 'partner' | 'initiator'): Generator<Task, HandshakeOutcome, any> {
     yield* this.step('configuring-teams', 'Configuring Teams and inviting guests.', { status: 'ConfiguringTeams' });
-    const teams = yield* this.configure('teams', ALL_AREAS);
+    const teams = yield* this.configure('teams', TEAMS_AREAS);
     if (!teams.ok) return yield* this.fail('failed', 'Configuring Teams and guests failed', teams.error);
-    yield* this.step('teams-configured', `Teams and guests configured (${teams.applied.length} change(s) written).`, { data: { applied: teams.applied } });
+    const waiting = teams.manual.length > 0 ? `; ${teams.manual.length} Teams change(s) wait for an administrator` : '';
+    yield* this.step('teams-configured', `Teams and guests configured (${teams.applied.length} change(s) written${waiting}).`, {
+      data: { applied: teams.applied, ...(teams.manual.length > 0 ? { manual: teams.manual } : {}) },
+    });
+
+    if (this.input.syncSource) {
+      // The partner has confirmed, so it allows inbound sync: Entra now validates the credentials.
+      yield* this.step('configuring-sync', 'Configuring cross-tenant synchronisation (this tenant is the source): configuration, job, credentials, scope, start.');
+      const sync = yield* this.configure('sync', SYNC_SOURCE_AREAS);
+      if (!sync.ok) return yield* this.fail('failed', 'Configuring cross-tenant synchronisation failed', sync.error);
+      yield* this.step('sync-configured', `Cross-tenant synchronisation configured and started (${sync.applied.length} change(s) written).`, {
+        data: { applied: sync.applied, ...(sync.warnings.length > 0 ? { warnings: sync.warnings } : {}) },
+      });
+    }
 
     yield* this.step('verifying', 'Reading the configuration back.', { status: 'Verifying' });
-    const verification = yield* this.verify();
+    let verification = yield* this.verify();
     if (!verification.ok) return yield* this.fail('failed', 'Verification failed', verification.error);
+    if (!verification.inSync && verification.awaitingAdministrator) {
+      verification = yield* this.awaitAdministrator(verification);
+      if (!verification.ok) return yield* this.fail('failed', 'Verification failed', verification.error);
+    }
     if (!verification.inSync) {
+      if (verification.awaitingAdministrator) {
+        const { deadlineSeconds } = this.teamsManual;
+        return yield* this.fail(
+          'failed',
+          'Waiting for a Teams administrator failed',
+          errorRecord(
+            'teams.manual-action-required',
+            `The Teams settings were not applied within ${deadlineSeconds} s. Run this script as a Teams administrator, then request the partnership again:\n${verification.script ?? ''}`,
+            { script: verification.script, remaining: verification.remaining },
+          ),
+        );
+      }
       return yield* this.fail(
         'failed',
         'Verification failed',
@@ -231,6 +273,36 @@ export class HandshakeWorkflow {
     }
     yield* this.step('partner-ready', `The ${partner} reported its side configured and verified.`, { type: 'message.received' });
     return yield* this.finish('active', 'Active', 'The partnership is active on both sides.');
+  }
+
+  get teamsManual(): { recheckIntervalSeconds: number; deadlineSeconds: number } {
+    return this.input.settings.teamsManual ?? DEFAULT_TEAMS_MANUAL;
+  }
+
+  /**
+   * Manual Teams mode: show the administrator the script (a step carrying it), then read the tenant
+   * back on a durable timer every TEAMS_MANUAL_RECHECK_INTERVAL until the settings are in place or
+   * TEAMS_MANUAL_DEADLINE has passed. Returns the last verification.
+   */
+  *awaitAdministrator(first: Extract<VerifyTenantOutcome, { ok: true }>): Generator<Task, VerifyTenantOutcome, any> {
+    const { recheckIntervalSeconds, deadlineSeconds } = this.teamsManual;
+    const deadline = new Date(this.now.getTime() + deadlineSeconds * 1000);
+    yield* this.step(
+      'awaiting-administrator',
+      `Teams is in manual mode: a Teams administrator must run the script in this step's data (MicrosoftTeams PowerShell). ` +
+        `Checking every ${recheckIntervalSeconds} s until ${deadline.toISOString()}. Still missing: ${first.remaining.join('; ')}`,
+      { type: 'awaiting-administrator', data: { script: first.script, remaining: first.remaining, deadline: deadline.toISOString() } },
+    );
+    let verification: VerifyTenantOutcome = first;
+    while (verification.ok && !verification.inSync && verification.awaitingAdministrator && this.now < deadline) {
+      const next = Math.min(this.now.getTime() + recheckIntervalSeconds * 1000, deadline.getTime());
+      yield this.context.df.createTimer(new Date(next));
+      verification = yield* this.verify();
+    }
+    if (verification.ok && verification.inSync) {
+      yield* this.step('administrator-applied', 'The Teams settings of the script are in place.');
+    }
+    return verification;
   }
 
   /**

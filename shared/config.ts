@@ -74,6 +74,13 @@ export const DEFAULTS = {
   /** Where invited guests land after redeeming (Graph's inviteRedirectUrl). */
   guestInviteRedirectUrl: 'https://myapplications.microsoft.com',
   teamsAdapter: 'rest' as 'rest' | 'manual',
+  /**
+   * Manual Teams mode: how often the workflow reads the tenant back while it waits for an
+   * administrator to run the script, and how long it waits before it fails. Keep the deadline
+   * within the partner's PARTNER_READY_TIMEOUT (the partner waits for this side's `ready`).
+   */
+  teamsManualRecheckInterval: '5m',
+  teamsManualDeadline: '24h',
 } as const;
 
 export type CredentialConfig =
@@ -91,6 +98,8 @@ export interface AppConfig {
   endpointOverrides: CloudEndpointOverrides;
   credential: CredentialConfig;
   teamsAdapter: 'rest' | 'manual';
+  /** Manual Teams mode: re-verify every `recheckIntervalSeconds` until `deadlineSeconds` after the script was issued. */
+  teamsManual: { recheckIntervalSeconds: number; deadlineSeconds: number };
   storage: { connectionString: string; tablePrefix: string };
   /** Public base URL of this deployment (callbacks, notification URL); absent until configured. */
   publicBaseUrl?: string;
@@ -137,6 +146,8 @@ export const SETTINGS = {
   loginBaseUrl: 'LOGIN_BASE_URL',
   teamsAdminBaseUrl: 'TEAMS_ADMIN_BASE_URL',
   teamsAdapter: 'TEAMS_ADAPTER',
+  teamsManualRecheckInterval: 'TEAMS_MANUAL_RECHECK_INTERVAL',
+  teamsManualDeadline: 'TEAMS_MANUAL_DEADLINE',
   storageConnectionString: 'STORAGE_CONNECTION_STRING',
   webJobsStorage: 'AzureWebJobsStorage',
   tablePrefix: 'TABLE_PREFIX',
@@ -273,6 +284,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (partnerReadyTimeoutSeconds === undefined || partnerReadyTimeoutSeconds < 1) {
     problems.push(`${SETTINGS.partnerReadyTimeout} must be a duration such as 24h, 30m or 90s (got "${readyTimeoutText}")`);
   }
+  const duration = (name: string, fallback: string): number => {
+    const text = get(name) ?? fallback;
+    const seconds = parseDuration(text);
+    if (seconds === undefined || seconds < 1) {
+      problems.push(`${name} must be a duration such as 24h, 30m or 90s (got "${text}")`);
+      return parseDuration(fallback)!;
+    }
+    return seconds;
+  };
+  const teamsManual = {
+    recheckIntervalSeconds: duration(SETTINGS.teamsManualRecheckInterval, DEFAULTS.teamsManualRecheckInterval),
+    deadlineSeconds: duration(SETTINGS.teamsManualDeadline, DEFAULTS.teamsManualDeadline),
+  };
+  if (teamsManual.recheckIntervalSeconds > teamsManual.deadlineSeconds) {
+    problems.push(`${SETTINGS.teamsManualRecheckInterval} must not be longer than ${SETTINGS.teamsManualDeadline}`);
+  }
   const keyFile = get(SETTINGS.deploymentKeyFile);
   const keyVaultUrl = url(SETTINGS.keyVaultUrl, ['https:']);
   if (keyFile && keyVaultUrl) problems.push(`${SETTINGS.deploymentKeyFile} and ${SETTINGS.keyVaultUrl} must not both be set (one place holds the signing key)`);
@@ -296,6 +323,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     endpointOverrides,
     credential,
     teamsAdapter: oneOf(SETTINGS.teamsAdapter, ['rest', 'manual'] as const, DEFAULTS.teamsAdapter),
+    teamsManual,
     storage: { connectionString: connectionString ?? '', tablePrefix },
     publicBaseUrl: url(SETTINGS.publicBaseUrl, ['https:', 'http:']),
     retry,

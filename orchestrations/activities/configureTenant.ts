@@ -1,13 +1,13 @@
 // configureTenant: read → plan → apply the parts of the own tenant a partnership needs now (the
 // initiator does Entra before the partner answers, the rest after), then record what it now owns
 // and one Events row per change. Running it again applies nothing: the plan of a correct tenant
-// is empty. A change that fails part-way records the part that was applied (ownership + events)
+// is empty. In manual Teams mode the Teams changes come back as the administrator's script; what
+// they add is kept with the partnership and recorded as owned once verification finds it done. A change that fails part-way records the part that was applied (ownership + events)
 // before it reports the failure, so compensation knows exactly what to undo.
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import { DomainError, isDomainError } from '../../shared/errors';
-import { ownershipAfter } from '../../shared/ownership';
-import type { DesiredCollaboration } from '../../shared/partnership';
+import { ownedItemKey, ownershipAfter, type OwnershipClaim } from '../../shared/ownership';
 import {
   applyPlan,
   auditEvents,
@@ -22,6 +22,8 @@ import {
 import type { NewEvent } from '../../shared/tables';
 import { handshakeDeployment } from '../deployment';
 import { CONFIGURE_TENANT_ACTIVITY } from '../names';
+import { handshakeData, withHandshakeData } from '../records';
+import { manualScript as manualTeamsScript } from '../../shared/teams';
 import { isTransient, outcomeOf, type Outcome } from './outcome';
 
 export interface ConfigureTenantInput {
@@ -32,7 +34,14 @@ export interface ConfigureTenantInput {
   at: string;
 }
 
-export type ConfigureTenantOutcome = Outcome<{ applied: string[]; warnings: string[] }>;
+export type ConfigureTenantOutcome = Outcome<{
+  /** Operations written (or adapted to a changed tenant). */
+  applied: string[];
+  /** Manual Teams mode: operations waiting for an administrator to run `script`. */
+  manual: string[];
+  script?: string;
+  warnings: string[];
+}>;
 
 export async function configureTenant(input: ConfigureTenantInput): Promise<ConfigureTenantOutcome> {
   return outcomeOf(async () => {
@@ -50,7 +59,7 @@ export async function configureTenant(input: ConfigureTenantInput): Promise<Conf
     const actual = await readTenantState(adapters, [target], { localCloud: config.cloud });
     const planned = plan([target], actual, { localCloud: config.cloud, guestInviteRedirectUrl: config.guestInviteRedirectUrl });
     const context = { actor: 'orchestration', at: input.at, idPrefix: `${record.id}:${input.step}` };
-    const notes = [...planned.warnings.map((warning) => warning.message), ...unconfiguredSyncNotes(record.desired, input.areas)];
+    const notes = planned.warnings.map((warning) => warning.message);
     const noteEvents: NewEvent[] = notes.map((message, index) => ({
       partnershipId: record.id,
       id: `${record.id}:${input.step}:warning:${index}`,
@@ -60,17 +69,19 @@ export async function configureTenant(input: ConfigureTenantInput): Promise<Conf
       message,
     }));
 
-    let result: Pick<ApplyResult, 'applied' | 'claims' | 'releases' | 'handOvers'>;
+    let result: Pick<ApplyResult, 'applied' | 'claims' | 'releases' | 'handOvers' | 'manual'>;
     let failure: DomainError | undefined;
     try {
       result = await applyPlan(adapters, planned);
     } catch (error) {
       if (!isDomainError(error, 'apply.partial-failure')) throw error;
       const details = error.details as PartialFailureDetails;
-      result = { applied: details.applied, claims: details.claims, releases: details.releases, handOvers: [] };
+      result = { applied: details.applied, claims: details.claims, releases: details.releases, handOvers: [], manual: details.manual };
       failure = error;
     }
+    const script = result.manual.length > 0 ? manualScript(planned, result.manual.map((entry) => entry.operationId)) : undefined;
     await recordApplied(deployment, record.id, planned, result, context, noteEvents);
+    if (script) await keepManualClaims(deployment, record.id, result.manual.flatMap((entry) => entry.claims), script, input.at);
     if (failure) {
       const cause = (failure.details as PartialFailureDetails).error;
       // Throttling or an outage that outlasted the adapter's own retries: the durable retry resumes
@@ -78,7 +89,36 @@ export async function configureTenant(input: ConfigureTenantInput): Promise<Conf
       if (isTransient(cause)) throw new DomainError(cause.code, failure.message, { details: failure.details });
       throw failure;
     }
-    return { applied: result.applied.filter((applied) => applied.outcome !== 'unchanged').map((applied) => applied.operationId), warnings: notes };
+    return {
+      applied: result.applied.filter((applied) => applied.outcome === 'applied' || applied.outcome === 'converged').map((applied) => applied.operationId),
+      manual: result.manual.map((entry) => entry.operationId),
+      ...(script ? { script } : {}),
+      warnings: notes,
+    };
+  });
+}
+
+/** One script for the Teams operations waiting for an administrator. */
+function manualScript(planned: Plan, operationIds: readonly string[]): string {
+  const updates = planned.operations.flatMap((operation) => (operation.kind === 'teams.update' && operationIds.includes(operation.id) ? [operation.update] : []));
+  return manualTeamsScript(updates);
+}
+
+/** What the administrator's script adds: owned once verified (verifyTenant records it). */
+async function keepManualClaims(
+  deployment: ReturnType<typeof handshakeDeployment>,
+  partnershipId: string,
+  claims: readonly OwnershipClaim[],
+  script: string,
+  at: string,
+): Promise<void> {
+  const mine = claims.filter((claim) => claim.partnershipId === partnershipId);
+  await deployment.repositories.partnerships.update(partnershipId, (current) => {
+    const pending = handshakeData(current).manualTeams;
+    // A later run (a retry) plans from what the tenant holds then: keep the first `previous` values.
+    const kept = new Set((pending?.claims ?? []).map((claim) => ownedItemKey(claim.item)));
+    const merged = [...(pending?.claims ?? []), ...mine.filter((claim) => !kept.has(ownedItemKey(claim.item)))];
+    return { data: withHandshakeData(current, { manualTeams: { claims: merged, script, at } }) };
   });
 }
 
@@ -96,22 +136,6 @@ async function recordApplied(
   }
   const rows = [...auditEvents(planned, result, context).filter((event) => event.partnershipId === partnershipId), ...extraEvents];
   if (rows.length > 0) await events.appendMany(rows);
-}
-
-/**
- * Cross-tenant synchronisation has two sides. The domain configures the target side (the partner
- * entry's identity sync settings); the source side (the sync job) is not part of it yet, so the
- * admin is told rather than shown a success that did not happen.
- */
-function unconfiguredSyncNotes(desired: DesiredCollaboration, areas: readonly PlanArea[]): string[] {
-  const sync = desired.crossTenantSync;
-  if (!sync || !areas.includes('identitySync')) return [];
-  if (sync.direction === 'inbound') return [];
-  return [
-    'Cross-tenant synchronization: this tenant is a source (outbound). The product configures only the target side ' +
-      '(the partner\u2019s identity synchronization settings); create the synchronization job in the Entra admin center ' +
-      '(Cross-tenant synchronization > Configurations) to start provisioning users.',
-  ];
 }
 
 const handler: ActivityHandler = (input: unknown) => configureTenant(input as ConfigureTenantInput);

@@ -54,7 +54,27 @@ describe('handshake settings', () => {
       vaultUrl: 'https://contoso.vault.azure.net',
       secretName: DEFAULTS.deploymentKeySecretName,
     });
-    expect(orchestrationSettings(config)).toEqual({ messageDelivery: config.messageDelivery, activityRetry: config.activityRetry, partnerReadyTimeoutSeconds: 90 });
+    expect(orchestrationSettings(config)).toEqual({
+      messageDelivery: config.messageDelivery,
+      activityRetry: config.activityRetry,
+      partnerReadyTimeoutSeconds: 90,
+      teamsManual: { recheckIntervalSeconds: 300, deadlineSeconds: 24 * 3600 },
+    });
+  });
+
+  it('manual Teams mode: re-verify interval and deadline default to the named constants and are read from app settings', () => {
+    expect(loadConfig(BASE).teamsManual).toEqual({ recheckIntervalSeconds: 5 * 60, deadlineSeconds: 24 * 3600 });
+    expect(DEFAULTS).toMatchObject({ teamsManualRecheckInterval: '5m', teamsManualDeadline: '24h' });
+    const config = loadConfig({ ...BASE, TEAMS_ADAPTER: 'manual', TEAMS_MANUAL_RECHECK_INTERVAL: '30s', TEAMS_MANUAL_DEADLINE: '2h' });
+    expect(config).toMatchObject({ teamsAdapter: 'manual', teamsManual: { recheckIntervalSeconds: 30, deadlineSeconds: 7200 } });
+    expect(orchestrationSettings(config).teamsManual).toEqual({ recheckIntervalSeconds: 30, deadlineSeconds: 7200 });
+  });
+
+  it('manual Teams mode: refuses a bad interval or deadline, and an interval longer than the deadline', () => {
+    expect(() => loadConfig({ ...BASE, TEAMS_MANUAL_RECHECK_INTERVAL: 'often', TEAMS_MANUAL_DEADLINE: '0s' })).toThrow(
+      expect.objectContaining({ code: 'config.invalid', message: expect.stringMatching(/TEAMS_MANUAL_RECHECK_INTERVAL.*TEAMS_MANUAL_DEADLINE/) }),
+    );
+    expect(() => loadConfig({ ...BASE, TEAMS_MANUAL_RECHECK_INTERVAL: '2h', TEAMS_MANUAL_DEADLINE: '1h' })).toThrow(/TEAMS_MANUAL_RECHECK_INTERVAL must not be longer than TEAMS_MANUAL_DEADLINE/);
   });
 
   it('refuses bad values, naming each setting', () => {
