@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
 import { createTableClientFactory, type TableClientFactory } from '../../shared/tables';
+import { useFixture } from './fixture';
 
 export interface AzuriteFixture {
   readonly azurite: RunningAzurite;
@@ -11,22 +12,19 @@ export interface AzuriteFixture {
 
 /** Starts Azurite in beforeAll and stops it in afterAll; call at the top of a describe block. */
 export function useAzurite(): () => AzuriteFixture {
-  let fixture: AzuriteFixture | undefined;
-  beforeAll(async () => {
-    const azurite = await startAzurite({ inMemory: true });
-    fixture = {
-      azurite,
-      freshTables: () =>
-        createTableClientFactory({ connectionString: azurite.connectionString, tablePrefix: uniquePrefix() }),
-    };
-  }, 60_000);
-  afterAll(async () => {
-    await fixture?.azurite.stop();
+  return useFixture<AzuriteFixture>({
+    what: 'Azurite',
+    helper: 'useAzurite',
+    start: async () => {
+      const azurite = await startAzurite({ inMemory: true });
+      return {
+        azurite,
+        freshTables: () => createTableClientFactory({ connectionString: azurite.connectionString, tablePrefix: uniquePrefix() }),
+      };
+    },
+    stop: (fixture) => fixture.azurite.stop(),
+    startTimeoutMs: 60_000,
   });
-  return () => {
-    if (!fixture) throw new Error('Azurite is not running (useAzurite() must be called inside describe)');
-    return fixture;
-  };
 }
 
 export function uniquePrefix(): string {

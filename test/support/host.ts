@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../infra/local/azurite';
 import { launchHost, type LaunchHostOptions, type RunningHost } from '../../infra/local/host';
+import { useFixture } from './fixture';
 
 export { launchHost, HostLaunchError } from '../../infra/local/host';
 export type { LaunchHostOptions, RunningHost } from '../../infra/local/host';
@@ -17,17 +18,14 @@ export const WORKFLOWS_APP = join(PROJECT_ROOT, 'test/host/apps/workflows');
  * function runs in beforeAll, so it may use fixtures (e.g. Azurite) started earlier.
  */
 export function useHost(options: () => LaunchHostOptions | Promise<LaunchHostOptions>): () => RunningHost {
-  let host: RunningHost | undefined;
-  beforeAll(async () => {
-    host = await launchHost(await options());
-  }, 90_000);
-  afterAll(async () => {
-    await host?.stop();
-  }, 30_000);
-  return () => {
-    if (!host) throw new Error('The host is not running (useHost() must be called inside describe)');
-    return host;
-  };
+  return useFixture({
+    what: 'The host',
+    helper: 'useHost',
+    start: async () => launchHost(await options()),
+    stop: (host) => host.stop(),
+    startTimeoutMs: 90_000,
+    stopTimeoutMs: 30_000,
+  });
 }
 
 export interface WorkflowsHostFixture {
@@ -44,27 +42,28 @@ export interface WorkflowsHostFixture {
  */
 export function useWorkflowsHost(name: string, options: Omit<LaunchHostOptions, 'appDir' | 'storageConnectionString'> = {}): WorkflowsHostFixture {
   const state = tempDir(name);
-  let azurite: RunningAzurite | undefined;
-  let host: RunningHost | undefined;
-  beforeAll(async () => {
-    azurite = await startAzurite({ inMemory: true });
-    host = await launchHost({
-      ...options,
-      appDir: WORKFLOWS_APP,
-      storageConnectionString: azurite.connectionString,
-      env: { TEST_STATE_DIR: state.path, ...options.env },
-    });
-  }, 150_000);
-  afterAll(async () => {
-    await host?.stop();
-    await azurite?.stop();
-    state.remove();
-  }, 60_000);
-  const running = <T>(value: T | undefined, what: string): T => {
-    if (!value) throw new Error(`${what} is not running (useWorkflowsHost() must be called inside describe)`);
-    return value;
-  };
-  return { host: () => running(host, 'The host'), azurite: () => running(azurite, 'Azurite'), statePath: state.path };
+  const started = useFixture({
+    what: 'The host',
+    helper: 'useWorkflowsHost',
+    start: async () => {
+      const azurite = await startAzurite({ inMemory: true });
+      try {
+        const env = { TEST_STATE_DIR: state.path, ...options.env };
+        return { azurite, host: await launchHost({ ...options, appDir: WORKFLOWS_APP, storageConnectionString: azurite.connectionString, env }) };
+      } catch (error) {
+        await azurite.stop();
+        throw error;
+      }
+    },
+    stop: async ({ azurite, host }) => {
+      await host.stop();
+      await azurite.stop();
+    },
+    startTimeoutMs: 150_000,
+    stopTimeoutMs: 60_000,
+  });
+  afterAll(() => state.remove());
+  return { host: () => started().host, azurite: () => started().azurite, statePath: state.path };
 }
 
 export type KeyChoice = 'function' | 'master' | 'system' | 'none' | { key: string };

@@ -1,6 +1,7 @@
 // Helpers for tests on the whole local stack (simulator + Azurite + one HTTPS host per deployment).
 import { startLocalStack, type LocalStack, type LocalStackDeployment, type LocalStackOptions } from '../../infra/local/stack';
 import type { TenantDump } from '../../infra/local/simulator';
+import { useFixture } from './fixture';
 
 export { startLocalStack, SHORT_TIMINGS } from '../../infra/local/stack';
 export type { LocalStack, LocalStackDeployment, LocalStackOptions } from '../../infra/local/stack';
@@ -17,17 +18,14 @@ export const WORLD = {
 
 /** Starts a stack in beforeAll and stops it in afterAll; call inside describe. */
 export function useStack(options: () => LocalStackOptions | Promise<LocalStackOptions>): () => LocalStack {
-  let stack: LocalStack | undefined;
-  beforeAll(async () => {
-    stack = await startLocalStack(await options());
-  }, 180_000);
-  afterAll(async () => {
-    await stack?.stop();
-  }, 60_000);
-  return () => {
-    if (!stack) throw new Error('The stack is not running (useStack() must be called inside describe)');
-    return stack;
-  };
+  return useFixture({
+    what: 'The stack',
+    helper: 'useStack',
+    start: async () => startLocalStack(await options()),
+    stop: (stack) => stack.stop(),
+    startTimeoutMs: 180_000,
+    stopTimeoutMs: 60_000,
+  });
 }
 
 /**
