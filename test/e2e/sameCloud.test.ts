@@ -1,7 +1,7 @@
 // A handshake within one cloud (Contoso ↔ Fabrikam, Global): the partner named by its verified
 // domain, B2B direct connect (allowed within a cloud), and cross-tenant synchronisation from
-// Contoso into Fabrikam — the target side configured at Fabrikam, the source side left to the
-// admin with a clear warning step (the domain does not create sync jobs yet).
+// Contoso into Fabrikam — the target side (inbound sync allowed) configured at Fabrikam, the source
+// side (configuration, job, credentials, scope, started) at Contoso.
 import { api, hasStatus, useDeployments, waitForPartnership, WORLD } from '../support/stack';
 
 jest.setTimeout(240_000);
@@ -9,7 +9,7 @@ jest.setTimeout(240_000);
 describe('a same-cloud handshake with B2B direct connect and cross-tenant sync', () => {
   const { stack, contoso, fabrikam } = useDeployments({ Contoso: WORLD.contoso, Fabrikam: WORLD.fabrikam });
 
-  it('ends Active on both sides with the target side of sync configured and the source side flagged', async () => {
+  it('ends Active on both sides with both sides of sync configured', async () => {
     const created = await api(contoso(), 'POST', '/api/partnerships', {
       body: {
         partnerDomain: 'fabrikam.com',
@@ -35,9 +35,10 @@ describe('a same-cloud handshake with B2B direct connect and cross-tenant sync',
     ]);
     expect([a.status, b.status]).toEqual(['Active', 'Active']);
 
-    // Contoso is the sync source: told what it has to do itself.
-    expect(a.steps).toContainEqual(expect.objectContaining({ type: 'warning', message: expect.stringMatching(/^Cross-tenant synchronization: this tenant is a source/) }));
-    expect(b.steps.some((step: { message: string }) => step.message.startsWith('Cross-tenant synchronization'))).toBe(false);
+    // Contoso is the sync source: it configured the job; Fabrikam (the target) has nothing of it.
+    expect(a.steps).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/^Cross-tenant synchronisation configured and started/) }));
+    expect(b.steps.some((step: { message: string }) => /synchronisation configured/.test(step.message))).toBe(false);
+    expect(a.owned).toContainEqual({ kind: 'syncConfiguration', targetTenantId: WORLD.fabrikam });
 
     const contosoState = await stack().simulator.control.state(WORLD.contoso);
     const fabrikamState = await stack().simulator.control.state(WORLD.fabrikam);
@@ -50,5 +51,9 @@ describe('a same-cloud handshake with B2B direct connect and cross-tenant sync',
     // Fabrikam is the target: it lets Contoso provision users into it.
     expect(contosoInFabrikam.identitySynchronization).toMatchObject({ userSyncInbound: { isSyncAllowed: true } });
     expect(fabrikamState.teams.TenantFederationSettings).toMatchObject({ AllowFederatedUsers: true });
+    const configuration = contosoState.servicePrincipals.find((sp) => sp.displayName === `cross-cloud-handshake sync to ${WORLD.fabrikam}`)!;
+    expect(configuration.synchronization.jobs).toEqual([expect.objectContaining({ templateId: 'Azure2Azure', schedule: expect.objectContaining({ state: 'Active' }) })]);
+    expect(configuration.appRoleAssignedTo.map((assignment) => assignment.principalId)).toEqual(['2fda2898-91b5-4a9f-a23b-7ec7fb25509b']);
+    expect(fabrikamState.servicePrincipals.some((sp) => String(sp.displayName).startsWith('cross-cloud-handshake sync'))).toBe(false);
   });
 });
