@@ -2,16 +2,18 @@
 // Collaborators" into Tailspin Gov (GCC High). Tailspin allows inbound sync before it confirms;
 // Contoso then creates the configuration, job, credentials and scope, starts it and verifies it;
 // both reach Active, and provisioning a user in scope on demand creates the B2B member in Tailspin.
-// The direction the clouds forbid (China → Global) is refused at once, with nothing written.
+// The direction the clouds forbid (China → Global) is refused at once, with nothing written; the
+// allowed Global → China cannot be configured on the China side (no identitySynchronization there,
+// *unconfirmed*): the China deployment refuses the invitation and Contoso undoes what it had added.
 import { graphClientFor, tenantNamed } from '../support/simulator';
-import { api, contosoRequest, hasStatus, useDeployments, waitForPartnership, WORLD, writeCount } from '../support/stack';
+import { api, collaborationState, contosoRequest, hasStatus, useDeployments, waitForPartnership, WORLD, writeCount } from '../support/stack';
 
 jest.setTimeout(240_000);
 
 const COLLABORATORS = '2fda2898-91b5-4a9f-a23b-7ec7fb25509b';
 
 describe('cross-tenant sync Global → US Gov through the handshake', () => {
-  const { stack, contoso, tailspin } = useDeployments({ Contoso: WORLD.contoso, Tailspin: WORLD.usgov });
+  const { stack, contoso, tailspin, china } = useDeployments({ Contoso: WORLD.contoso, Tailspin: WORLD.usgov, China: WORLD.china });
 
   it('configures both sides, reaches Active with the job running and scoped, and provisions a user in scope', async () => {
     const created = await api(contoso(), 'POST', '/api/partnerships', {
@@ -91,5 +93,21 @@ describe('cross-tenant sync Global → US Gov through the handshake', () => {
     });
     expect((await api(contoso(), 'GET', '/api/partnerships')).body.partnerships).toHaveLength(before);
     expect(await writeCount(stack(), WORLD.contoso)).toBe(writesBefore);
+  });
+
+  it('Global → China: the China deployment refuses the invitation (target side unconfirmed), Contoso ends Failed and undoes its changes', async () => {
+    const before = collaborationState(await stack().simulator.control.state(WORLD.contoso));
+    const created = await api(contoso(), 'POST', '/api/partnerships', {
+      body: contosoRequest(stack(), { crossTenantSync: { direction: 'outbound', scopingGroupIds: [COLLABORATORS] } }),
+    });
+    expect(created.status).toBe(202);
+    const failed = await waitForPartnership(contoso(), created.body.id, hasStatus('Failed', 'Active'));
+    expect(failed.status).toBe('Failed');
+    expect(failed.lastError).toMatchObject({
+      code: 'handshake.partner-refused',
+      message: expect.stringMatching(/refused the invitation \(422 capability\.violation\): This product cannot configure cross-tenant synchronisation in a China/),
+    });
+    expect(collaborationState(await stack().simulator.control.state(WORLD.contoso))).toEqual(before);
+    expect((await api(china(), 'GET', '/api/partnerships')).body.partnerships.some((p: { id: string }) => p.id === created.body.id)).toBe(false);
   });
 });
