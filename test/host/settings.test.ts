@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostError } from '../../infra/local/host/errors';
-import { applySettingsToEnv, readHostJson, readLocalSettings, resolveKeys, resolveSettingExpression, validateHubName } from '../../infra/local/host/settings';
+import { applySettingsToEnv, generateKey, readHostJson, readLocalSettings, resolveKeys, resolveSettingExpression, validateHubName } from '../../infra/local/host/settings';
 import { parseArgs } from '../../infra/local/host/cli';
 
 let dir: string;
@@ -85,9 +85,16 @@ describe('keys and setting expressions', () => {
   it('takes keys from settings, else generates them', () => {
     const keys = resolveKeys({ FUNCTIONS_MASTER_KEY: 'm'.repeat(20) });
     expect(keys.master).toBe('m'.repeat(20));
-    expect(keys.functionDefault).toMatch(/^[A-Za-z0-9_-]{40}$/);
+    expect(keys.functionDefault).toMatch(/^[A-Za-z0-9]{40}$/);
     expect(keys.generated).toEqual(['FUNCTIONS_DEFAULT_KEY', 'FUNCTIONS_DURABLE_SYSTEM_KEY']);
     expectHostError(() => resolveKeys({ FUNCTIONS_MASTER_KEY: 'short' }), 'settings.invalid', /at least 16 characters/);
+  });
+
+  it('generates keys of letters and digits only, so none reads as a flag on a command line', () => {
+    // A base64url key starts with "-" one time in 64: `handshake … --key -Xyz…` was then refused.
+    const keys = Array.from({ length: 2_000 }, () => generateKey());
+    for (const key of keys) expect(key).toMatch(/^[A-Za-z0-9]{40}$/);
+    expect(new Set(keys).size).toBe(keys.length);
   });
 
   it('resolves %name% from settings', () => {

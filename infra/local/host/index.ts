@@ -6,5 +6,5 @@ export { startHost } from './host';
 export type { StartHostOptions, StartedHost } from './host';
 export { HostError, isHostError } from './errors';
 export type { HostErrorCode } from './errors';
-export { KEY_SETTINGS, DEFAULT_HUB_NAME } from './settings';
+export { KEY_SETTINGS, DEFAULT_HUB_NAME, generateKey } from './settings';
 export { WEBHOOK_PATH } from './durable/httpApi';

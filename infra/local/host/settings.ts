@@ -1,7 +1,7 @@
 // App settings the way Functions reads them: local.settings.json `Values` fill the environment
 // (a variable already set wins), host.json is overlaid by `AzureFunctionsJobHost__a__b` variables,
 // and `%Name%` in binding values and hub names resolves to the setting `Name`.
-import { randomBytes } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HostError, describeError } from './errors';
@@ -182,9 +182,18 @@ export function resolveKeys(env: NodeJS.ProcessEnv): HostKeys {
   };
 }
 
-/** A random key in the style of Functions keys (URL-safe base64). */
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const KEY_LENGTH = 40;
+
+/**
+ * A random key (about 238 bits), letters and digits only: a base64url key that starts with "-"
+ * reads as a flag on a command line (`--key -Xyz…` is refused by parseArgs), and "_"/"-" are
+ * easy to lose when a key is copied from a terminal.
+ */
 export function generateKey(): string {
-  return randomBytes(30).toString('base64url');
+  let key = '';
+  for (let i = 0; i < KEY_LENGTH; i++) key += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
+  return key;
 }
 
 function positiveInt(value: unknown, fallback: number, name: string): number {

@@ -2,13 +2,12 @@
 // per deployment running this project's app (package.json main), each deployment configured
 // through its environment only — as app settings configure a Function App in Azure. Used by the
 // demo (`npm start`), the end-to-end tests and anyone who wants two tenants talking locally.
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startAzurite, type RunningAzurite } from '../azurite';
-import { HostLaunchError, launchHost, type RunningHost } from '../host';
+import { HostLaunchError, generateKey, launchHost, type RunningHost } from '../host';
 import { startSimulator, type RunningSimulator, type SimAppView, type SimTenantView, type SimulatorOptions, type World } from '../simulator';
 import { ensureTrustFile } from '../tls';
 
@@ -220,9 +219,9 @@ class DeploymentRunner {
   readonly name: string;
   readonly tenant: SimTenantView;
   readonly app: SimAppView;
-  readonly masterKey = key();
-  readonly functionKey = key();
-  readonly systemKey = key();
+  readonly masterKey = generateKey();
+  readonly functionKey = generateKey();
+  readonly systemKey = generateKey();
   readonly keyFile: string;
   private readonly folder: string;
   private port = 0;
@@ -374,10 +373,6 @@ function validate(options: LocalStackOptions): void {
 /** Task hub names: letters and digits, 3-45 characters. */
 function taskHubOf(name: string): string {
   return `${name}Hub`.slice(0, 45);
-}
-
-function key(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 function killPid(pid: number): void {
