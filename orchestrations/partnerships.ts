@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { assertCapabilities } from '../shared/capabilities';
 import { DomainError } from '../shared/errors';
 import { assertPairingCode, derivePairingCode, newNonce } from '../shared/handshake';
-import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipSummary } from '../shared/client';
-import { parseOrThrow, parsePartnershipRequest } from '../shared/partnership';
+import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../shared/client';
+import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest } from '../shared/partnership';
 import { plan, readTenantState, type PlanOperation } from '../shared/plan';
 import { resolveDesiredCollaboration } from '../shared/resolve';
 import type { PartnershipRecord } from '../shared/tables';
@@ -180,7 +180,16 @@ export async function getPartnership(id: string, context: EntryPointContext): Pr
   const { partnerships, events } = context.deployment.repositories;
   const record = await partnerships.require(id);
   const data = handshakeData(record);
-  const steps = (await events.list(id)).map((event) => ({ at: event.at, type: event.type, message: event.message, ...(event.data ? { data: event.data } : {}) }));
+  const steps = (await events.list(id)).map((event): PartnershipStep => {
+    const status = (event.after as { status?: unknown } | undefined)?.status;
+    return {
+      at: event.at,
+      type: event.type,
+      message: event.message,
+      ...(isPartnershipStatus(status) ? { status } : {}),
+      ...(event.data ? { data: event.data } : {}),
+    };
+  });
   const details: PartnershipDetails = {
     ...summaryOf(record),
     partnerDeploymentUrl: record.desired.partnerDeploymentUrl,

@@ -54,13 +54,20 @@ export function renderPlan(plan: PartnershipPlan): string {
   return lines.join('\n');
 }
 
-/** One progress line while waiting: the new status and the steps that appeared. */
+/**
+ * The progress lines of one poll: the steps that appeared, each status the partnership moved to
+ * before the step that moved it — so a status passed between two polls is shown too — and the
+ * current status if no step named it yet.
+ */
 export function renderProgress(current: PartnershipDetails, previous: PartnershipDetails | undefined, elapsedMs: number): string[] {
   const stamp = `[+${(elapsedMs / 1000).toFixed(1).padStart(5)}s]`;
   const lines: string[] = [];
-  if (!previous || previous.status !== current.status) lines.push(`${stamp} ${current.status}`);
-  const seen = previous?.steps?.length ?? 0;
-  for (const step of (current.steps ?? []).slice(seen)) lines.push(`${stamp}   ${step.type}: ${step.message}`);
+  let shown = previous?.status;
+  for (const step of (current.steps ?? []).slice(previous?.steps?.length ?? 0)) {
+    if (step.status && step.status !== shown) lines.push(`${stamp} ${(shown = step.status)}`);
+    lines.push(`${stamp}   ${step.type}: ${step.message}`);
+  }
+  if (current.status !== shown) lines.push(`${stamp} ${current.status}`);
   if (current.lastError && JSON.stringify(current.lastError) !== JSON.stringify(previous?.lastError ?? null)) {
     lines.push(`${stamp}   error: ${current.lastError.code ?? ''} ${current.lastError.message ?? ''}`.trimEnd());
   }

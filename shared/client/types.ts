@@ -38,6 +38,8 @@ export interface PartnershipStep {
   at: string;
   type: string;
   message: string;
+  /** The status this step moved the partnership to (status changes only). */
+  status?: PartnershipStatus;
   /** What the step carries, e.g. the PowerShell script an administrator must run (manual Teams mode). */
   data?: Record<string, unknown>;
 }

@@ -86,7 +86,11 @@ describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)'
     const types = a.steps.map((step: { type: string }) => step.type);
     expect(types[0]).toBe('partnership.requested');
     expect(types).toEqual(expect.arrayContaining(['operation.applied', 'message.sent', 'message.received', 'status.changed']));
-    expect(a.steps.at(-1)).toMatchObject({ type: 'status.changed', message: 'The partnership is active on both sides.' });
+    expect(a.steps.at(-1)).toMatchObject({ type: 'status.changed', message: 'The partnership is active on both sides.', status: 'Active' });
+    // The status changes are in the steps, so a client that polls sees every status passed.
+    const statuses = (partnership: { steps: { status?: string }[] }): string[] => partnership.steps.flatMap((step) => (step.status ? [step.status] : []));
+    expect(statuses(a)).toEqual(['ConfiguringLocal', 'AwaitingPartner', 'ConfiguringTeams', 'Verifying', 'Active']);
+    expect(statuses(b)).toEqual(['ConfiguringLocal', 'ConfiguringTeams', 'Verifying', 'Active']);
     expect(b.steps.map((step: { message: string }) => step.message)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^Invitation received/), 'Invitation approved with the pairing code.', expect.stringMatching(/^Confirmation delivered/)]),
     );
