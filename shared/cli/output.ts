@@ -1,5 +1,5 @@
 // How the CLI shows things to a person (the --json output is the API's own documents).
-import { ApiClientError, ApiProblemError, type CreatedPartnership, type PartnershipDetails, type PartnershipPlan, type PartnershipStep, type PartnershipSummary } from '../client';
+import { ApiClientError, ApiProblemError, progressSince, type CreatedPartnership, type PartnershipDetails, type PartnershipPlan, type PartnershipStep, type PartnershipSummary } from '../client';
 import { UsageError } from './exitCodes';
 
 export function renderCreated(created: CreatedPartnership): string {
@@ -54,20 +54,12 @@ export function renderPlan(plan: PartnershipPlan): string {
   return lines.join('\n');
 }
 
-/**
- * The progress lines of one poll: the steps that appeared, each status the partnership moved to
- * before the step that moved it — so a status passed between two polls is shown too — and the
- * current status if no step named it yet.
- */
+/** The progress lines of one poll (see progressSince), and a new last error. */
 export function renderProgress(current: PartnershipDetails, previous: PartnershipDetails | undefined, elapsedMs: number): string[] {
   const stamp = `[+${(elapsedMs / 1000).toFixed(1).padStart(5)}s]`;
-  const lines: string[] = [];
-  let shown = previous?.status;
-  for (const step of (current.steps ?? []).slice(previous?.steps?.length ?? 0)) {
-    if (step.status && step.status !== shown) lines.push(`${stamp} ${(shown = step.status)}`);
-    lines.push(`${stamp}   ${step.type}: ${step.message}`);
-  }
-  if (current.status !== shown) lines.push(`${stamp} ${current.status}`);
+  const lines = progressSince(current, { status: previous?.status, steps: previous?.steps?.length ?? 0 }).map((item) =>
+    'status' in item ? `${stamp} ${item.status}` : `${stamp}   ${item.step.type}: ${item.step.message}`,
+  );
   if (current.lastError && JSON.stringify(current.lastError) !== JSON.stringify(previous?.lastError ?? null)) {
     lines.push(`${stamp}   error: ${current.lastError.code ?? ''} ${current.lastError.message ?? ''}`.trimEnd());
   }

@@ -32,6 +32,10 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
   expect(output).toMatch(/Woodgrove China's admin lists its partnerships: 1 — \S+ from Contoso \(Global\), \w+, awaiting approval/);
   expect(output).toMatch(/^ {4}\* Cloud endpoints\s+\(none\)\s+partner\.microsoftonline\.cn$/m);
   expect(output).toMatch(/Elapsed: [\d.]+ (s|min) \(\d+ ms\)/);
+  // Each side's statuses are all shown, in order — also one held for less than a poll.
+  const statusesOf = (name: string): string[] => [...output.matchAll(new RegExp(`^\\[\\+\\s*[\\d.]+s\\] ${name}: (\\w+)$`, 'gm'))].map((m) => m[1]);
+  expect(statusesOf('Contoso').slice(-4)).toEqual(['AwaitingPartner', 'ConfiguringTeams', 'Verifying', 'Active']);
+  expect(statusesOf('Woodgrove China').slice(-3)).toEqual(['ConfiguringTeams', 'Verifying', 'Active']);
 
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
   expect(report.outcome).toEqual({ asExpected: true, finalStatus: 'Active', problems: [] });

@@ -1,7 +1,7 @@
 // The demo as a list of phases, run in order (each one a step an administrator would recognise).
 // A later part adds its phase to DEMO_PHASES (e.g. reconciliation: a drift and its repair after
 // the handshake) without touching the others.
-import { ApiProblemError, HandshakeClient, SETTLED_STATUSES, type PartnershipDetails } from '../../../shared/client';
+import { ApiProblemError, HandshakeClient, SETTLED_STATUSES, progressSince, type PartnershipDetails } from '../../../shared/client';
 import type { DemoContext, Side } from './context';
 import { driftAndRepair } from './reconcile';
 import { startDemoStack } from './stack';
@@ -234,10 +234,9 @@ async function follow(context: DemoContext, side: Side): Promise<PartnershipDeta
     signal: context.signal,
     until: (p) => SETTLED_STATUSES.includes(p.status),
     onChange: (current, previous) => {
-      if (!previous || previous.status !== current.status) context.log.line(`${name}: ${current.status}`);
-      const seen = (previous ?? state.partnership)?.steps?.length ?? 0;
-      for (const step of (current.steps ?? []).slice(Math.min(seen, current.steps?.length ?? 0))) {
-        context.log.line(`${name}:   ${step.type} — ${step.message}`);
+      const seen = { status: previous?.status, steps: (previous ?? state.partnership)?.steps?.length ?? 0 };
+      for (const item of progressSince(current, seen)) {
+        context.log.line('status' in item ? `${name}: ${item.status}` : `${name}:   ${item.step.type} — ${item.step.message}`);
       }
       state.partnership = current;
     },
