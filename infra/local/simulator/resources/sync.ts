@@ -239,9 +239,11 @@ function assignAppRole(call: GraphCall) {
   if (!known) throw badRequest('Permission being assigned was not found on application: the appRoleId is not a role of this service principal.');
   const user = call.directory.findUser(principalId);
   const group = user ? undefined : call.directory.findGroup(principalId);
-  if (!user && !group) throw resourceNotFound(principalId);
+  // A service principal (an app or a managed identity) granted an application permission.
+  const servicePrincipal = user || group ? undefined : Object.values(call.tenant.servicePrincipals).find((candidate) => candidate.id.toLowerCase() === principalId.toLowerCase());
+  if (!user && !group && !servicePrincipal) throw resourceNotFound(principalId);
   const assignments = ((call.tenant.appRoleAssignments ??= {})[sp.id] ??= []);
-  const principal = (user ?? group)!;
+  const principal = (user ?? group ?? servicePrincipal)!;
   if (assignments.some((existing) => String(existing.principalId).toLowerCase() === principal.id.toLowerCase() && existing.appRoleId === appRoleId)) {
     throw new GraphError(409, 'Request_BadRequest', 'Permission being assigned already exists on the object');
   }
@@ -252,7 +254,7 @@ function assignAppRole(call: GraphCall) {
     createdDateTime: new Date().toISOString(),
     principalDisplayName: String(principal.displayName ?? ''),
     principalId: principal.id,
-    principalType: user ? 'User' : 'Group',
+    principalType: user ? 'User' : group ? 'Group' : 'ServicePrincipal',
     resourceDisplayName: String(sp.displayName ?? ''),
     resourceId: sp.id,
   };
