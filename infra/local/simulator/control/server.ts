@@ -243,6 +243,7 @@ export class ControlApi {
       subscriptions: Object.values(tenant.subscriptions),
       teams: tenant.teams,
       multiTenantOrganization: tenant.multiTenantOrganization,
+      directoryRoleAssignments: tenant.directoryRoleAssignments ?? [],
     };
   }
 }
