@@ -8,3 +8,5 @@ import '../orchestrations/reconcile';
 import './graphNotifications';
 import './graphLifecycle';
 import './reconcile';
+// Deployment health (the doctor's checks).
+import './health';

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { CLOUD_NAMES, resolveCloudEndpoints, type CloudEndpointOverrides, type CloudEndpoints, type CloudName } from './clouds';
 import { DomainError } from './errors';
-import { NONCE_PROCESSING_LEASE_SECONDS } from './handshake/constants';
+import { MAX_CLOCK_SKEW_SECONDS as NONCE_CLOCK_SKEW_SECONDS, NONCE_PROCESSING_LEASE_SECONDS } from './handshake/constants';
 
 /** Retry policy of calls to Graph and the Teams admin API (429, 503, 504, network errors). */
 export interface RetryPolicy {
@@ -81,6 +81,12 @@ export const DEFAULTS = {
    */
   teamsManualRecheckInterval: '5m',
   teamsManualDeadline: '24h',
+  /** Ask the Teams admin base host for the tenant's configuration endpoint (see shared/teams/discovery.ts). */
+  teamsAdminDiscovery: 'on' as 'on' | 'off',
+  /** `handshake doctor` / GET /api/health: largest clock difference accepted (the handshake's message skew). */
+  healthMaxClockSkewSeconds: NONCE_CLOCK_SKEW_SECONDS,
+  /** GET /api/health: timeout of each outbound request of a check. */
+  healthRequestTimeoutMs: 10_000,
 } as const;
 
 export type CredentialConfig =
@@ -100,7 +106,13 @@ export interface AppConfig {
   teamsAdapter: 'rest' | 'manual';
   /** Manual Teams mode: re-verify every `recheckIntervalSeconds` until `deadlineSeconds` after the script was issued. */
   teamsManual: { recheckIntervalSeconds: number; deadlineSeconds: number };
-  storage: { connectionString: string; tablePrefix: string };
+  /**
+   * Table storage: a connection string (local, or shared-key access), else the table endpoint
+   * with the managed identity (identity-based `AzureWebJobsStorage__*` settings in Azure).
+   */
+  storage: { connectionString: string; tableEndpoint?: string; managedIdentityClientId?: string; tablePrefix: string };
+  /** Discover the Teams admin configuration endpoint at run time (on by default). */
+  teamsDiscovery: boolean;
   /** Public base URL of this deployment (callbacks, notification URL); absent until configured. */
   publicBaseUrl?: string;
   retry: RetryPolicy;
@@ -183,6 +195,10 @@ export const SETTINGS = {
   messageDeliveryMaxRetryIntervalMs: 'MESSAGE_DELIVERY_MAX_RETRY_INTERVAL_MS',
   messageDeliveryRequestTimeoutMs: 'MESSAGE_DELIVERY_REQUEST_TIMEOUT_MS',
   nonceProcessingLeaseSeconds: 'NONCE_PROCESSING_LEASE_SECONDS',
+  /** Identity-based storage (the Functions host reads the same settings): table endpoint and the identity's client id. */
+  webJobsStorageTableServiceUri: 'AzureWebJobsStorage__tableServiceUri',
+  webJobsStorageClientId: 'AzureWebJobsStorage__clientId',
+  teamsAdminDiscovery: 'TEAMS_ADMIN_DISCOVERY',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -269,7 +285,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const connectionString = get(SETTINGS.storageConnectionString) ?? get(SETTINGS.webJobsStorage);
-  if (!connectionString) problems.push(`${SETTINGS.storageConnectionString} (or ${SETTINGS.webJobsStorage}) is required`);
+  const tableEndpoint = connectionString ? undefined : url(SETTINGS.webJobsStorageTableServiceUri, ['https:', 'http:']);
+  if (!connectionString && !tableEndpoint) {
+    problems.push(`${SETTINGS.storageConnectionString} (or ${SETTINGS.webJobsStorage}, or ${SETTINGS.webJobsStorageTableServiceUri} with a managed identity) is required`);
+  }
   const tablePrefix = get(SETTINGS.tablePrefix) ?? '';
   if (!/^([A-Za-z][A-Za-z0-9]*)?$/.test(tablePrefix)) problems.push(`${SETTINGS.tablePrefix} must be letters and digits, starting with a letter`);
 
@@ -324,7 +343,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     credential,
     teamsAdapter: oneOf(SETTINGS.teamsAdapter, ['rest', 'manual'] as const, DEFAULTS.teamsAdapter),
     teamsManual,
-    storage: { connectionString: connectionString ?? '', tablePrefix },
+    storage: {
+      connectionString: connectionString ?? '',
+      ...(tableEndpoint ? { tableEndpoint, managedIdentityClientId: get(SETTINGS.webJobsStorageClientId) ?? get(SETTINGS.managedIdentityClientId) } : {}),
+      tablePrefix,
+    },
+    teamsDiscovery: oneOf(SETTINGS.teamsAdminDiscovery, ['on', 'off'] as const, DEFAULTS.teamsAdminDiscovery) === 'on',
     publicBaseUrl: url(SETTINGS.publicBaseUrl, ['https:', 'http:']),
     retry,
     graphBatchSize: integer(SETTINGS.graphBatchSize, DEFAULTS.graphBatchSize, 1, 20),

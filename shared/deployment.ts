@@ -2,6 +2,7 @@
 // Table repositories. Activities build these once per process and reuse them.
 import type { TokenCredential } from '@azure/core-auth';
 import type { AppConfig } from './config';
+import { ManagedIdentityCredential } from '@azure/identity';
 import { createCredential } from './graph/credential';
 import { GraphAdapter } from './graph/client';
 import { RequestCounter } from './graph/counter';
@@ -39,6 +40,8 @@ export function createTenantAdapters(config: AppConfig, options: TenantAdapterOp
     retry: config.retry,
     requestTimeoutMs: config.graphRequestTimeoutMs,
     counter: options.teamsCounter,
+    discovery: config.teamsDiscovery,
+    hostBaseUrl: config.endpointOverrides.hostBaseUrl,
   });
   // Manual mode still tries to read back (works when the app holds a read-capable role).
   const teams = config.teamsAdapter === 'manual' ? new ManualTeamsAdapter({ reader: rest }) : rest;
@@ -53,12 +56,24 @@ export interface Repositories {
 }
 
 /** The Table repositories of the deployment (tables created on first use). */
-export function createRepositories(config: Pick<AppConfig, 'storage' | 'tableConflictRetries'>): Repositories {
-  const tables = createTableClientFactory({ connectionString: config.storage.connectionString, tablePrefix: config.storage.tablePrefix });
+export function createRepositories(config: Pick<AppConfig, 'storage' | 'tableConflictRetries'>, options: { tableCredential?: TokenCredential } = {}): Repositories {
+  const { storage } = config;
+  const tables = storage.connectionString
+    ? createTableClientFactory({ connectionString: storage.connectionString, tablePrefix: storage.tablePrefix })
+    : createTableClientFactory({
+        // Identity-based access: the same endpoint and identity the Functions host uses for AzureWebJobsStorage.
+        tableEndpoint: storage.tableEndpoint,
+        credential: options.tableCredential ?? managedIdentity(storage.managedIdentityClientId),
+        tablePrefix: storage.tablePrefix,
+      });
   return {
     tables,
     partnerships: new PartnershipRepository(tables, { conflictRetries: config.tableConflictRetries }),
     events: new EventRepository(tables),
     subscriptions: new SubscriptionRepository(tables),
   };
+}
+
+function managedIdentity(clientId: string | undefined): TokenCredential {
+  return clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential();
 }

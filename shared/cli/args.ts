@@ -78,7 +78,7 @@ export type ParsedArgs = { kind: 'help'; text: string } | { kind: 'command'; par
 export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const [group, commandName, ...rest] = argv;
   if (group === undefined || group === '--help' || group === '-h' || group === 'help') return { kind: 'help', text: USAGE };
-  if (group !== 'partner') throw new UsageError(`Unknown command "${group}": the commands are "handshake partner ${COMMANDS.join('|')}".`);
+  if (group !== 'partner') throw new UsageError(`Unknown command "${group}": the commands are "handshake partner ${COMMANDS.join('|')}", "handshake setup" and "handshake doctor".`);
   if (commandName === undefined || commandName === '--help' || commandName === '-h') return { kind: 'help', text: USAGE };
   if (!(COMMANDS as readonly string[]).includes(commandName)) {
     throw new UsageError(`Unknown command "partner ${commandName}": use one of ${COMMANDS.join(', ')}.`);
@@ -239,6 +239,10 @@ export const USAGE = `handshake — cross-cloud Teams and Entra partnerships, fr
 Usage:
   ${COMMANDS.map((command) => COMMAND_SYNOPSIS[command]).join('\n  ')}
 
-Run "handshake partner <command> --help" for a command's flags.
+Deployment (see README "Deploy to Azure"):
+  handshake setup --principal-id GUID --tenant GUID --cloud CLOUD [--dry-run]   grant the app's identity its permissions
+  handshake doctor                                                             check a running deployment
+
+Run "handshake partner <command> --help" (or "handshake setup --help", "handshake doctor --help") for a command's flags.
 
 ${CONNECTION_HELP}`;

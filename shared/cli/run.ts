@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { HandshakeClient, WaitTimeoutError, type PartnershipDetails } from '../client';
 import { parseCommandLine, type ParsedCommand } from './args';
+import { DEPLOY_COMMANDS, runDeployCommand } from './deploy';
 import { EXIT, exitCodeFor, UsageError, type ExitCode } from './exitCodes';
 import { errorDocument, renderCreated, renderDetails, renderError, renderList, renderPlan, renderProgress } from './output';
 import { buildPartnershipRequest } from './request';
@@ -27,6 +28,7 @@ export interface CliIo {
 export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCode> {
   let json = argv.includes('--json');
   try {
+    if ((DEPLOY_COMMANDS as readonly string[]).includes(argv[0] ?? '')) return await runDeployCommand(argv, io);
     const parsedArgs = parseCommandLine(argv);
     if (parsedArgs.kind === 'help') {
       io.stdout.write(`${parsedArgs.text}\n`);

@@ -39,6 +39,11 @@ export interface EngineOptions {
   /** Size limit of a tenant's whole cross-tenant access policy (Entra: 25 KB). */
   policySizeLimitBytes?: number;
   tokenLifetimeSeconds?: number;
+  /**
+   * The Teams admin base hosts answer only the discovery request; configurations are served at
+   * the discovered endpoint (teams/discovery.ts). Default false: both serve them.
+   */
+  teamsDiscoveryRequired?: boolean;
   log?: (line: string) => void;
 }
 
@@ -50,6 +55,7 @@ export interface ResolvedEngineOptions {
   strict: boolean;
   policySizeLimitBytes: number;
   tokenLifetimeSeconds?: number;
+  teamsDiscoveryRequired: boolean;
   log: (line: string) => void;
 }
 
@@ -115,6 +121,7 @@ export class Engine {
       strict: options.strict ?? true,
       policySizeLimitBytes: options.policySizeLimitBytes ?? DEFAULT_POLICY_SIZE_LIMIT_BYTES,
       tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+      teamsDiscoveryRequired: options.teamsDiscoveryRequired ?? false,
       log: options.log ?? (() => undefined),
     };
     const faults: FaultSettingsInput = { ...(options.faults ?? {}) };

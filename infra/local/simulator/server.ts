@@ -9,6 +9,7 @@ import { handleLogin } from './auth/login';
 import type { GraphService } from './graph/pipeline';
 import { BodyTooLarge, HttpReply, lowerCaseHeaders, readBody, send, sleep } from './http';
 import { handleTeams } from './teams/admin';
+import { regionalHostCloud } from './teams/discovery';
 
 export function createRequestListener(engine: Engine, graph: GraphService, control: ControlApi): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
@@ -39,7 +40,8 @@ async function handle(engine: Engine, graph: GraphService, control: ControlApi, 
 
   if (first === '_sim') return control.handle(method, rest, url.searchParams, rawBody);
 
-  const binding = HOSTS.get(first);
+  const regional = regionalHostCloud(first);
+  const binding = HOSTS.get(first) ?? (regional ? { service: 'teams' as const, clouds: [regional] } : undefined);
   if (!binding) {
     return {
       status: 404,
@@ -53,7 +55,7 @@ async function handle(engine: Engine, graph: GraphService, control: ControlApi, 
     case 'graph':
       return graph.handle(binding.clouds[0], method, decodePath(rest), url.searchParams, headers, rawBody);
     case 'teams':
-      return handleTeams(engine, binding.clouds[0], method, decodePath(rest), headers, rawBody);
+      return handleTeams(engine, binding.clouds[0], method, decodePath(rest), headers, rawBody, regional ? 'regional' : 'base');
   }
 }
 

@@ -3,6 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { defaultTeamsConfigurations, type TeamsConfigurations } from '../../../shared/teams/configurations';
 import { CLOUD_TABLE, SimCloud } from './clouds';
+import { ensureFirstParty } from './resources/firstParty';
 import { initialDomainOf, LoadedWorld, WorldTenant } from './world';
 
 export type GraphObject = Record<string, unknown> & { id: string };
@@ -68,6 +69,8 @@ export interface TenantState {
   syncSecrets: Record<string, Array<{ key: string; value: string }>>;
   /** Service principal id → its appRoleAssignedTo (optional: states saved before it existed lack it). */
   appRoleAssignments?: Record<string, GraphObject[]>;
+  /** Directory role assignments (unifiedRoleAssignment); optional for the same reason. */
+  directoryRoleAssignments?: GraphObject[];
   subscriptions: Record<string, SubscriptionRecord>;
   teams: TeamsConfigurations;
   multiTenantOrganization: MultiTenantOrganizationState | null;
@@ -213,7 +216,7 @@ export function createTenantState(tenant: WorldTenant, world: LoadedWorld): Tena
     (teams as unknown as Record<string, JsonObject>)[key] = { ...teams[key], ...settings, Identity: 'Global' };
   }
 
-  return {
+  const state: TenantState = {
     id: tenant.id,
     cloud: tenant.cloud,
     displayName: tenant.displayName,
@@ -241,6 +244,8 @@ export function createTenantState(tenant: WorldTenant, world: LoadedWorld): Tena
     journal: [],
     seq: 0,
   };
+  ensureFirstParty(state, world);
+  return state;
 }
 
 function organizationObject(tenant: WorldTenant, initialDomain: string): GraphObject {

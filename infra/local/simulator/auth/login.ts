@@ -6,6 +6,7 @@ import { decodeJwt, decodeProtectedHeader, importX509, jwtVerify } from 'jose';
 import { CLOUD_TABLE, SimCloud, TEAMS_RESOURCE } from '../clouds';
 import type { Engine } from '../engine';
 import type { HttpReply } from '../http';
+import { grantedDirectoryRoles, grantedGraphPermissions } from '../resources/firstParty';
 import { redeemInvitation } from '../resources/invitations';
 import { servicePrincipalIdFor, TenantState } from '../state';
 
@@ -136,17 +137,19 @@ async function issueToken(engine: Engine, host: string, tenant: TenantState, for
   } else {
     return oauthError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenant.displayName}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant or cloud.`);
   }
-  const roles = audience === TEAMS_RESOURCE ? [] : app.permissions;
+  const servicePrincipalId = servicePrincipalIdFor(tenant.id, app.clientId);
+  // What the app holds now: its app role assignments on Graph and its directory roles.
+  const roles = audience === TEAMS_RESOURCE ? [] : grantedGraphPermissions(tenant, engine.world, servicePrincipalId);
   const { accessToken, expiresIn } = await engine.tokens.issue({
     tenantId: tenant.id,
     cloud: tenant.cloud,
     issuerBase: `${engine.url}/${host}`,
     clientId: app.clientId,
     appDisplayName: app.displayName,
-    servicePrincipalId: servicePrincipalIdFor(tenant.id, app.clientId),
+    servicePrincipalId,
     audience,
     roles,
-    wids: app.directoryRoles,
+    wids: grantedDirectoryRoles(tenant, engine.world, servicePrincipalId),
     lifetimeSeconds: engine.options.tokenLifetimeSeconds,
   });
   return {

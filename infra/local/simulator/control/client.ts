@@ -41,6 +41,8 @@ export interface TenantDump {
   subscriptions: Array<Record<string, unknown> & { id: string; resource: string }>;
   teams: Record<string, Record<string, unknown>>;
   multiTenantOrganization: Record<string, unknown> | null;
+  /** Directory role assignments (unifiedRoleAssignment). */
+  directoryRoleAssignments: Array<{ id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }>;
 }
 
 export interface MintTokenRequest {

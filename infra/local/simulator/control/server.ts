@@ -20,6 +20,7 @@ import type { Caller } from '../graph/types';
 import type { HttpReply } from '../http';
 import type { NotificationHub } from '../notifications';
 import { GLOBAL_ADMINISTRATOR_ROLE, KNOWN_APPLICATION_PERMISSIONS } from '../permissions';
+import { grantedDirectoryRoles, grantedGraphPermissions } from '../resources/firstParty';
 import { partnerWarnings, policySize } from '../resources/policyRules';
 import { servicePrincipalIdFor, TenantState } from '../state';
 import { handleAuthenticated } from '../teams/admin';
@@ -197,16 +198,17 @@ export class ControlApi {
     const app = this.engine.app(request.clientId);
     if (!app || app.tenantId.toLowerCase() !== tenant.id.toLowerCase()) throw new ControlError(404, `No app ${request.clientId} in tenant ${tenant.id}.`);
     const cloud = CLOUD_TABLE[tenant.cloud];
+    const servicePrincipalId = servicePrincipalIdFor(tenant.id, app.clientId);
     return this.engine.tokens.issue({
       tenantId: tenant.id,
       cloud: tenant.cloud,
       issuerBase: `${this.engine.url}/${cloud.loginHost}`,
       clientId: app.clientId,
       appDisplayName: app.displayName,
-      servicePrincipalId: servicePrincipalIdFor(tenant.id, app.clientId),
+      servicePrincipalId,
       audience: request.audience === 'teams' ? TEAMS_RESOURCE : cloud.graphResource,
-      roles: request.audience === 'teams' ? [] : app.permissions,
-      wids: app.directoryRoles,
+      roles: request.audience === 'teams' ? [] : grantedGraphPermissions(tenant, this.engine.world, servicePrincipalId),
+      wids: grantedDirectoryRoles(tenant, this.engine.world, servicePrincipalId),
       lifetimeSeconds: request.lifetimeSeconds,
     });
   }
@@ -241,6 +243,7 @@ export class ControlApi {
       subscriptions: Object.values(tenant.subscriptions),
       teams: tenant.teams,
       multiTenantOrganization: tenant.multiTenantOrganization,
+      directoryRoleAssignments: tenant.directoryRoleAssignments ?? [],
     };
   }
 }

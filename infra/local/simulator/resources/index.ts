@@ -6,6 +6,7 @@ import { mtoRoutes } from './mto';
 import { organizationRoutes } from './organization';
 import { partnerRoutes } from './partners';
 import { policyRoutes } from './policy';
+import { roleManagementRoutes } from './roleManagement';
 import { subscriptionRoutes } from './subscriptions';
 import { syncRoutes } from './sync';
 import { userRoutes } from './users';
@@ -20,4 +21,5 @@ export const graphRoutes: GraphRoute[] = [
   ...subscriptionRoutes,
   ...syncRoutes,
   ...mtoRoutes,
+  ...roleManagementRoutes,
 ];

@@ -16,6 +16,7 @@ import { project } from '../odata';
 import { PERMISSIONS } from '../permissions';
 import { applicationObject, GraphObject, initialDomainOfState, JsonObject, newUser, servicePrincipalObject, TenantState } from '../state';
 import { listObjects, selected } from './directoryQuery';
+import { newAppRoleAssignment } from './firstParty';
 
 /** Application template "Azure AD cross-tenant synchronization" (Graph docs: configure cross-tenant sync). */
 export const CROSS_TENANT_SYNC_TEMPLATE_ID = '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7';
@@ -239,23 +240,15 @@ function assignAppRole(call: GraphCall) {
   if (!known) throw badRequest('Permission being assigned was not found on application: the appRoleId is not a role of this service principal.');
   const user = call.directory.findUser(principalId);
   const group = user ? undefined : call.directory.findGroup(principalId);
-  if (!user && !group) throw resourceNotFound(principalId);
+  // A service principal (an app or a managed identity) granted an application permission.
+  const servicePrincipal = user || group ? undefined : Object.values(call.tenant.servicePrincipals).find((candidate) => candidate.id.toLowerCase() === principalId.toLowerCase());
+  if (!user && !group && !servicePrincipal) throw resourceNotFound(principalId);
   const assignments = ((call.tenant.appRoleAssignments ??= {})[sp.id] ??= []);
-  const principal = (user ?? group)!;
+  const principal = (user ?? group ?? servicePrincipal)!;
   if (assignments.some((existing) => String(existing.principalId).toLowerCase() === principal.id.toLowerCase() && existing.appRoleId === appRoleId)) {
     throw new GraphError(409, 'Request_BadRequest', 'Permission being assigned already exists on the object');
   }
-  const assignment: GraphObject = {
-    id: randomUUID().replace(/-/g, '').slice(0, 32),
-    deletedDateTime: null,
-    appRoleId,
-    createdDateTime: new Date().toISOString(),
-    principalDisplayName: String(principal.displayName ?? ''),
-    principalId: principal.id,
-    principalType: user ? 'User' : 'Group',
-    resourceDisplayName: String(sp.displayName ?? ''),
-    resourceId: sp.id,
-  };
+  const assignment: GraphObject = { ...newAppRoleAssignment(sp, principal, appRoleId), principalType: user ? 'User' : group ? 'Group' : 'ServicePrincipal' };
   assignments.push(assignment);
   return created({ '@odata.context': `${call.graphBase}/$metadata#servicePrincipals('${sp.id}')/appRoleAssignedTo/$entity`, ...assignment });
 }

@@ -13,6 +13,7 @@ import type { Caller } from '../graph/types';
 import type { HttpReply } from '../http';
 import { GLOBAL_ADMINISTRATOR_ROLE, TEAMS_ADMINISTRATOR_ROLE } from '../permissions';
 import { checkCloudReachable, isGuid, withinSizeLimit } from '../resources/policyRules';
+import { checkRouting, DISCOVERY_PATH, discoveryAnswer } from './discovery';
 import { emptyPartner, TenantState } from '../state';
 
 const domain = z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name');
@@ -58,6 +59,8 @@ export async function handleTeams(
   path: string,
   headers: Record<string, string | undefined>,
   rawBody: string,
+  /** The cloud's base host, or the regional host discovery names (teams/discovery.ts). */
+  host: 'base' | 'regional' = 'base',
 ): Promise<HttpReply> {
   const requestId = randomUUID();
   const clientRequestId = headers['client-request-id'];
@@ -69,12 +72,28 @@ export async function handleTeams(
     const { tenant, caller } = await authenticate(engine, headers.authorization, 'teams', hostCloud);
     tenantId = tenant.id;
     clientId = caller.clientId;
-    reply = await handleAuthenticated(engine, tenant, caller, method, path, rawBody, (name) => (operation = name));
+    if (path.replace(/\/+$/, '').toLowerCase() === DISCOVERY_PATH && host === 'base') {
+      operation = 'teams.ServiceDiscovery';
+      if (method !== 'GET') throw new GraphError(405, 'MethodNotAllowed', `${method} is not supported on ${path}; use GET.`);
+      reply = { status: 200, body: discoveryAnswer(tenant) };
+    } else {
+      if (host === 'base' && engine.options.teamsDiscoveryRequired) {
+        throw new GraphError(404, 'NotFound', `No Teams admin resource at ${path} on this host: use the ConfigApiEndpoint answered by /Teams.Tenant/serviceDiscovery.`);
+      }
+      const type = host === 'regional' ? configurationTypeOf(path) : undefined;
+      if (type) checkRouting(tenant, type, headers);
+      reply = await handleAuthenticated(engine, tenant, caller, method, path, rawBody, (name) => (operation = name));
+    }
   } catch (error) {
     reply = teamsError(error, requestId, clientRequestId, engine);
   }
   if (tenantId) engine.counters.record(tenantId, clientId, operation, reply.status);
   return { ...reply, headers: { 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId, ...(reply.headers ?? {}) } };
+}
+
+function configurationTypeOf(path: string): TeamsConfigurationType | undefined {
+  const match = PATH.exec(path);
+  return match ? TEAMS_CONFIGURATION_TYPES.find((candidate) => candidate.toLowerCase() === match[1].toLowerCase()) : undefined;
 }
 
 /** Also used by the control API ("as an admin in the Teams admin center"). */
