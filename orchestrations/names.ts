@@ -66,5 +66,5 @@ export function orchestrationSettings(config: AppConfig): OrchestrationSettings 
 
 /** True when the partnership makes this tenant a sync source the product configures (never in China). */
 export function configuresSyncSource(desired: DesiredCollaboration, localCloud: AppConfig['cloud']): boolean {
-  return syncDirections(desired).outbound && CLOUDS[localCloud].environment !== 'China';
+  return syncDirections(desired).outbound && CLOUDS[localCloud].crossTenantSyncApi;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TEAMS_CONFIGURATION_TYPES } from '../../../shared/teams/configurations';
-import { CLOUD_ENDPOINT_VALUES, CLOUD_TABLE, SIM_CLOUDS, SimCloud, TEAMS_RESOURCE } from './clouds';
+import { CLOUD_ENDPOINT_VALUES, CLOUD_TABLE, SIM_CLOUDS, SimCloud, simCloudOf, TEAMS_RESOURCE } from './clouds';
 import { assetPath } from './assets';
 import { SimulatorError } from './errors';
 import { KNOWN_APPLICATION_PERMISSIONS } from './permissions';
@@ -45,7 +45,15 @@ const groupSchema = z
 const tenantSchema = z
   .object({
     id: guid,
-    cloud: z.enum(SIM_CLOUDS),
+    // Earlier names (USGov, USGovDoD) name GCCHigh and DoD.
+    cloud: z.string().transform((value, context) => {
+      const cloud = simCloudOf(value);
+      if (!cloud) {
+        context.addIssue({ code: 'custom', message: `must be one of ${SIM_CLOUDS.join(', ')} (or USGov, USGovDoD)` });
+        return z.NEVER;
+      }
+      return cloud;
+    }),
     displayName: z.string().min(1),
     /** Verified domains; the first is the default domain. */
     domains: z.array(domainName).min(1),

@@ -53,7 +53,7 @@ const PATH = /^\/Skype\.Policy\/configurations\/([^/]+)\/configuration\/([^/]+)\
 
 export async function handleTeams(
   engine: Engine,
-  hostCloud: SimCloud,
+  hostClouds: SimCloud | readonly SimCloud[],
   method: string,
   path: string,
   headers: Record<string, string | undefined>,
@@ -66,7 +66,7 @@ export async function handleTeams(
   let clientId = 'anonymous';
   let operation = `teams.${method} ${path}`;
   try {
-    const { tenant, caller } = await authenticate(engine, headers.authorization, 'teams', hostCloud);
+    const { tenant, caller } = await authenticate(engine, headers.authorization, 'teams', hostClouds);
     tenantId = tenant.id;
     clientId = caller.clientId;
     reply = await handleAuthenticated(engine, tenant, caller, method, path, rawBody, (name) => (operation = name));
