@@ -37,6 +37,8 @@ const groupSchema = z
     description: z.string().optional(),
     mailNickname: z.string().optional(),
     securityEnabled: z.boolean().optional(),
+    /** The group is a team (its id is the team id; `/teams/{id}/members` are its members). */
+    team: z.boolean().optional(),
     /** User ids or user principal names of the tenant. */
     members: z.array(z.string()).default([]),
   })
@@ -67,6 +69,10 @@ const tenantSchema = z
         partners: z.array(z.looseObject({ tenantId: guid })).default([]),
       })
       .strict()
+      .optional(),
+    /** Meeting policies other than Global (`Identity` `Tag:Name`), merged over the Global policy's defaults. */
+    meetingPolicies: z
+      .array(z.looseObject({ Identity: z.string().regex(/^Tag:.+/, 'must be Tag:<policy name>') }))
       .optional(),
     /** Initial Teams admin settings, by configuration type (merged over the defaults). */
     teams: z

@@ -2,12 +2,14 @@
 import type { GraphRoute } from '../graph/types';
 import { groupRoutes } from './groups';
 import { invitationRoutes } from './invitations';
+import { m365CapabilityRoutes } from './m365Capabilities';
 import { mtoRoutes } from './mto';
 import { organizationRoutes } from './organization';
 import { partnerRoutes } from './partners';
 import { policyRoutes } from './policy';
 import { subscriptionRoutes } from './subscriptions';
 import { syncRoutes } from './sync';
+import { teamMemberRoutes } from './teamMembers';
 import { userRoutes } from './users';
 
 export const graphRoutes: GraphRoute[] = [
@@ -20,4 +22,6 @@ export const graphRoutes: GraphRoute[] = [
   ...subscriptionRoutes,
   ...syncRoutes,
   ...mtoRoutes,
+  ...m365CapabilityRoutes,
+  ...teamMemberRoutes,
 ];
