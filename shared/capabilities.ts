@@ -236,7 +236,7 @@ export const RULES: readonly Rule[] = [
     capabilities: ['m365Capabilities', 'm365CapabilitiesInbound'],
     field: 'm365Capabilities.inbound',
     source: 'rule-m365',
-    refuses: ({ local }) => !local.globalGraphService,
+    refuses: ({ local }, request) => Boolean(request.m365Capabilities?.inbound) && !local.globalGraphService,
     message: ({ local }) =>
       `Microsoft 365 cross-tenant capabilities (free/busy, MailTips, calendar sharing, profile card, Places) can be authorised only by a tenant ` +
       `served by the global Microsoft Graph service (commercial or GCC); this tenant is in ${name(local)}. Remove m365Capabilities.inbound.`,
@@ -247,7 +247,7 @@ export const RULES: readonly Rule[] = [
     capabilities: ['m365Capabilities', 'm365CapabilitiesOutbound'],
     field: 'm365Capabilities.outbound',
     source: 'rule-m365',
-    refuses: ({ partner }) => !partner.globalGraphService,
+    refuses: ({ partner }, request) => Boolean(request.m365Capabilities?.outbound) && !partner.globalGraphService,
     message: ({ partner }) =>
       `Microsoft 365 cross-tenant capabilities can be authorised only by a tenant served by the global Microsoft Graph service ` +
       `(commercial or GCC); the partner is in ${name(partner)} and cannot authorise them for this tenant's users. Remove m365Capabilities.outbound.`,
