@@ -15,12 +15,10 @@ const JOINT_PROJECT_TEAM = '5f0e6c1a-3b7d-4e2a-9c4f-8a1b2c3d4e5f';
 
 describe('collaboration settings against the simulator', () => {
   let sim: RunningSimulator;
-  let northwindId: string;
   let fabrikamId: string;
 
   beforeAll(async () => {
     sim = await startTestSimulator();
-    northwindId = tenantNamed(sim, 'Northwind GCC').id;
     fabrikamId = tenantNamed(sim, 'Fabrikam').id;
   });
   afterAll(async () => {
