@@ -1,6 +1,6 @@
 // Names shared by the handshake orchestrations, their activities, the triggers that start them and
 // the tests: function names, external events, and the settings an orchestration is started with.
-import { CLOUDS } from '../shared/clouds';
+import { environmentDefinition } from '../shared/clouds';
 import type { AppConfig } from '../shared/config';
 import type { DesiredCollaboration } from '../shared/partnership';
 import { PLAN_AREAS, syncDirections, type PlanArea } from '../shared/plan';
@@ -69,5 +69,5 @@ export function orchestrationSettings(config: AppConfig): OrchestrationSettings 
 
 /** True when the partnership makes this tenant a sync source the product configures (never in China). */
 export function configuresSyncSource(desired: DesiredCollaboration, localCloud: AppConfig['cloud']): boolean {
-  return syncDirections(desired).outbound && CLOUDS[localCloud].crossTenantSyncApi;
+  return syncDirections(desired).outbound && environmentDefinition(localCloud).crossTenantSyncApi;
 }

@@ -10,8 +10,9 @@ export const guidSchema = z.guid({ error: GUID_MESSAGE }).transform((value) => v
 const guid = guidSchema;
 
 /** A user principal name (guests are invited by UPN across clouds, not by a mail alias). */
+const UPN_MESSAGE = 'must be a user principal name such as alice@contoso.com';
 const upn = z
-  .string({ error: 'must be a user principal name such as alice@contoso.com' })
+  .string({ error: UPN_MESSAGE })
   .trim()
   .max(113, { error: 'must be at most 113 characters (a UPN limit)' })
   .regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, { error: 'must be a user principal name such as alice@contoso.com' })
@@ -153,7 +154,10 @@ export type GuestTeam = z.infer<typeof guestTeamSchema>;
 
 /** A guest: the partner user's UPN, or the UPN and the teams to add the guest to. */
 const guestSchema = z.union([upn, z.strictObject({ upn, teams: z.array(guestTeamSchema).max(20).default([]) })], {
-  error: 'must be a user principal name or { "upn": "...", "teams": [{ "teamId": GUID, "role": "member" | "owner" }] }',
+  error: (issue) =>
+    typeof issue.input === 'string'
+      ? UPN_MESSAGE
+      : 'must be a user principal name or { "upn": "...", "teams": [{ "teamId": GUID, "role": "member" | "owner" }] }',
 });
 export type GuestEntry = z.infer<typeof guestSchema>;
 

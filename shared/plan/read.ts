@@ -3,7 +3,7 @@
 // the policy, the paged partner list, the Teams configurations needed, the guests (one paged
 // list), identity-sync settings only for the partners that use it ($batch, 20 per request), and
 // the cross-tenant sync configuration (source side) only for partnerships that sync outbound.
-import { CLOUDS, type CloudName } from '../clouds';
+import { environmentDefinition, type CloudName } from '../clouds';
 import type { BatchRequest, GraphAdapter } from '../graph/client';
 import { m365CapabilitiesPath, m365CapabilityOf, teamMemberOf, teamMembersPath } from '../graph/collaboration';
 import { graphError } from '../graph/errors';
@@ -68,7 +68,7 @@ export async function readTenantState(
   }
   const identitySync: Record<string, IdentitySyncSettings | null> = {};
   const existing = [...syncTenants].filter((tenantId) => partners[tenantId]);
-  if (!CLOUDS[options.localCloud].crossTenantSyncApi) {
+  if (!environmentDefinition(options.localCloud).crossTenantSyncApi) {
     // Not offered by Graph in China: there is none to read or to remove.
     for (const tenantId of existing) identitySync[tenantId] = null;
   } else if (existing.length > 0) {
@@ -84,7 +84,7 @@ export async function readTenantState(
   const syncTargets = new Set<string>(needs.syncSources.keys());
   for (const item of owned) if (item.kind === 'syncConfiguration') syncTargets.add(item.targetTenantId.toLowerCase());
   const syncSources: Record<string, SyncSourceConfiguration | null> = {};
-  if (CLOUDS[options.localCloud].crossTenantSyncApi) {
+  if (environmentDefinition(options.localCloud).crossTenantSyncApi) {
     // Not in China: Graph there has no synchronization jobs, so there is nothing to read.
     await Promise.all(
       [...syncTargets].map(async (targetTenantId) => {
@@ -141,7 +141,7 @@ async function readCollaboration(
   const requests: BatchRequest[] = [];
   for (const tenantId of capabilityPartners) {
     // A partner not there yet has none; outside the global Graph service there are none to read.
-    if (!partners[tenantId] || !CLOUDS[localCloud].globalGraphService) m365Capabilities[tenantId] = {};
+    if (!partners[tenantId] || !environmentDefinition(localCloud).globalGraphService) m365Capabilities[tenantId] = {};
     else requests.push({ id: `m365:${tenantId}`, method: 'GET', url: m365CapabilitiesPath(tenantId) });
   }
   for (const teamId of teamIds) requests.push({ id: `team:${teamId}`, method: 'GET', url: teamMembersPath(teamId) });

@@ -1,7 +1,7 @@
 // What a set of partnerships needs from the tenant, merged: which cloud endpoints, which partner
 // entries with which settings, which Teams switches and list entries, which guests — each with
 // the partnerships that need it. Both plan() and removePlan() start from here.
-import { CLOUDS, isCrossCloud, isCrossEnvironment, type CloudName } from '../clouds';
+import { environmentDefinition, isCrossCloud, isCrossEnvironment, type CloudName } from '../clouds';
 import { guestOf, type AccessSettings, type DesiredCollaboration, type GuestInvitation } from '../partnership';
 import type { CrossCloudMeetingPartner, TeamsConfigurationType } from '../teams/configurations';
 import type { TeamsValue } from '../teams/changes';
@@ -213,7 +213,7 @@ export function needsOf(
     const partnerTenantId = desired.partnerTenantId.toLowerCase();
 
     if (hasArea(target, 'cloudEndpoints', ignoreAreas) && isCrossCloud(localCloud, desired.partnerCloud)) {
-      add(needs.endpoints, CLOUDS[desired.partnerCloud].allowedCloudEndpoint, partnershipId);
+      add(needs.endpoints, environmentDefinition(desired.partnerCloud).allowedCloudEndpoint, partnershipId);
     }
 
     if (hasArea(target, 'partner', ignoreAreas)) {
@@ -291,7 +291,7 @@ export function needsOf(
     }
 
     // Only a tenant of the global Graph service can authorise them (the capability rules refuse the rest).
-    if (hasArea(target, 'm365Capabilities', ignoreAreas) && desired.m365Capabilities?.inbound && CLOUDS[localCloud].globalGraphService) {
+    if (hasArea(target, 'm365Capabilities', ignoreAreas) && desired.m365Capabilities?.inbound && environmentDefinition(localCloud).globalGraphService) {
       const need = needs.m365Capabilities.get(partnerTenantId) ?? { partnershipIds: [], capabilities: new Map<string, M365Capability>() };
       if (!need.partnershipIds.includes(partnershipId)) need.partnershipIds.push(partnershipId);
       for (const capability of m365CapabilitiesFor(desired.m365Capabilities.inbound)) {
@@ -301,7 +301,7 @@ export function needsOf(
     }
 
     // The capability rules refuse a China source (no sync jobs there); never plan one.
-    if (hasArea(target, 'syncSource', ignoreAreas) && syncDirections(desired).outbound && CLOUDS[localCloud].crossTenantSyncApi) {
+    if (hasArea(target, 'syncSource', ignoreAreas) && syncDirections(desired).outbound && environmentDefinition(localCloud).crossTenantSyncApi) {
       const need = needs.syncSources.get(partnerTenantId) ?? { partnershipIds: [], groupIds: [] };
       if (!need.partnershipIds.includes(partnershipId)) need.partnershipIds.push(partnershipId);
       for (const groupId of desired.crossTenantSync?.scopingGroupIds ?? []) {
@@ -328,7 +328,7 @@ export function teamsTypesNeeded(needs: Needs): TeamsConfigurationType[] {
 /** How this tenant invites its guests: the request's choices, the redirect of this tenant's environment. */
 export function guestInvitationFor(invitation: GuestInvitation | undefined, localCloud: CloudName, configuredRedirectUrl?: string): GuestInvitationNeed {
   return {
-    redirectUrl: invitation?.redirectUrls?.[localCloud] ?? configuredRedirectUrl ?? CLOUDS[localCloud].myAppsUrl,
+    redirectUrl: invitation?.redirectUrls?.[localCloud] ?? configuredRedirectUrl ?? environmentDefinition(localCloud).myAppsUrl,
     // A guest hears about the invitation unless the request says otherwise (see docs/capabilities.md).
     sendInvitationMessage: invitation?.sendInvitationMessage ?? true,
     ...(invitation?.message ? { message: invitation.message } : {}),

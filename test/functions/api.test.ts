@@ -86,7 +86,7 @@ describe('the HTTP API of a deployment', () => {
       expect(answer.body.issues.map((issue: { field: string }) => issue.field).sort()).toEqual(
         ['guests.0', 'partnerCloud', 'partnerDeploymentUrl', 'partnerTenantId', 'surprise', 'teams.federation'].sort(),
       );
-      expect(answer.body.detail).toContain('partnerCloud: must be one of Global, USGov, USGovDoD, China');
+      expect(answer.body.detail).toContain('partnerCloud: must be one of Global, GCC, GCCHigh, DoD, China');
     });
 
     it.each([
@@ -118,7 +118,7 @@ describe('the HTTP API of a deployment', () => {
       );
       expect(answer.status).toBe(422);
       expect(answer.body).toMatchObject({ type: `${PROBLEM}capability.violation`, status: 422, code: 'capability.violation' });
-      expect(answer.body.violations.map((violation: { code: string }) => violation.code).sort()).toEqual(['b2b-direct-connect.cross-cloud', 'sync.direction-not-allowed']);
+      expect(answer.body.violations.map((violation: { code: string }) => violation.code).sort()).toEqual(['b2b-direct-connect.cross-cloud', 'sync.china-unsupported', 'sync.direction-not-allowed']);
       for (const violation of answer.body.violations) expect(violation.message).toEqual(expect.any(String));
     });
 
