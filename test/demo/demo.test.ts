@@ -196,6 +196,6 @@ it('a bad option is a usage error (exit 2) that starts nothing', async () => {
   const demo = startDemo(['--scenario', 'sideways']);
   const { code } = await demo.exited;
   expect(code).toBe(2);
-  expect(demo.output()).toContain('error: --scenario must be one of approve, reject, timeout, usgov-china (got "sideways")');
+  expect(demo.output()).toContain('error: --scenario must be one of approve, reject, timeout, usgov-china, gcc (got "sideways")');
   expect(demo.output()).not.toContain('Starting Azurite');
 });
