@@ -76,6 +76,8 @@ export const DEFAULTS = {
    * other environments default to their own My Apps portal (shared/clouds.ts `myAppsUrl`).
    */
   guestInviteRedirectUrl: 'https://myapplications.microsoft.com',
+  /** Guests receive Microsoft's invitation e-mail unless a request's guestInvitation says otherwise. */
+  sendGuestInvitationMessage: true,
   teamsAdapter: 'rest' as 'rest' | 'manual',
   /**
    * Manual Teams mode: how often the workflow reads the tenant back while it waits for an

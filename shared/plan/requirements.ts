@@ -6,6 +6,7 @@ import { guestOf, type AccessSettings, type DesiredCollaboration, type GuestInvi
 import type { CrossCloudMeetingPartner, TeamsConfigurationType } from '../teams/configurations';
 import type { TeamsValue } from '../teams/changes';
 import type { AccessTargetConfiguration, B2BSetting, M365Capability, PartnerSettings } from '../tenant';
+import { DEFAULTS } from '../config';
 import { m365CapabilitiesFor, M365_COLLABORATION_TRUST } from './m365';
 import { PLAN_AREAS, type PlanArea, type PlanWarning } from './operations';
 
@@ -330,7 +331,7 @@ export function guestInvitationFor(invitation: GuestInvitation | undefined, loca
   return {
     redirectUrl: invitation?.redirectUrls?.[localCloud] ?? configuredRedirectUrl ?? environmentDefinition(localCloud).myAppsUrl,
     // A guest hears about the invitation unless the request says otherwise (see docs/capabilities.md).
-    sendInvitationMessage: invitation?.sendInvitationMessage ?? true,
+    sendInvitationMessage: invitation?.sendInvitationMessage ?? DEFAULTS.sendGuestInvitationMessage,
     ...(invitation?.message ? { message: invitation.message } : {}),
     ...(invitation?.messageLanguage ? { messageLanguage: invitation.messageLanguage } : {}),
   };

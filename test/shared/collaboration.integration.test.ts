@@ -97,6 +97,18 @@ describe('collaboration settings against the simulator', () => {
     expect((await sim.control.violations()).length).toBe(0);
   });
 
+  it('finds a capability an admin removed as drift and writes it back, leaving the others alone', async () => {
+    const contoso = adaptersFor(sim, 'Contoso');
+    const partnership = target('p-drift', { m365Capabilities: { inbound: { calendarAvailability: 'basic', mailTips: 'limited' } } });
+    await onboard(contoso, [partnership]);
+    await sim.control.admin(contoso.tenant.id, { method: 'DELETE', path: `/policies/crossTenantAccessPolicy/partners/${fabrikamId}/m365Capabilities/crossTenantMailTipsLimited` });
+    const drift = plan([partnership], await readTenantState(contoso, [partnership], { localCloud: 'Global' }), { localCloud: 'Global' });
+    expect(drift.operations.map((operation) => operation.id)).toEqual([`m365Capability.create:${fabrikamId}:crossTenantMailTipsLimited`]);
+    await applyPlan(contoso, drift);
+    const partner = (await sim.control.state(contoso.tenant.id)).partners.find((entry) => entry.tenantId === fabrikamId)!;
+    expect(partner.m365Capabilities.map((c) => c.name).sort()).toEqual(['crossTenantCalendarAvailabilityBasic', 'crossTenantMailTipsLimited']);
+  });
+
   it('a GCC tenant authorises Microsoft 365 capabilities through the global Graph service', async () => {
     const northwind = adaptersFor(sim, 'Northwind GCC');
     expect(northwind.cloud).toBe('GCC');
