@@ -2,6 +2,7 @@
 // The two-sided handshake (issue 6): orchestrations + activities, admin API, partner webhook.
 import '../orchestrations';
 import './partnerships';
+import './capabilities';
 import './handshake';
 // Reconciliation (issue 7): orchestrations + activities, Graph notification webhooks, timer and admin route.
 import '../orchestrations/reconcile';

@@ -8,7 +8,7 @@
 //   offboard      → verified, then 501 (offboarding is a later issue)
 // Every state check runs before any write, so a refused message changes nothing; every write is
 // idempotent per jti, so a redelivery after a crash (`resumed`) completes what the first began.
-import { isCloudName } from '../shared/clouds';
+import { parseEnvironment } from '../shared/clouds';
 import { assertCapabilities } from '../shared/capabilities';
 import { DomainError } from '../shared/errors';
 import {
@@ -111,8 +111,9 @@ async function acceptInvitationMessage(
   if (collaboration.partnerCloud !== config.cloud) {
     throw handshakeError('handshake.malformed', `The invitation places this tenant in the ${collaboration.partnerCloud} cloud; it is in ${config.cloud}.`);
   }
-  const senderCloud = message.sender.cloud;
-  if (!isCloudName(senderCloud)) throw handshakeError('handshake.malformed', `The invitation's sender cloud "${senderCloud}" is not a known cloud.`);
+  // Earlier deployments name environments by their old names (USGov, USGovDoD).
+  const senderCloud = parseEnvironment(message.sender.cloud);
+  if (!senderCloud) throw handshakeError('handshake.malformed', `The invitation's sender cloud "${message.sender.cloud}" is not a known environment.`);
   const desired = mirrorForPartner(collaboration, { tenantId: message.iss, cloud: senderCloud, deploymentUrl: message.sender.deploymentUrl });
   assertCapabilities(config.cloud, senderCloud, desired);
 

@@ -1,6 +1,6 @@
 // Names shared by the handshake orchestrations, their activities, the triggers that start them and
 // the tests: function names, external events, and the settings an orchestration is started with.
-import { CLOUDS } from '../shared/clouds';
+import { environmentDefinition } from '../shared/clouds';
 import type { AppConfig } from '../shared/config';
 import type { DesiredCollaboration } from '../shared/partnership';
 import { PLAN_AREAS, syncDirections, type PlanArea } from '../shared/plan';
@@ -21,8 +21,11 @@ export const PARTNER_ANSWER_EVENT = 'PartnerAnswer';
 /** Raised by the partner webhook when the partner reports its side configured and verified. */
 export const PARTNER_READY_EVENT = 'PartnerReady';
 
-/** Entra first (before the partner answers), the rest once the partner's domains are known. */
-export const ENTRA_AREAS: readonly PlanArea[] = ['cloudEndpoints', 'partner', 'identitySync'];
+/**
+ * Entra first (before the partner answers), the rest once the partner's domains are known. The
+ * Microsoft 365 capabilities live on the partner entry: they go with it (and are undone with it).
+ */
+export const ENTRA_AREAS: readonly PlanArea[] = ['cloudEndpoints', 'partner', 'identitySync', 'm365Capabilities'];
 /** The second half: Teams and guests (Entra again: a retried step plans only what is missing). */
 export const TEAMS_AREAS: readonly PlanArea[] = PLAN_AREAS.filter((area) => area !== 'syncSource');
 /** The source side of cross-tenant sync: after the partner confirmed (it allows inbound sync first). */
@@ -66,5 +69,5 @@ export function orchestrationSettings(config: AppConfig): OrchestrationSettings 
 
 /** True when the partnership makes this tenant a sync source the product configures (never in China). */
 export function configuresSyncSource(desired: DesiredCollaboration, localCloud: AppConfig['cloud']): boolean {
-  return syncDirections(desired).outbound && CLOUDS[localCloud].environment !== 'China';
+  return syncDirections(desired).outbound && environmentDefinition(localCloud).crossTenantSyncApi;
 }

@@ -1,7 +1,7 @@
 // App settings → one typed configuration. Every timeout, limit and retry policy of the product
 // is a named default here, overridable by an app setting of the same meaning.
 import { z } from 'zod';
-import { CLOUD_NAMES, resolveCloudEndpoints, type CloudEndpointOverrides, type CloudEndpoints, type CloudName } from './clouds';
+import { ENVIRONMENTS, ENVIRONMENT_NAME_MESSAGE, parseEnvironment, resolveCloudEndpoints, type CloudEndpointOverrides, type CloudEndpoints, type CloudName } from './clouds';
 import { DomainError } from './errors';
 import { MAX_CLOCK_SKEW_SECONDS as NONCE_CLOCK_SKEW_SECONDS, NONCE_PROCESSING_LEASE_SECONDS } from './handshake/constants';
 
@@ -71,8 +71,13 @@ export const DEFAULTS = {
    * between claim and answer). Senders must keep retrying longer than this.
    */
   nonceProcessingLeaseSeconds: NONCE_PROCESSING_LEASE_SECONDS,
-  /** Where invited guests land after redeeming (Graph's inviteRedirectUrl). */
+  /**
+   * Where invited guests land after redeeming (Graph's inviteRedirectUrl) in the worldwide cloud;
+   * other environments default to their own My Apps portal (shared/clouds.ts `myAppsUrl`).
+   */
   guestInviteRedirectUrl: 'https://myapplications.microsoft.com',
+  /** Guests receive Microsoft's invitation e-mail unless a request's guestInvitation says otherwise. */
+  sendGuestInvitationMessage: true,
   teamsAdapter: 'rest' as 'rest' | 'manual',
   /**
    * Manual Teams mode: how often the workflow reads the tenant back while it waits for an
@@ -265,7 +270,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const tenantId = required(SETTINGS.tenantId).toLowerCase();
   if (tenantId && !GUID.test(tenantId)) problems.push(`${SETTINGS.tenantId} must be a tenant ID (GUID)`);
-  const cloud = oneOf(SETTINGS.cloud, CLOUD_NAMES);
+  // Earlier names (USGov, USGovDoD) keep working: they name GCCHigh and DoD.
+  const cloudText = get(SETTINGS.cloud);
+  const cloud = parseEnvironment(cloudText) ?? 'Global';
+  if (!parseEnvironment(cloudText)) problems.push(`${SETTINGS.cloud} ${cloudText === undefined ? 'is required' : `${ENVIRONMENT_NAME_MESSAGE} (got "${cloudText}")`}`);
 
   const endpointOverrides: CloudEndpointOverrides = {
     hostBaseUrl: url(SETTINGS.cloudHostBaseUrl, ['https:']),
@@ -369,7 +377,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       backoffCoefficient: DEFAULTS.activityBackoffCoefficient,
     },
     maxMessageBytes: integer(SETTINGS.maxMessageBytes, DEFAULTS.maxMessageBytes, 1_024, 1_048_576),
-    guestInviteRedirectUrl: url(SETTINGS.guestInviteRedirectUrl, ['https:']) ?? DEFAULTS.guestInviteRedirectUrl,
+    guestInviteRedirectUrl: url(SETTINGS.guestInviteRedirectUrl, ['https:']) ?? ENVIRONMENTS[cloud].myAppsUrl,
     deploymentKey,
     partnerReadyTimeoutSeconds: partnerReadyTimeoutSeconds ?? 0,
     nonceProcessingLeaseSeconds: integer(SETTINGS.nonceProcessingLeaseSeconds, DEFAULTS.nonceProcessingLeaseSeconds, 1, 3_600),

@@ -4,6 +4,7 @@ export * from './clouds';
 export * from './config';
 export * from './partnership';
 export * from './capabilities';
+export * from './preflight';
 export * from './tenant';
 export * from './ownership';
 export * from './plan';

@@ -2,7 +2,7 @@
 // Recorded by the orchestrations (Partnerships entity + Events table) from the claims of the
 // operations applyPlan performed; read back by removePlan.
 import type { CrossCloudMeetingPartner, TeamsConfigurationType } from './teams/configurations';
-import type { IdentitySyncSettings, PartnerSettingName } from './tenant';
+import type { IdentitySyncSettings, M365Capability, PartnerSettingName } from './tenant';
 
 export type OwnedItem =
   /** A value this partnership added to allowedCloudEndpoints. */
@@ -25,7 +25,13 @@ export type OwnedItem =
    * The source side of cross-tenant sync towards a target tenant: the configuration (application,
    * service principal, job, scope) this partnership created, found again by its display name.
    */
-  | { kind: 'syncConfiguration'; targetTenantId: string };
+  | { kind: 'syncConfiguration'; targetTenantId: string }
+  /** A Microsoft 365 capability created or changed on a partner entry (restored to `previous`, null = none). */
+  | { kind: 'm365Capability'; tenantId: string; name: string; previous: M365Capability | null }
+  /** A guest this partnership added to a team (the membership is removed with the partnership). */
+  | { kind: 'teamMember'; teamId: string; upn: string; userId?: string }
+  /** A switch of a meeting policy other than Global (`identity` = `Tag:Name`), restored to `previous`. */
+  | { kind: 'meetingPolicySetting'; identity: string; property: string; previous: unknown };
 
 export interface OwnershipClaim {
   partnershipId: string;
@@ -53,6 +59,12 @@ export function ownedItemKey(item: OwnedItem): string {
       return `guest:${item.upn.toLowerCase()}`;
     case 'syncConfiguration':
       return `syncConfiguration:${item.targetTenantId.toLowerCase()}`;
+    case 'm365Capability':
+      return `m365Capability:${item.tenantId.toLowerCase()}:${item.name}`;
+    case 'teamMember':
+      return `teamMember:${item.teamId.toLowerCase()}:${item.upn.toLowerCase()}`;
+    case 'meetingPolicySetting':
+      return `meetingPolicySetting:${item.identity.toLowerCase()}:${item.property}`;
   }
 }
 
@@ -69,6 +81,7 @@ export function mergeOwnership(current: readonly OwnedItem[], added: readonly Ow
     const existing = byKey.get(key);
     if (!existing) byKey.set(key, item);
     else if (existing.kind === 'guest' && item.kind === 'guest' && item.userId && existing.userId !== item.userId) byKey.set(key, { ...existing, userId: item.userId });
+    else if (existing.kind === 'teamMember' && item.kind === 'teamMember' && item.userId && existing.userId !== item.userId) byKey.set(key, { ...existing, userId: item.userId });
   }
   return [...byKey.values()];
 }

@@ -1,16 +1,18 @@
 // The partnership: what an admin asks for (one zod schema, the type inferred from it), the
 // state machine of design §4, and the drift status of an Active partnership.
 import { z } from 'zod';
-import { CLOUD_NAMES } from './clouds';
+import { ENVIRONMENT_NAMES, environmentSchema } from './clouds';
 import { DomainError } from './errors';
 import { DEFAULTS, parseDuration } from './config';
 
 const GUID_MESSAGE = 'must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47';
-const guid = z.guid({ error: GUID_MESSAGE }).transform((value) => value.toLowerCase());
+export const guidSchema = z.guid({ error: GUID_MESSAGE }).transform((value) => value.toLowerCase());
+const guid = guidSchema;
 
 /** A user principal name (guests are invited by UPN across clouds, not by a mail alias). */
+const UPN_MESSAGE = 'must be a user principal name such as alice@contoso.com';
 const upn = z
-  .string({ error: 'must be a user principal name such as alice@contoso.com' })
+  .string({ error: UPN_MESSAGE })
   .trim()
   .max(113, { error: 'must be at most 113 characters (a UPN limit)' })
   .regex(/^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/, { error: 'must be a user principal name such as alice@contoso.com' })
@@ -35,14 +37,43 @@ const invitationLifetime = z
     { error: `must be between ${DEFAULTS.invitationLifetimeMin} and ${DEFAULTS.invitationLifetimeMax}` },
   );
 
-/** Who may cross (inbound: the partner's users into this tenant; outbound: ours to theirs). */
+/**
+ * Who may cross (inbound: the partner's users into this tenant; outbound: ours to theirs), as the
+ * cross-tenant access settings target them (see docs/capabilities.md, "Targeting"): all users, or
+ * named users and groups; all applications, Office 365, or named applications; each list either
+ * allowed (only those listed) or blocked (everyone but those listed).
+ */
+const usersTargetSchema = z.union(
+  [
+    z.literal('all'),
+    z
+      .strictObject({
+        /** Object ids of users (inbound: the partner's users; outbound: ours). */
+        userIds: z.array(guid).max(50).optional(),
+        /** Object ids of groups (inbound: the partner's groups; outbound: ours). */
+        groupIds: z.array(guid).max(50).optional(),
+        access: z.enum(['allowed', 'blocked']).default('allowed'),
+      })
+      .refine((value) => (value.userIds?.length ?? 0) + (value.groupIds?.length ?? 0) > 0, { error: 'must name at least one user or group id' }),
+  ],
+  { error: 'must be "all" or { "groupIds": [GUID, ...], "userIds": [GUID, ...], "access": "allowed" | "blocked" }' },
+);
+
+const applicationsTargetSchema = z.union(
+  [
+    z.enum(['all', 'office365']),
+    z.strictObject({
+      /** Application (client) ids, or "Office365" for the Office 365 app group. */
+      applicationIds: z.array(z.union([guid, z.literal('Office365')])).min(1).max(50),
+      access: z.enum(['allowed', 'blocked']).default('allowed'),
+    }),
+  ],
+  { error: 'must be "all", "office365" or { "applicationIds": [GUID, ...], "access": "allowed" | "blocked" }' },
+);
+
 const accessSettingsSchema = z.strictObject({
-  /** "all" users, or the ids of groups (inbound: the partner's groups; outbound: ours). */
-  users: z.union([z.literal('all'), z.strictObject({ groupIds: z.array(guid).min(1).max(50) })], {
-    error: 'must be "all" or { "groupIds": [GUID, ...] }',
-  }),
-  /** "all" applications, or only Office 365. */
-  applications: z.enum(['all', 'office365']).default('all'),
+  users: usersTargetSchema,
+  applications: applicationsTargetSchema.default('all'),
 });
 export type AccessSettings = z.infer<typeof accessSettingsSchema>;
 
@@ -54,18 +85,54 @@ const directionalAccessSchema = z
   .default({});
 export type DirectionalAccess = z.infer<typeof directionalAccessSchema>;
 
+/** A Teams meeting policy name: `Global` or the name of a custom policy (as in `-Identity`). */
+const meetingPolicyName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^(Global|(Tag:)?[A-Za-z0-9][A-Za-z0-9 ._-]*)$/, { error: 'must be "Global" or the name of a meeting policy (letters, digits, space . _ -)' })
+  .transform((name) => (name === 'Global' || name.startsWith('Tag:') ? name : `Tag:${name}`));
+
 const teamsSchema = z
   .strictObject({
     /** External access (chat, calls) with the partner's verified domains. */
     federation: z.boolean().default(false),
+    /**
+     * How external access is opened (with `federation`): to the partner's verified domains (default)
+     * or to every domain (the admin center's "allow all external domains", `*`); and domains to block.
+     * This tenant's own setting: not mirrored to the partner.
+     */
+    externalAccess: z
+      .strictObject({
+        allowedDomains: z.enum(['partner', 'all']).default('partner'),
+        blockedDomains: z.array(domainSchema).max(100).default([]),
+      })
+      .optional(),
     /** Cross-cloud meetings with the partner tenant (Teams admin center > Meetings > Cross-cloud). */
     crossCloudMeetings: z.strictObject({ inbound: z.boolean(), outbound: z.boolean() }).optional(),
     /** Guest access in Teams (the tenant-wide switch). */
     guestAccess: z.boolean().default(false),
     /** Anonymous users may join meetings; they always wait in the lobby. */
     anonymousJoin: z.boolean().default(false),
-    /** Azure Communication Services interop with the listed ACS resource ids. */
+    /**
+     * The meeting policies anonymous join is turned on in (default: Global). This tenant's own
+     * policy names: not mirrored to the partner.
+     */
+    meetingPolicies: z.array(meetingPolicyName).min(1).max(20).optional(),
+    /**
+     * Azure Communication Services interop with the listed ACS resource ids: a setting of this
+     * tenant's own Teams (never mirrored to the partner); ACS users join as anonymous users.
+     */
     acsInterop: z.strictObject({ resourceIds: z.array(guid).min(1).max(50) }).optional(),
+  })
+  .superRefine((teams, context) => {
+    if (teams.meetingPolicies && !teams.anonymousJoin) {
+      context.addIssue({ code: 'custom', path: ['meetingPolicies'], message: 'names where anonymous join is turned on: set anonymousJoin to true too' });
+    }
+    if (teams.externalAccess && !teams.federation) {
+      context.addIssue({ code: 'custom', path: ['externalAccess'], message: 'shapes external access: set federation to true too' });
+    }
   })
   .default({ federation: false, guestAccess: false, anonymousJoin: false });
 export type TeamsCollaboration = z.infer<typeof teamsSchema>;
@@ -78,8 +145,79 @@ const crossTenantSyncSchema = z.strictObject({
 });
 export type CrossTenantSync = z.infer<typeof crossTenantSyncSchema>;
 
+/** A team the inviting tenant adds a guest to (a team id is its group id). */
+const guestTeamSchema = z.strictObject({
+  teamId: guid,
+  role: z.enum(['member', 'owner']).default('member'),
+});
+export type GuestTeam = z.infer<typeof guestTeamSchema>;
+
+/** A guest: the partner user's UPN, or the UPN and the teams to add the guest to. */
+const guestSchema = z.union([upn, z.strictObject({ upn, teams: z.array(guestTeamSchema).max(20).default([]) })], {
+  error: (issue) =>
+    typeof issue.input === 'string'
+      ? UPN_MESSAGE
+      : 'must be a user principal name or { "upn": "...", "teams": [{ "teamId": GUID, "role": "member" | "owner" }] }',
+});
+export type GuestEntry = z.infer<typeof guestSchema>;
+
+/** A guest list entry in one shape (requests and stored records may hold either). */
+export function guestOf(entry: GuestEntry): { upn: string; teams: GuestTeam[] } {
+  return typeof entry === 'string' ? { upn: entry, teams: [] } : { upn: entry.upn, teams: entry.teams ?? [] };
+}
+
+/** How guests hear about their invitation (Graph's invitation message and redirect URL). */
+const guestInvitationSchema = z.strictObject({
+  /** Send Microsoft's invitation e-mail (with the redeem link) to each guest. */
+  sendInvitationMessage: z.boolean().default(true),
+  /** A personal message added to the e-mail. */
+  message: z.string().trim().min(1).max(1000).optional(),
+  /** Language of the e-mail, e.g. en-US, zh-CN. */
+  messageLanguage: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, { error: 'must be a language tag such as en-US' }).optional(),
+  /**
+   * Where a guest lands after redeeming, per environment of the inviting tenant (each side uses
+   * its own): default the My Apps portal of that environment.
+   */
+  redirectUrls: z.partialRecord(z.enum(ENVIRONMENT_NAMES), z.url({ protocol: /^https$/, error: 'must be an https URL' })).optional(),
+});
+export type GuestInvitation = z.infer<typeof guestInvitationSchema>;
+
+/**
+ * Microsoft 365 capabilities one tenant authorises for the other's users (free/busy, MailTips,
+ * calendar sharing, profile card, Places), each at its level of detail, for all of the granting
+ * tenant's users or some groups of them. See docs/capabilities.md, "Microsoft 365 capabilities".
+ */
+const m365GrantSchema = z
+  .strictObject({
+    /** Calendar availability (free/busy): times only, or with subject and location. */
+    calendarAvailability: z.enum(['basic', 'limitedDetails']).optional(),
+    /** MailTips: those that prevent a non-delivery report plus automatic replies, or all. */
+    mailTips: z.enum(['limited', 'all']).optional(),
+    /** Users may share their calendar with the partner's users: times, times with details, or the whole calendar. */
+    calendarSharing: z.enum(['freeBusySimple', 'freeBusyDetail', 'reviewer']).optional(),
+    /** The partner's users may open the profile card of this tenant's users. */
+    profileCard: z.boolean().optional(),
+    /** Places: booking this tenant's rooms and desks. */
+    places: z.array(z.enum(['rooms', 'desks'])).min(1).max(2).optional(),
+    /** Whose calendars, MailTips and cards are shared: every user of the granting tenant, or members of these groups. */
+    scope: z.union([z.literal('all'), z.strictObject({ groupIds: z.array(guid).min(1).max(50) })]).default('all'),
+  })
+  .refine(
+    (grant) => Boolean(grant.calendarAvailability || grant.mailTips || grant.calendarSharing || grant.profileCard || grant.places?.length),
+    { error: 'must name at least one capability (calendarAvailability, mailTips, calendarSharing, profileCard, places)' },
+  );
+export type M365Grant = z.infer<typeof m365GrantSchema>;
+
+const m365CapabilitiesSchema = z.strictObject({
+  /** What this tenant authorises for the partner's users (configured here). */
+  inbound: m365GrantSchema.optional(),
+  /** What the partner authorises for this tenant's users (configured by the partner). */
+  outbound: m365GrantSchema.optional(),
+});
+export type M365Capabilities = z.infer<typeof m365CapabilitiesSchema>;
+
 const collaborationShape = {
-  partnerCloud: z.enum(CLOUD_NAMES, { error: `must be one of ${CLOUD_NAMES.join(', ')}` }),
+  partnerCloud: environmentSchema,
   /** The partner deployment of this product, where handshake messages go. */
   partnerDeploymentUrl: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
   displayName: z.string().trim().min(1).max(256).optional(),
@@ -87,11 +225,15 @@ const collaborationShape = {
   /** B2B direct connect (Teams shared channels). Refused across clouds by the capability rules. */
   b2bDirectConnect: directionalAccessSchema.optional(),
   teams: teamsSchema,
-  /** UPNs of the partner's users this tenant invites as guests. */
-  guests: z.array(upn).max(500).default([]),
-  /** UPNs of this tenant's users the partner should invite (mirrored into the partner's `guests`). */
-  partnerGuests: z.array(upn).max(500).default([]),
+  /** The partner's users this tenant invites as guests (UPNs, optionally with teams to add them to). */
+  guests: z.array(guestSchema).max(500).default([]),
+  /** This tenant's users the partner should invite (mirrored into the partner's `guests`). */
+  partnerGuests: z.array(guestSchema).max(500).default([]),
+  /** How invited guests are told (both sides use it for the guests they invite). */
+  guestInvitation: guestInvitationSchema.optional(),
   crossTenantSync: crossTenantSyncSchema.optional(),
+  /** Microsoft 365 cross-tenant capabilities, per direction. */
+  m365Capabilities: m365CapabilitiesSchema.optional(),
   /** How long the initiator waits for the partner's answer. */
   invitationLifetime: invitationLifetime.default(DEFAULTS.invitationLifetime),
 };
@@ -131,6 +273,20 @@ export const partnershipRequestSchema = z
     when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value),
   });
 export type PartnershipRequest = z.infer<typeof partnershipRequestSchema>;
+
+/**
+ * A request as `handshake check` (and a console's live preflight) reads it: the partnership
+ * request with the partner's identity and deployment optional — the rules look only at the
+ * environments and what is asked.
+ */
+export const capabilityRequestSchema = z.strictObject({
+  partnerTenantId: guid.optional(),
+  partnerDomain: domainSchema.optional(),
+  ...collaborationShape,
+  partnerCloud: environmentSchema.optional(),
+  partnerDeploymentUrl: collaborationShape.partnerDeploymentUrl.optional(),
+});
+export type CapabilityRequest = z.infer<typeof capabilityRequestSchema>;
 
 export interface FieldIssue {
   /** Dotted path of the field, e.g. "teams.acsInterop.resourceIds.0". */
@@ -187,8 +343,11 @@ export function invitationLifetimeSeconds(desired: Pick<DesiredCollaboration, 'i
 }
 
 /**
- * The same collaboration seen from the partner's side (what the responder configures):
- * inbound and outbound swap, sync direction swaps, guest lists swap.
+ * The same collaboration seen from the partner's side (what the responder configures): inbound
+ * and outbound swap (B2B, cross-cloud meetings, Microsoft 365 capabilities), sync direction swaps,
+ * guest lists swap. Settings of one tenant's own Teams — ACS interop, the meeting policies named
+ * for anonymous join, how external access is opened and blocked — stay with the tenant that asked
+ * for them: the partner gets none of them (see docs/capabilities.md, "Which side").
  */
 export function mirrorForPartner(
   desired: DesiredCollaboration,
@@ -196,6 +355,7 @@ export function mirrorForPartner(
 ): DesiredCollaboration {
   const swap = (access: DirectionalAccess | undefined): DirectionalAccess | undefined =>
     access === undefined ? undefined : dropUndefined({ inbound: access.outbound, outbound: access.inbound });
+  const { federation, guestAccess, anonymousJoin, crossCloudMeetings } = desired.teams;
   const mirrored = {
     partnerTenantId: self.tenantId,
     partnerCloud: self.cloud,
@@ -204,18 +364,19 @@ export function mirrorForPartner(
     b2bCollaboration: swap(desired.b2bCollaboration),
     b2bDirectConnect: swap(desired.b2bDirectConnect),
     teams: {
-      ...desired.teams,
-      crossCloudMeetings: desired.teams.crossCloudMeetings && {
-        inbound: desired.teams.crossCloudMeetings.outbound,
-        outbound: desired.teams.crossCloudMeetings.inbound,
-      },
+      federation,
+      guestAccess,
+      anonymousJoin,
+      crossCloudMeetings: crossCloudMeetings && { inbound: crossCloudMeetings.outbound, outbound: crossCloudMeetings.inbound },
     },
     guests: desired.partnerGuests,
     partnerGuests: desired.guests,
+    guestInvitation: desired.guestInvitation,
     crossTenantSync: desired.crossTenantSync && {
       ...desired.crossTenantSync,
       direction: ({ inbound: 'outbound', outbound: 'inbound', both: 'both' } as const)[desired.crossTenantSync.direction],
     },
+    m365Capabilities: desired.m365Capabilities && { inbound: desired.m365Capabilities.outbound, outbound: desired.m365Capabilities.inbound },
     invitationLifetime: desired.invitationLifetime,
   };
   return parseDesiredCollaboration(dropUndefined(mirrored));

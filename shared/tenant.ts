@@ -1,6 +1,6 @@
 // What the product reads from a tenant (the "actual" side of desired-vs-actual), as plain JSON.
 // Graph shapes keep Graph's property names so a plan's bodies can be sent as they are.
-import type { TeamsConfigurations, TeamsConfigurationType } from './teams/configurations';
+import type { TeamsConfigurations, TeamsConfigurationType, TeamsMeetingPolicy } from './teams/configurations';
 
 export type AccessType = 'allowed' | 'blocked';
 
@@ -23,6 +23,37 @@ export interface B2BSetting {
   applications?: AccessTargetConfiguration | null;
 }
 
+/**
+ * crossTenantAccessPolicyM365CollaborationInboundSetting: which of the partner's users the
+ * tenant trusts for Microsoft 365 collaboration (the trust its Microsoft 365 capabilities need).
+ */
+export interface M365CollaborationInboundSetting {
+  users?: AccessTargetConfiguration | null;
+}
+
+/** crossTenantAccessPolicyM365CollaborationOutboundSetting */
+export interface M365CollaborationOutboundSetting {
+  usersAndGroups?: AccessTargetConfiguration | null;
+}
+
+/** m365CapabilityResourceScope: `All` or a user/group id of the granting tenant. */
+export interface M365ResourceScope {
+  resourceId: string;
+  resourceType: 'user' | 'group' | 'none';
+}
+
+/**
+ * A Microsoft 365 cross-tenant capability of a partner (m365CapabilityBase): its name is its
+ * type (`crossTenantCalendarAvailabilityBasic`, ...), created with that `@odata.type`.
+ */
+export interface M365Capability {
+  name: string;
+  inboundAccess: {
+    isAllowed: boolean;
+    resourceScopes: { included: M365ResourceScope[]; excluded: M365ResourceScope[] };
+  };
+}
+
 /** inboundOutboundPolicyConfiguration */
 export interface AutomaticUserConsentSettings {
   inboundAllowed?: boolean | null;
@@ -36,6 +67,8 @@ export interface PartnerSettings {
   b2bDirectConnectInbound?: B2BSetting | null;
   b2bDirectConnectOutbound?: B2BSetting | null;
   automaticUserConsentSettings?: AutomaticUserConsentSettings | null;
+  m365CollaborationInbound?: M365CollaborationInboundSetting | null;
+  m365CollaborationOutbound?: M365CollaborationOutboundSetting | null;
 }
 export type PartnerSettingName = keyof PartnerSettings;
 export const PARTNER_SETTING_NAMES: readonly PartnerSettingName[] = [
@@ -44,6 +77,8 @@ export const PARTNER_SETTING_NAMES: readonly PartnerSettingName[] = [
   'b2bDirectConnectInbound',
   'b2bDirectConnectOutbound',
   'automaticUserConsentSettings',
+  'm365CollaborationInbound',
+  'm365CollaborationOutbound',
 ];
 
 /** A partner entry of the cross-tenant access policy. */
@@ -83,6 +118,14 @@ export interface SyncSourceConfiguration {
   assignedPrincipalIds: string[];
 }
 
+/** A member of a team (conversationMember of a user), keyed by user id. */
+export interface TeamMember {
+  /** The membership id (for DELETE /teams/{id}/members/{membershipId}). */
+  id: string;
+  userId: string;
+  roles: string[];
+}
+
 export interface TenantState {
   /** ISO time the read started. */
   readAt: string;
@@ -100,6 +143,12 @@ export interface TenantState {
    * Read only for partnerships that sync outbound (or own such a configuration).
    */
   syncSources?: Record<string, SyncSourceConfiguration | null>;
+  /** Microsoft 365 capabilities by lower-case partner tenant id, then by name; read only for partners a partnership authorises. */
+  m365Capabilities?: Record<string, Record<string, M365Capability>>;
+  /** Members of the teams partnerships add guests to, by lower-case team id (null: no such team). */
+  teamMembers?: Record<string, TeamMember[] | null>;
+  /** Meeting policies other than Global that partnerships name, by identity (`Tag:Name`; null: no such policy). */
+  meetingPolicies?: Record<string, TeamsMeetingPolicy | null>;
   /** What the read covered, so a plan never mistakes "not read" for "absent". */
   coverage: {
     identitySyncFor: string[];
@@ -107,6 +156,12 @@ export interface TenantState {
     guests: boolean;
     /** Target tenants whose sync configuration was read. */
     syncSourcesFor?: string[];
+    /** Partners whose Microsoft 365 capabilities were read. */
+    m365CapabilitiesFor?: string[];
+    /** Teams whose members were read. */
+    teamMembersFor?: string[];
+    /** Meeting policies (other than Global) that were read. */
+    meetingPoliciesFor?: string[];
   };
 }
 

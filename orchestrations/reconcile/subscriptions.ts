@@ -36,8 +36,8 @@ export interface SubscriptionNeed {
 function localScopingGroups(record: PartnershipRecord): string[] {
   const desired = record.desired;
   const ids = new Set<string>();
-  const collect = (users: 'all' | { groupIds: string[] } | undefined): void => {
-    if (users && users !== 'all') users.groupIds.forEach((id) => ids.add(id.toLowerCase()));
+  const collect = (users: 'all' | { groupIds?: string[] } | undefined): void => {
+    if (users && users !== 'all') (users.groupIds ?? []).forEach((id) => ids.add(id.toLowerCase()));
   };
   collect(desired.b2bCollaboration.outbound?.users);
   collect(desired.b2bDirectConnect?.outbound?.users);

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config';
 import { normalizePairingCode } from '../handshake/pairing';
+import { CHECK_SYNOPSIS, parseCheckCommandLine, type CheckCommand } from './check';
 import { UsageError } from './exitCodes';
 
 export const COMMANDS = ['add', 'approve', 'reject', 'status', 'plan', 'list'] as const;
@@ -72,13 +73,14 @@ export interface ParsedCommand {
   request: RequestFlags;
 }
 
-export type ParsedArgs = { kind: 'help'; text: string } | { kind: 'command'; parsed: ParsedCommand };
+export type ParsedArgs = { kind: 'help'; text: string } | { kind: 'command'; parsed: ParsedCommand } | { kind: 'check'; check: CheckCommand };
 
 /** Parses `partner <command> [id] [flags]`; a mistake is a UsageError naming it. */
 export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const [group, commandName, ...rest] = argv;
   if (group === undefined || group === '--help' || group === '-h' || group === 'help') return { kind: 'help', text: USAGE };
-  if (group !== 'partner') throw new UsageError(`Unknown command "${group}": the commands are "handshake partner ${COMMANDS.join('|')}", "handshake setup" and "handshake doctor".`);
+  if (group === 'check') return parseCheckCommandLine(argv.slice(1));
+  if (group !== 'partner') throw new UsageError(`Unknown command "${group}": the commands are "handshake partner ${COMMANDS.join('|')}", "handshake check", "handshake setup" and "handshake doctor".`);
   if (commandName === undefined || commandName === '--help' || commandName === '-h') return { kind: 'help', text: USAGE };
   if (!(COMMANDS as readonly string[]).includes(commandName)) {
     throw new UsageError(`Unknown command "partner ${commandName}": use one of ${COMMANDS.join(', ')}.`);
@@ -178,7 +180,7 @@ const REQUEST_HELP = `Request (flags replace the same field of --file; validated
   -f, --file FILE            the request as JSON (fields of POST /api/partnerships)
   --partner-tenant GUID      the partner's tenant ID               (partnerTenantId)
   --partner-domain DOMAIN    or its verified domain (same cloud)   (partnerDomain)
-  --partner-cloud CLOUD      Global | USGov | USGovDoD | China     (partnerCloud)
+  --partner-cloud ENV        Global | GCC | GCCHigh | DoD | China  (partnerCloud)
   --partner-url URL          the partner's deployment (https)      (partnerDeploymentUrl)
   --name TEXT                display name of the partnership       (displayName)
   --b2b-inbound all|GUID,..  B2B collaboration: the partner's users (or groups) coming in
@@ -238,11 +240,13 @@ export const USAGE = `handshake — cross-cloud Teams and Entra partnerships, fr
 
 Usage:
   ${COMMANDS.map((command) => COMMAND_SYNOPSIS[command]).join('\n  ')}
+  ${CHECK_SYNOPSIS}
 
 Deployment (see README "Deploy to Azure"):
   handshake setup --principal-id GUID --tenant GUID --cloud CLOUD [--dry-run]   grant the app's identity its permissions
   handshake doctor                                                             check a running deployment
 
-Run "handshake partner <command> --help" (or "handshake setup --help", "handshake doctor --help") for a command's flags.
+Run "handshake partner <command> --help" (or "handshake setup --help", "handshake doctor --help") for a
+command's flags, "handshake check --help" for the offline preflight (no deployment needed).
 
 ${CONNECTION_HELP}`;

@@ -7,6 +7,7 @@ import { DEPLOY_COMMANDS, runDeployCommand } from './deploy';
 import { EXIT, exitCodeFor, UsageError, type ExitCode } from './exitCodes';
 import { errorDocument, renderCreated, renderDetails, renderError, renderList, renderPlan, renderProgress } from './output';
 import { buildPartnershipRequest } from './request';
+import { runCheck } from './check';
 
 /** Environment variables read when --url / --key are not given. */
 export const ENV = { url: 'HANDSHAKE_URL', key: 'HANDSHAKE_KEY' } as const;
@@ -33,6 +34,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     if (parsedArgs.kind === 'help') {
       io.stdout.write(`${parsedArgs.text}\n`);
       return EXIT.ok;
+    }
+    if (parsedArgs.kind === 'check') {
+      json = parsedArgs.check.json;
+      return runCheck(parsedArgs.check, { stdout: io.stdout, readFile: io.readFile ?? ((path) => readFileSync(path, 'utf8')) });
     }
     const command = parsedArgs.parsed;
     json = command.json;

@@ -21,9 +21,9 @@ export interface GraphPermissionNeed {
 
 const everywhere = (): boolean => true;
 /** Cross-tenant synchronisation: the APIs are not available in Azure China (21Vianet). */
-const outsideChina = (cloud: CloudName): boolean => cloudDefinition(cloud).environment !== 'China';
-/** findTenantInformationByDomainName exists in the worldwide Graph service only. */
-const worldwideGraph = (cloud: CloudName): boolean => cloudDefinition(cloud).environment === 'Global';
+const outsideChina = (cloud: CloudName): boolean => cloudDefinition(cloud).crossTenantSyncApi;
+/** findTenantInformationByDomainName and Microsoft 365 capabilities exist in the global Graph service only (commercial, GCC). */
+const worldwideGraph = (cloud: CloudName): boolean => cloudDefinition(cloud).globalGraphService;
 
 export const GRAPH_PERMISSION_NEEDS: readonly GraphPermissionNeed[] = [
   {
@@ -39,6 +39,12 @@ export const GRAPH_PERMISSION_NEEDS: readonly GraphPermissionNeed[] = [
   { permission: 'Application.ReadWrite.All', why: 'create and remove the cross-tenant synchronisation configuration (source side)', appliesTo: outsideChina },
   { permission: 'Synchronization.ReadWrite.All', why: 'configure, validate and start the cross-tenant synchronisation job', appliesTo: outsideChina },
   { permission: 'AppRoleAssignment.ReadWrite.All', why: 'scope the synchronisation configuration to the chosen groups', appliesTo: outsideChina },
+  {
+    permission: 'Policy.ReadWrite.CrossTenantCapability',
+    why: 'authorise Microsoft 365 cross-tenant capabilities (free/busy, MailTips, calendar sharing, profile card, Places) for a partner',
+    appliesTo: worldwideGraph,
+  },
+  { permission: 'TeamMember.ReadWriteNonOwnerRole.All', why: 'add invited guests to the teams a partnership names (as members)', appliesTo: everywhere },
 ];
 
 /** The Graph application permissions a deployment in `cloud` needs, in a stable order. */
@@ -53,7 +59,7 @@ export type TeamsMode = 'rest' | 'manual';
  * API are documented for the worldwide cloud, GCC, GCC High and DoD, not for China (21Vianet).
  */
 export function recommendedTeamsMode(cloud: CloudName): { mode: TeamsMode; why: string } {
-  if (cloudDefinition(cloud).environment === 'China') {
+  if (cloudDefinition(cloud).entraCloud === 'China') {
     return {
       mode: 'manual',
       why:

@@ -13,6 +13,9 @@ import type { OwnershipClaim } from '../ownership';
 import type { OwnershipHandOver, Plan, PlanOperation, PlanOperationKind } from './operations';
 import type { TenantAdapters } from './read';
 import { applySyncSourceOperation, type SyncIds } from './syncSource';
+import { m365CapabilitiesPath, m365CapabilityPath } from '../graph/collaboration';
+import { m365CapabilityBody } from './m365';
+import { applyTeamMemberOperation, isTeamMemberOperation } from './teamMembers';
 
 export interface AppliedOperation {
   operationId: string;
@@ -56,9 +59,9 @@ export interface PartialFailureDetails {
 
 const PARTNERS = '/policies/crossTenantAccessPolicy/partners';
 
-type Family = 'cloudEndpoints' | 'partner' | 'identitySync' | 'guest' | 'teams' | 'syncSource';
+type Family = 'cloudEndpoints' | 'partner' | 'identitySync' | 'guest' | 'teams' | 'syncSource' | 'm365Capability' | 'teamMember';
 const familyOf = (kind: PlanOperationKind): Family => kind.split('.')[0] as Family;
-const BATCHED: ReadonlySet<Family> = new Set(['partner', 'identitySync', 'guest']);
+const BATCHED: ReadonlySet<Family> = new Set(['partner', 'identitySync', 'guest', 'm365Capability']);
 
 type Outcome = { ok: AppliedOperation } | { error: DomainError };
 
@@ -114,7 +117,9 @@ function record(result: ApplyResult, operation: PlanOperation, applied: AppliedO
     return;
   }
   const claims = applied.userId
-    ? operation.claims.map((claim) => (claim.item.kind === 'guest' ? { ...claim, item: { ...claim.item, userId: applied.userId } } : claim))
+    ? operation.claims.map((claim) =>
+        claim.item.kind === 'guest' || claim.item.kind === 'teamMember' ? { ...claim, item: { ...claim.item, userId: applied.userId } } : claim,
+      )
     : operation.claims;
   result.claims.push(...claims);
   result.releases.push(...operation.releases);
@@ -139,6 +144,11 @@ async function applySingle(adapters: TenantAdapters, operation: PlanOperation, s
       const outcome = await adapters.teams.apply(operation.update);
       if (outcome.status === 'manual') return done('manual', { script: outcome.script });
       return done(outcome.changed ? 'applied' : 'unchanged');
+    }
+    if (isTeamMemberOperation(operation)) {
+      // One by one: a guest invited earlier in this apply is looked up first.
+      const result = await applyTeamMemberOperation(adapters.graph, operation);
+      return done(result.outcome, result.userId ? { userId: result.userId } : {});
     }
     if (familyOf(operation.kind) === 'syncSource') {
       // One after another: each step needs what the one before created.
@@ -167,8 +177,21 @@ function batchRequestOf(operation: PlanOperation, id: string): BatchRequest {
         id,
         method: 'POST',
         url: '/invitations',
-        body: { invitedUserEmailAddress: operation.upn, inviteRedirectUrl: operation.redirectUrl, sendInvitationMessage: false },
+        body: {
+          invitedUserEmailAddress: operation.upn,
+          inviteRedirectUrl: operation.redirectUrl,
+          sendInvitationMessage: operation.sendInvitationMessage ?? false,
+          ...(operation.message || operation.messageLanguage
+            ? { invitedUserMessageInfo: { customizedMessageBody: operation.message ?? null, messageLanguage: operation.messageLanguage ?? null } }
+            : {}),
+        },
       };
+    case 'm365Capability.create':
+      return { id, method: 'POST', url: m365CapabilitiesPath(operation.tenantId), body: m365CapabilityBody(operation.capability) };
+    case 'm365Capability.update':
+      return { id, method: 'PATCH', url: m365CapabilityPath(operation.tenantId, operation.capability.name), body: m365CapabilityBody(operation.capability) };
+    case 'm365Capability.delete':
+      return { id, method: 'DELETE', url: m365CapabilityPath(operation.tenantId, operation.name) };
     case 'guest.delete':
       return { id, method: 'DELETE', url: `/users/${operation.userId}` };
     default:
@@ -189,6 +212,13 @@ function convergence(operation: PlanOperation, response: BatchResponse, id: stri
   if ((operation.kind === 'partner.delete' || operation.kind === 'identitySync.delete' || operation.kind === 'guest.delete') && response.status === 404) {
     return 'unchanged';
   }
+  if (operation.kind === 'm365Capability.create' && response.status === 409) {
+    return { id, method: 'PATCH', url: m365CapabilityPath(operation.tenantId, operation.capability.name), body: m365CapabilityBody(operation.capability) };
+  }
+  if (operation.kind === 'm365Capability.update' && response.status === 404) {
+    return { id, method: 'POST', url: m365CapabilitiesPath(operation.tenantId), body: m365CapabilityBody(operation.capability) };
+  }
+  if (operation.kind === 'm365Capability.delete' && response.status === 404) return 'unchanged';
   return undefined;
 }
 

@@ -2,11 +2,11 @@
 // each saying what it changes (before/after, for the Events table), which partnerships need it
 // and what it adds (claims) or gives back (releases) for ownership records.
 import type { OwnershipClaim, OwnedItem } from '../ownership';
-import type { IdentitySyncSettings, PartnerSettings } from '../tenant';
+import type { IdentitySyncSettings, M365Capability, PartnerSettings } from '../tenant';
 import type { TeamsUpdate } from '../teams/changes';
 
 /** Parts of a tenant a plan can cover; the initiator plans Entra first and Teams after confirmation. */
-export const PLAN_AREAS = ['cloudEndpoints', 'partner', 'identitySync', 'teams', 'guests', 'syncSource'] as const;
+export const PLAN_AREAS = ['cloudEndpoints', 'partner', 'identitySync', 'teams', 'guests', 'syncSource', 'm365Capabilities'] as const;
 export type PlanArea = (typeof PLAN_AREAS)[number];
 
 interface OperationBase {
@@ -70,6 +70,40 @@ export interface GuestInvite extends OperationBase {
   kind: 'guest.invite';
   upn: string;
   redirectUrl: string;
+  /** Microsoft's invitation e-mail (with the redeem link) goes to the guest; absent: none (earlier plans). */
+  sendInvitationMessage?: boolean;
+  /** A personal message and its language for the e-mail. */
+  message?: string;
+  messageLanguage?: string;
+}
+
+/** A Microsoft 365 capability authorised for a partner (create, or change to what is wanted). */
+export interface M365CapabilityWrite extends OperationBase {
+  kind: 'm365Capability.create' | 'm365Capability.update';
+  tenantId: string;
+  capability: M365Capability;
+}
+
+export interface M365CapabilityDelete extends OperationBase {
+  kind: 'm365Capability.delete';
+  tenantId: string;
+  name: string;
+}
+
+/** A guest added to a team (its user id is found once the guest is invited, when not known at read time). */
+export interface TeamMemberAdd extends OperationBase {
+  kind: 'teamMember.add';
+  teamId: string;
+  upn: string;
+  userId?: string;
+  roles: string[];
+}
+
+export interface TeamMemberRemove extends OperationBase {
+  kind: 'teamMember.remove';
+  teamId: string;
+  upn: string;
+  membershipId: string;
 }
 
 export interface GuestDelete extends OperationBase {
@@ -114,7 +148,11 @@ export type PlanOperation =
   | TeamsConfigurationUpdate
   | GuestInvite
   | GuestDelete
-  | SyncSourceOperation;
+  | SyncSourceOperation
+  | M365CapabilityWrite
+  | M365CapabilityDelete
+  | TeamMemberAdd
+  | TeamMemberRemove;
 
 export type PlanOperationKind = PlanOperation['kind'];
 
@@ -126,7 +164,11 @@ export interface PlanWarning {
     | 'partner.conflicting-partnerships'
     | 'ownership.changed-by-admin'
     | 'guests.left-in-place'
-    | 'sync.no-scope';
+    | 'sync.no-scope'
+    | 'teams.coexistence-mode'
+    | 'teams.meeting-policy-missing'
+    | 'teams.domain-allowed'
+    | 'guests.team-missing';
   partnershipIds: string[];
   message: string;
 }

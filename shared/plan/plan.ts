@@ -7,9 +7,20 @@ import type { OwnershipClaim } from '../ownership';
 import type { TeamsConfigurations, TeamsConfigurationType } from '../teams/configurations';
 import { TEAMS_CONFIGURATION_TYPES } from '../teams/configurations';
 import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate } from '../teams/changes';
-import type { AutomaticUserConsentSettings, B2BSetting, PartnerSettingName, PartnerSettings, TenantState } from '../tenant';
+import type {
+  AutomaticUserConsentSettings,
+  B2BSetting,
+  M365CollaborationInboundSetting,
+  M365CollaborationOutboundSetting,
+  PartnerSettingName,
+  PartnerSettings,
+  TenantState,
+} from '../tenant';
 import type { Plan, PlanOperation, PlanWarning } from './operations';
 import { planSyncSources } from './syncSource';
+import { planM365Capabilities } from './m365';
+import { planMeetingPolicies } from './meetingPolicies';
+import { planTeamMembers } from './teamMembers';
 import { needsOf, TEAMS_LISTS, TEAMS_SWITCHES, type Needs, type PartnershipTarget, type TeamsFeature } from './requirements';
 
 export interface PlanOptions {
@@ -21,15 +32,20 @@ export interface PlanOptions {
 
 /** Plan for the given partnerships against the actual state. An already-correct tenant yields no operations. */
 export function plan(targets: readonly PartnershipTarget[], actual: TenantState, options: PlanOptions): Plan {
-  const needs = needsOf(targets, options.localCloud);
+  const needs = needsOf(targets, options.localCloud, false, { guestInviteRedirectUrl: options.guestInviteRedirectUrl });
   const operations: PlanOperation[] = [];
   const warnings: PlanWarning[] = [...needs.warnings];
 
   operations.push(...planCloudEndpoints(needs, actual));
   operations.push(...planPartners(needs, actual));
   operations.push(...planIdentitySync(needs, actual));
+  // Capabilities live on the partner entry, over its Microsoft 365 collaboration trust.
+  operations.push(...planM365Capabilities(needs, actual));
   operations.push(...planTeams(needs, actual, warnings));
+  operations.push(...planMeetingPolicies(needs, actual, warnings));
+  warnings.push(...coexistenceWarnings(needs, actual));
   operations.push(...planGuests(needs, actual, options.guestInviteRedirectUrl ?? DEFAULTS.guestInviteRedirectUrl));
+  operations.push(...planTeamMembers(needs, actual, warnings));
   // Last: the target must allow inbound sync (and both sides the partner entries) before validation.
   operations.push(...planSyncSources(needs, actual, warnings));
   return { operations, warnings, handOvers: [], released: [] };
@@ -63,13 +79,17 @@ function planCloudEndpoints(needs: Needs, actual: TenantState): PlanOperation[] 
   ];
 }
 
-/** Order-insensitive comparison of B2B settings (null and absent both mean "inherit the default"). */
-export function sameB2BSetting(a: B2BSetting | null | undefined, b: B2BSetting | null | undefined): boolean {
+/** A partner setting made of target configurations (B2B, Microsoft 365 collaboration trust). */
+type TargetedSetting = B2BSetting | M365CollaborationInboundSetting | M365CollaborationOutboundSetting;
+
+/** Order-insensitive comparison of targeted settings (null and absent both mean "inherit the default"). */
+export function sameB2BSetting(a: TargetedSetting | null | undefined, b: TargetedSetting | null | undefined): boolean {
   return JSON.stringify(canonicalB2B(a)) === JSON.stringify(canonicalB2B(b));
 }
 
-function canonicalB2B(setting: B2BSetting | null | undefined): unknown {
-  if (!setting) return null;
+function canonicalB2B(value: TargetedSetting | null | undefined): unknown {
+  if (!value) return null;
+  const setting = value as B2BSetting & M365CollaborationInboundSetting;
   const part = (config: B2BSetting['usersAndGroups']): unknown =>
     config
       ? {
@@ -79,7 +99,7 @@ function canonicalB2B(setting: B2BSetting | null | undefined): unknown {
             .sort(),
         }
       : null;
-  return { usersAndGroups: part(setting.usersAndGroups), applications: part(setting.applications) };
+  return { usersAndGroups: part(setting.usersAndGroups), applications: part(setting.applications), users: part(setting.users) };
 }
 
 /** True when `actual` grants every consent `wanted` asks for. */
@@ -207,8 +227,9 @@ function planTeams(needs: Needs, actual: TenantState, warnings: PlanWarning[]): 
       const federation = load() as unknown as TeamsConfigurations['TenantFederationSettings'];
       const allowed = new Set(federation.AllowedDomains.map((domain) => domain.toLowerCase()));
       const blocked = new Set(federation.BlockedDomains.map((domain) => domain.toLowerCase()));
-      // Federation on with an empty allowed list already allows every domain: adding would restrict it.
-      const open = federation.AllowFederatedUsers && federation.AllowedDomains.length === 0;
+      // Federation on with an empty allowed list already allows every domain: adding would restrict it
+      // (and so would adding while another partnership opens external access to every domain).
+      const open = (federation.AllowFederatedUsers && federation.AllowedDomains.length === 0) || needs.teamsFeatures.has('openFederation');
       for (const [domain, ids] of needs.federationDomains) {
         if (blocked.has(domain)) {
           warnings.push({
@@ -221,6 +242,27 @@ function planTeams(needs: Needs, actual: TenantState, warnings: PlanWarning[]): 
         (update.addToLists.AllowedDomains ??= []).push(domain);
         ids.forEach((id) => partnershipIds.add(id));
         claims.push(...claimsOf(ids, { kind: 'teamsListEntry', configurationType: type, property: 'AllowedDomains', value: domain }));
+      }
+    }
+
+    if (type === TEAMS_LISTS.blockedDomains.configurationType && needs.blockedDomains.size > 0) {
+      const federation = load() as unknown as TeamsConfigurations['TenantFederationSettings'];
+      const blocked = new Set(federation.BlockedDomains.map((domain) => domain.toLowerCase()));
+      const allowedByAdmin = new Set(federation.AllowedDomains.map((domain) => domain.toLowerCase()));
+      for (const [domain, ids] of needs.blockedDomains) {
+        if (blocked.has(domain)) continue;
+        if (allowedByAdmin.has(domain) || needs.federationDomains.has(domain)) {
+          // Teams refuses a domain both allowed and blocked; the product never removes an allowed domain it did not add.
+          warnings.push({
+            code: 'teams.domain-allowed',
+            partnershipIds: [...ids],
+            message: `${domain} is on the Teams external access allowed list, so it is not blocked; remove it from AllowedDomains to block it.`,
+          });
+          continue;
+        }
+        (update.addToLists.BlockedDomains ??= []).push(domain);
+        ids.forEach((id) => partnershipIds.add(id));
+        claims.push(...claimsOf(ids, { kind: 'teamsListEntry', configurationType: type, property: 'BlockedDomains', value: domain }));
       }
     }
 
@@ -287,18 +329,42 @@ function planGuests(needs: Needs, actual: TenantState, redirectUrl: string): Pla
   const operations: PlanOperation[] = [];
   for (const [upn, partnershipIds] of needs.guests) {
     if (actual.guests[upn]) continue;
+    const invitation = needs.guestInvitations.get(upn);
     operations.push({
       kind: 'guest.invite',
       id: `guest.invite:${upn}`,
-      description: `Invite ${upn} as a guest.`,
+      description: `Invite ${upn} as a guest${invitation?.sendInvitationMessage ? ' (an invitation e-mail is sent)' : ''}.`,
       partnershipIds: [...partnershipIds],
       claims: claimsOf(partnershipIds, { kind: 'guest', upn }),
       releases: [],
       upn,
-      redirectUrl,
+      redirectUrl: invitation?.redirectUrl ?? redirectUrl,
+      sendInvitationMessage: invitation?.sendInvitationMessage ?? false,
+      ...(invitation?.message ? { message: invitation.message } : {}),
+      ...(invitation?.messageLanguage ? { messageLanguage: invitation.messageLanguage } : {}),
       before: null,
       after: { invitedAs: upn },
     });
   }
   return operations;
+}
+
+/**
+ * Cross-cloud chat and calls reach users per the tenant's coexistence mode: anything but
+ * TeamsOnly (Islands, Skype for Business only) changes where they land. Read, never set.
+ */
+export function coexistenceWarnings(needs: Needs, actual: TenantState): PlanWarning[] {
+  if (needs.coexistence.length === 0) return [];
+  const upgrade = actual.teams.TeamsUpgradeConfiguration;
+  if (!upgrade || upgrade.Mode === 'TeamsOnly') return [];
+  return [
+    {
+      code: 'teams.coexistence-mode',
+      partnershipIds: [...needs.coexistence],
+      message:
+        `The tenant's coexistence mode (TeamsUpgradePolicy, Teams admin center > Teams > Teams upgrade settings > Coexistence mode) is ` +
+        `${upgrade.Mode}, not TeamsOnly: chats and calls with the partner may land in Skype for Business or not reach Teams users. ` +
+        'The product does not change it; set it to TeamsOnly where users should use Teams.',
+    },
+  ];
 }

@@ -3,14 +3,15 @@
 // the policy, the paged partner list, the Teams configurations needed, the guests (one paged
 // list), identity-sync settings only for the partners that use it ($batch, 20 per request), and
 // the cross-tenant sync configuration (source side) only for partnerships that sync outbound.
-import type { CloudName } from '../clouds';
-import type { GraphAdapter } from '../graph/client';
+import { environmentDefinition, type CloudName } from '../clouds';
+import type { BatchRequest, GraphAdapter } from '../graph/client';
+import { m365CapabilitiesPath, m365CapabilityOf, teamMemberOf, teamMembersPath } from '../graph/collaboration';
 import { graphError } from '../graph/errors';
 import { readSyncConfiguration, syncConfigurationName } from '../graph/sync';
 import type { OwnedItem } from '../ownership';
 import type { TeamsAdapter } from '../teams/adapter';
 import type { TeamsConfigurationType } from '../teams/configurations';
-import type { IdentitySyncSettings, SyncSourceConfiguration, TenantState } from '../tenant';
+import type { IdentitySyncSettings, M365Capability, PartnerConfiguration, SyncSourceConfiguration, TeamMember, TenantState } from '../tenant';
 import { needsOf, teamsTypesNeeded, type PartnershipTarget } from './requirements';
 
 /** The adapters of one tenant. */
@@ -46,13 +47,17 @@ export async function readTenantState(
     if (item.kind === 'teamsSetting' || item.kind === 'teamsListEntry') teamsTypes.add(item.configurationType);
     if (item.kind === 'crossCloudMeetingPartner') teamsTypes.add('TeamsCrossCloudMeetingConfiguration');
   }
-  const readGuests = Boolean(options.guests) || needs.guests.size > 0 || owned.some((item) => item.kind === 'guest');
+  const readGuests =
+    Boolean(options.guests) || needs.guests.size > 0 || owned.some((item) => item.kind === 'guest' || item.kind === 'teamMember');
+  const meetingPolicyIdentities = new Set<string>(needs.meetingPolicies.keys());
+  for (const item of owned) if (item.kind === 'meetingPolicySetting') meetingPolicyIdentities.add(item.identity);
 
-  const [allowedCloudEndpoints, partnerList, teams, guestList] = await Promise.all([
+  const [allowedCloudEndpoints, partnerList, teams, guestList, meetingPolicies] = await Promise.all([
     adapters.graph.getAllowedCloudEndpoints(),
     adapters.graph.listPartners(),
     teamsTypes.size > 0 ? adapters.teams.read([...teamsTypes]) : Promise.resolve({}),
     readGuests ? adapters.graph.listGuests() : Promise.resolve([]),
+    meetingPolicyIdentities.size > 0 ? adapters.teams.readMeetingPolicies([...meetingPolicyIdentities]) : Promise.resolve({}),
   ]);
   const partners = Object.fromEntries(partnerList.map((partner) => [partner.tenantId, partner]));
 
@@ -63,7 +68,7 @@ export async function readTenantState(
   }
   const identitySync: Record<string, IdentitySyncSettings | null> = {};
   const existing = [...syncTenants].filter((tenantId) => partners[tenantId]);
-  if (options.localCloud === 'China') {
+  if (!environmentDefinition(options.localCloud).crossTenantSyncApi) {
     // Not offered by Graph in China: there is none to read or to remove.
     for (const tenantId of existing) identitySync[tenantId] = null;
   } else if (existing.length > 0) {
@@ -79,7 +84,7 @@ export async function readTenantState(
   const syncTargets = new Set<string>(needs.syncSources.keys());
   for (const item of owned) if (item.kind === 'syncConfiguration') syncTargets.add(item.targetTenantId.toLowerCase());
   const syncSources: Record<string, SyncSourceConfiguration | null> = {};
-  if (options.localCloud !== 'China') {
+  if (environmentDefinition(options.localCloud).crossTenantSyncApi) {
     // Not in China: Graph there has no synchronization jobs, so there is nothing to read.
     await Promise.all(
       [...syncTargets].map(async (targetTenantId) => {
@@ -90,6 +95,8 @@ export async function readTenantState(
     for (const targetTenantId of syncTargets) syncSources[targetTenantId] = null;
   }
 
+  const collaboration = await readCollaboration(adapters, needs, owned, partners, options.localCloud);
+
   return {
     readAt,
     allowedCloudEndpoints,
@@ -98,8 +105,65 @@ export async function readTenantState(
     teams,
     guests: Object.fromEntries(guestList.map((guest) => [guest.invitedAs, guest])),
     syncSources,
-    coverage: { identitySyncFor: existing, teams: [...teamsTypes], guests: readGuests, syncSourcesFor: [...syncTargets] },
+    m365Capabilities: collaboration.m365Capabilities,
+    teamMembers: collaboration.teamMembers,
+    meetingPolicies,
+    coverage: {
+      identitySyncFor: existing,
+      teams: [...teamsTypes],
+      guests: readGuests,
+      syncSourcesFor: [...syncTargets],
+      m365CapabilitiesFor: Object.keys(collaboration.m365Capabilities),
+      teamMembersFor: Object.keys(collaboration.teamMembers),
+      meetingPoliciesFor: [...meetingPolicyIdentities],
+    },
   };
+}
+
+/**
+ * Microsoft 365 capabilities of the partners that partnerships authorise (global Graph service
+ * only) and the members of the teams guests are added to: one $batch for both.
+ */
+async function readCollaboration(
+  adapters: TenantAdapters,
+  needs: ReturnType<typeof needsOf>,
+  owned: readonly OwnedItem[],
+  partners: Record<string, PartnerConfiguration>,
+  localCloud: CloudName,
+): Promise<{ m365Capabilities: Record<string, Record<string, M365Capability>>; teamMembers: Record<string, TeamMember[] | null> }> {
+  const capabilityPartners = new Set<string>(needs.m365Capabilities.keys());
+  for (const item of owned) if (item.kind === 'm365Capability') capabilityPartners.add(item.tenantId.toLowerCase());
+  const teamIds = new Set<string>([...needs.teamMembers.values()].map((need) => need.teamId));
+  for (const item of owned) if (item.kind === 'teamMember') teamIds.add(item.teamId.toLowerCase());
+
+  const m365Capabilities: Record<string, Record<string, M365Capability>> = {};
+  const teamMembers: Record<string, TeamMember[] | null> = {};
+  const requests: BatchRequest[] = [];
+  for (const tenantId of capabilityPartners) {
+    // A partner not there yet has none; outside the global Graph service there are none to read.
+    if (!partners[tenantId] || !environmentDefinition(localCloud).globalGraphService) m365Capabilities[tenantId] = {};
+    else requests.push({ id: `m365:${tenantId}`, method: 'GET', url: m365CapabilitiesPath(tenantId) });
+  }
+  for (const teamId of teamIds) requests.push({ id: `team:${teamId}`, method: 'GET', url: teamMembersPath(teamId) });
+  if (requests.length === 0) return { m365Capabilities, teamMembers };
+
+  for (const response of await adapters.graph.batch(requests)) {
+    const [kind, key] = [response.id.slice(0, response.id.indexOf(':')), response.id.slice(response.id.indexOf(':') + 1)];
+    const request = requests.find((candidate) => candidate.id === response.id)!;
+    const values = ((response.body as { value?: Record<string, unknown>[] } | null)?.value ?? []);
+    if (kind === 'm365') {
+      if (response.status === 200) m365Capabilities[key] = Object.fromEntries(values.map(m365CapabilityOf).map((capability) => [capability.name, capability]));
+      else if (response.status === 404) m365Capabilities[key] = {};
+      else throw batchItemError(response, `GET ${request.url}`);
+    } else if (response.status === 200) {
+      teamMembers[key] = values.flatMap((value) => teamMemberOf(value) ?? []);
+    } else if (response.status === 404) {
+      teamMembers[key] = null;
+    } else {
+      throw batchItemError(response, `GET ${request.url}`);
+    }
+  }
+  return { m365Capabilities, teamMembers };
 }
 
 function stripOData<T extends object>(value: T): T {

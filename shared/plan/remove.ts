@@ -7,11 +7,14 @@ import type { OwnedItem, OwnershipClaim } from '../ownership';
 import { ownedItemKey } from '../ownership';
 import type { TeamsConfigurations, TeamsConfigurationType } from '../teams/configurations';
 import { TEAMS_CONFIGURATION_TYPES } from '../teams/configurations';
-import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate, type TeamsUpdate } from '../teams/changes';
+import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate, type TeamsUpdate, type TeamsValue } from '../teams/changes';
 import type { PartnerSettingName, PartnerSettings, TenantState } from '../tenant';
 import type { OwnershipHandOver, Plan, PlanOperation, PlanWarning } from './operations';
 import { describeTeamsUpdate, partnerSettingsDiff, sameB2BSetting, teamsConfiguration, type PlanOptions } from './plan';
 import { removeSyncSources } from './syncSource';
+import { removeM365Capabilities } from './m365';
+import { removeMeetingPolicySettings } from './meetingPolicies';
+import { removeTeamMembers } from './teamMembers';
 import { findTeamsSwitch, needsOf, partnerSettingsFor, TEAMS_SWITCHES, type Needs, type PartnershipTarget, type TeamsFeature } from './requirements';
 
 export interface RemovePlanOptions extends PlanOptions {
@@ -81,10 +84,10 @@ export function removePlan(
         if (handOver(item, teamsSwitchNeededBy(others, type, item.property))) continue;
         const productValue = findTeamsSwitch(type, item.property)?.value;
         const value = current[item.property];
-        if (value === item.previous) release(item);
-        else if (value !== productValue) changedByAdmin(item, `Teams ${type}.${item.property}`);
+        if (sameValue(value, item.previous)) release(item);
+        else if (!sameValue(value, productValue)) changedByAdmin(item, `Teams ${type}.${item.property}`);
         else {
-          update.set[item.property] = item.previous as string | boolean;
+          update.set[item.property] = item.previous as TeamsValue;
           releases.push(claim(item));
         }
       } else if (item.kind === 'teamsListEntry') {
@@ -125,6 +128,9 @@ export function removePlan(
       after: applyTeamsUpdate(current as never, update),
     });
   }
+
+  // Meeting policies other than Global (anonymous join), one update per policy.
+  operations.push(...removeMeetingPolicySettings(id, items, others, actual, { handOvers, released, warnings }));
 
   // 2. Cross-tenant sync, source side: it relies on the partner entry (validated credentials).
   operations.push(...removeSyncSources(id, items, others, actual, { handOvers, released }));
@@ -189,6 +195,9 @@ export function removePlan(
       });
     }
   }
+
+  // Microsoft 365 capabilities live on the partner entry: before it is restored or deleted.
+  operations.push(...removeM365Capabilities(id, items, others, actual, { handOvers, released, warnings }));
 
   // 4. Partner entries: delete the ones this partnership created, restore settings it changed.
   for (const tenantId of ownedPartners) {
@@ -282,6 +291,9 @@ export function removePlan(
     });
   }
 
+  // Team memberships of the guests before the guests themselves.
+  operations.push(...removeTeamMembers(id, items, others, actual, { handOvers, released }));
+
   // 6. Guests last: deleting a user needs User.ReadWrite.All, which the product's documented
   // permissions do not include; nothing else depends on it, so a refusal leaves the rest done.
   const leftInPlace: string[] = [];
@@ -331,8 +343,20 @@ function teamsSwitchNeededBy(needs: Needs, type: TeamsConfigurationType, propert
 }
 
 function listEntryNeededBy(needs: Needs, property: string, value: string): string[] | undefined {
-  const map = property === 'AllowedDomains' ? needs.federationDomains : property === 'AllowedAcsResources' ? needs.acsResources : undefined;
+  const map =
+    property === 'AllowedDomains'
+      ? needs.federationDomains
+      : property === 'BlockedDomains'
+        ? needs.blockedDomains
+        : property === 'AllowedAcsResources'
+          ? needs.acsResources
+          : undefined;
   return map?.get(value.toLowerCase());
+}
+
+/** Value equality of Teams settings (lists compared by content). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 /** True when the partner setting still holds what this partnership wrote. */

@@ -6,6 +6,7 @@ import { applyTeamsUpdate, defaultTeamsConfiguration } from '../teams/changes';
 import type { PartnerConfiguration, TenantState } from '../tenant';
 import type { Plan, PlanOperation } from './operations';
 import { simulateSyncSourceOperation } from './syncSource';
+import { simulateTeamMemberOperation } from './teamMembers';
 
 /** The state after the plan (the input is not changed). */
 export function simulateApply(state: TenantState, plan: Plan): TenantState {
@@ -60,6 +61,12 @@ function applyOperation(state: TenantState, operation: PlanOperation): void {
       return;
     case 'teams.update': {
       const type = operation.update.configurationType;
+      const identity = operation.update.identity;
+      if (identity) {
+        const policy = state.meetingPolicies?.[identity];
+        if (policy) state.meetingPolicies![identity] = applyTeamsUpdate(policy, operation.update);
+        return;
+      }
       const current = state.teams[type] ?? defaultTeamsConfiguration(type);
       (state.teams as Record<string, unknown>)[type] = applyTeamsUpdate(current as never, operation.update);
       if (!state.coverage.teams.includes(type)) state.coverage.teams.push(type);
@@ -70,6 +77,19 @@ function applyOperation(state: TenantState, operation: PlanOperation): void {
       return;
     case 'guest.delete':
       delete state.guests[operation.upn];
+      return;
+    case 'm365Capability.create':
+    case 'm365Capability.update': {
+      const capabilities = ((state.m365Capabilities ??= {})[operation.tenantId] ??= {});
+      capabilities[operation.capability.name] = structuredClone(operation.capability);
+      return;
+    }
+    case 'm365Capability.delete':
+      delete state.m365Capabilities?.[operation.tenantId]?.[operation.name];
+      return;
+    case 'teamMember.add':
+    case 'teamMember.remove':
+      simulateTeamMemberOperation(state, operation);
       return;
     default:
       simulateSyncSourceOperation(state, operation);

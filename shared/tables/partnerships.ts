@@ -4,7 +4,7 @@
 // `partnership.conflict` after the configured attempts — never silently lost.
 import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
-import type { CloudName } from '../clouds';
+import { parseEnvironment, type CloudName } from '../clouds';
 import { DEFAULTS } from '../config';
 import { DomainError, type SerializedDomainError } from '../errors';
 import type { OwnedItem } from '../ownership';
@@ -259,14 +259,17 @@ function toEntity(record: PartnershipRecord): Record<string, unknown> & { partit
 }
 
 function fromEntity(entity: Record<string, unknown>): PartnershipRecord {
+  const desired = unpackJson(entity, 'desired', {} as DesiredCollaboration);
+  // Records stored before environments name GCC High and DoD by their earlier names.
+  if (desired.partnerCloud) desired.partnerCloud = parseEnvironment(desired.partnerCloud) ?? desired.partnerCloud;
   return {
     id: String(entity.rowKey),
     role: entity.role as PartnershipRole,
     status: entity.status as PartnershipStatus,
     driftStatus: entity.driftStatus ? (entity.driftStatus as DriftStatus) : null,
     partnerTenantId: String(entity.partnerTenantId),
-    partnerCloud: entity.partnerCloud as CloudName,
-    desired: unpackJson(entity, 'desired', {} as DesiredCollaboration),
+    partnerCloud: (parseEnvironment(entity.partnerCloud) ?? entity.partnerCloud) as CloudName,
+    desired,
     partnerDomains: unpackJson(entity, 'partnerDomains', []),
     ownership: unpackJson(entity, 'ownership', []),
     lastError: unpackJson(entity, 'lastError', null),

@@ -10,8 +10,10 @@ import {
 
 export interface TeamsUpdate {
   configurationType: TeamsConfigurationType;
-  /** Scalar properties to set. */
-  set: Record<string, string | boolean>;
+  /** The instance changed: Global (when absent) or a named policy such as `Tag:Partners`. */
+  identity?: string;
+  /** Properties to set (a list is replaced as a whole). */
+  set: Record<string, TeamsValue>;
   /** Entries to add to list properties (compared case-insensitively). */
   addToLists: Record<string, string[]>;
   /** Entries to remove from list properties. */
@@ -22,8 +24,19 @@ export interface TeamsUpdate {
   removePartners: string[];
 }
 
-export function emptyTeamsUpdate(configurationType: TeamsConfigurationType): TeamsUpdate {
-  return { configurationType, set: {}, addToLists: {}, removeFromLists: {}, upsertPartners: [], removePartners: [] };
+/** A value the product sets. */
+export type TeamsValue = string | boolean | string[];
+
+export function emptyTeamsUpdate(configurationType: TeamsConfigurationType, identity?: string): TeamsUpdate {
+  return {
+    configurationType,
+    ...(identity && identity !== 'Global' ? { identity } : {}),
+    set: {},
+    addToLists: {},
+    removeFromLists: {},
+    upsertPartners: [],
+    removePartners: [],
+  };
 }
 
 export function isEmptyTeamsUpdate(update: TeamsUpdate): boolean {
@@ -46,7 +59,7 @@ const lower = (value: string): string => value.toLowerCase();
 /** Merges the update into the current configuration (pure; entries the update does not name stay). */
 export function applyTeamsUpdate<C extends TeamsConfigurations[TeamsConfigurationType]>(current: C, update: TeamsUpdate): C {
   const next = structuredClone(current) as unknown as Record<string, unknown>;
-  for (const [property, value] of Object.entries(update.set)) next[property] = value;
+  for (const [property, value] of Object.entries(update.set)) next[property] = Array.isArray(value) ? [...value] : value;
   for (const [property, values] of Object.entries(update.addToLists)) {
     const list = Array.isArray(next[property]) ? [...(next[property] as string[])] : [];
     const present = new Set(list.map(lower));
@@ -98,7 +111,7 @@ function normalise(value: unknown): unknown {
 
 const psBool = (value: unknown): string => (value ? '$true' : '$false');
 const psList = (values: string[]): string => values.map((value) => `"${value.replace(/"/g, '`"')}"`).join(',');
-const psValue = (value: string | boolean): string => (typeof value === 'boolean' ? psBool(value) : value);
+const psValue = (value: TeamsValue): string => (typeof value === 'boolean' ? psBool(value) : Array.isArray(value) ? `@(${psList(value)})` : value);
 
 const CMDLETS: Record<TeamsConfigurationType, string> = {
   TenantFederationSettings: 'Set-CsTenantFederationConfiguration',
@@ -113,6 +126,7 @@ const CMDLETS: Record<TeamsConfigurationType, string> = {
 /** List properties whose cmdlet parameter takes @{Add=...; Remove=...}. */
 const LIST_PARAMETERS: Record<string, string> = {
   AllowedDomains: 'AllowedDomainsAsAList',
+  BlockedDomains: 'BlockedDomains',
   AllowedAcsResources: 'AllowedAcsResources',
 };
 
@@ -135,6 +149,9 @@ export function teamsPowerShell(update: TeamsUpdate): string[] {
   for (const [property, value] of Object.entries(update.set)) {
     if (update.configurationType === 'TeamsUpgradeConfiguration' && property === 'Mode') {
       parameters.push(`-PolicyName UpgradeTo${String(value)}`);
+    } else if (property === 'AllowedDomains' && Array.isArray(value) && value.length === 0) {
+      // An empty allowed list is "every domain" (the admin center's "allow all external domains").
+      parameters.push('-AllowedDomains (New-CsEdgeAllowAllKnownDomains)');
     } else {
       parameters.push(`-${property} ${psValue(value)}`);
     }
@@ -146,5 +163,9 @@ export function teamsPowerShell(update: TeamsUpdate): string[] {
     const parts = [add.length ? `Add=${psList(add)}` : '', remove.length ? `Remove=${psList(remove)}` : ''].filter(Boolean);
     if (parts.length) parameters.push(`-${LIST_PARAMETERS[property] ?? property} @{${parts.join('; ')}}`);
   }
-  return parameters.length ? [`${CMDLETS[update.configurationType]} ${parameters.join(' ')}`] : [];
+  const cmdlet =
+    update.identity && update.configurationType === 'TeamsMeetingPolicy'
+      ? `Set-CsTeamsMeetingPolicy -Identity "${update.identity.replace(/^Tag:/, '').replace(/"/g, '`"')}"`
+      : CMDLETS[update.configurationType];
+  return parameters.length ? [`${cmdlet} ${parameters.join(' ')}`] : [];
 }

@@ -31,9 +31,12 @@ export interface TeamsClientConfiguration {
   AllowGuestUser: boolean;
 }
 
-/** Set-CsTeamsMeetingPolicy -Identity Global: anonymous join and lobby. */
+/**
+ * Set-CsTeamsMeetingPolicy: anonymous join and lobby. The Global instance is the tenant's default;
+ * custom policies are instances named `Tag:<Name>` (assigned to some users).
+ */
 export interface TeamsMeetingPolicy {
-  Identity: 'Global';
+  Identity: string;
   AllowAnonymousUsersToJoinMeeting: boolean;
   /** Who bypasses the lobby. */
   AutoAdmittedUsers: 'EveryoneInCompany' | 'EveryoneInSameAndFederatedCompany' | 'OrganizerOnly' | 'Everyone';
@@ -52,7 +55,10 @@ export interface TeamsAcsFederationConfiguration {
   AllowedAcsResources: string[];
 }
 
-/** Grant-CsTeamsUpgradePolicy -Global: coexistence mode. */
+/**
+ * The tenant's effective coexistence mode (TeamsUpgradePolicy, Teams admin center > Teams > Teams
+ * upgrade settings). The product reads it and warns; it never sets it (see docs/capabilities.md).
+ */
 export interface TeamsUpgradeConfiguration {
   Identity: 'Global';
   Mode: 'TeamsOnly' | 'Islands' | 'SfBWithTeamsCollab' | 'SfBOnly';
@@ -119,7 +125,7 @@ export function defaultTeamsConfigurations(): TeamsConfigurations {
   };
 }
 
-/** Path of one configuration below the Teams admin base URL. */
-export function teamsConfigurationPath(type: TeamsConfigurationType): string {
-  return `/Skype.Policy/configurations/${type}/configuration/Global`;
+/** Path of one configuration (its Global instance, or a named one such as `Tag:Partners`) below the Teams admin base URL. */
+export function teamsConfigurationPath(type: TeamsConfigurationType, identity = 'Global'): string {
+  return `/Skype.Policy/configurations/${type}/configuration/${encodeURIComponent(identity)}`;
 }

@@ -3,11 +3,11 @@
 // reading back where it can (a reader with read access), and says "unverifiable" where it cannot.
 import type { TeamsAdapter, TeamsApplyOutcome, TeamsVerification } from './adapter';
 import { isTeamsUpdateSatisfied, teamsPowerShell, type TeamsUpdate } from './changes';
-import type { TeamsConfigurations, TeamsConfigurationType } from './configurations';
+import type { TeamsConfigurations, TeamsConfigurationType, TeamsMeetingPolicy } from './configurations';
 
 export interface ManualTeamsAdapterOptions {
   /** Something that can read the configurations (e.g. a TeamsRestAdapter with a read-only role). */
-  reader?: Pick<TeamsAdapter, 'read'>;
+  reader?: Pick<TeamsAdapter, 'read'> & Partial<Pick<TeamsAdapter, 'readMeetingPolicies'>>;
 }
 
 /**
@@ -22,7 +22,8 @@ export function unknownTeamsConfiguration<T extends TeamsConfigurationType>(type
     TeamsMeetingPolicy: { Identity: 'Global', AllowAnonymousUsersToJoinMeeting: false, AutoAdmittedUsers: 'Everyone' },
     TeamsMeetingConfiguration: { Identity: 'Global', DisableAnonymousJoin: true },
     TeamsAcsFederationConfiguration: { Identity: 'Global', EnableAcsUsers: false, AllowedAcsResources: [] },
-    TeamsUpgradeConfiguration: { Identity: 'Global', Mode: 'Islands' },
+    // Never in a script (the product does not set it): assume no reason to warn.
+    TeamsUpgradeConfiguration: { Identity: 'Global', Mode: 'TeamsOnly' },
     TeamsCrossCloudMeetingConfiguration: { Identity: 'Global', Partners: [] },
   };
   return structuredClone(assumed[type]);
@@ -38,12 +39,24 @@ export class ManualTeamsAdapter implements TeamsAdapter {
     return Object.fromEntries(types.map((type) => [type, unknownTeamsConfiguration(type)])) as Partial<TeamsConfigurations>;
   }
 
+  async readMeetingPolicies(identities: readonly string[]): Promise<Record<string, TeamsMeetingPolicy | null>> {
+    if (this.options.reader?.readMeetingPolicies) return this.options.reader.readMeetingPolicies(identities);
+    // Nothing can be read: assume each policy exists with anonymous join off (the script turns it on).
+    return Object.fromEntries(identities.map((identity) => [identity, { ...unknownTeamsConfiguration('TeamsMeetingPolicy'), Identity: identity }]));
+  }
+
   async apply(update: TeamsUpdate): Promise<TeamsApplyOutcome> {
     return { status: 'manual', script: teamsPowerShell(update) };
   }
 
   async verify(update: TeamsUpdate): Promise<TeamsVerification> {
     if (!this.options.reader) return 'unverifiable';
+    if (update.identity) {
+      if (!this.options.reader.readMeetingPolicies) return 'unverifiable';
+      const policy = (await this.options.reader.readMeetingPolicies([update.identity]))[update.identity];
+      if (!policy) return 'unverifiable';
+      return isTeamsUpdateSatisfied(policy, update) ? 'satisfied' : 'not-satisfied';
+    }
     const current = await this.options.reader.read([update.configurationType]);
     const configuration = current[update.configurationType];
     if (!configuration) return 'unverifiable';

@@ -7,13 +7,13 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { CloudEndpoints } from '../clouds';
 import { DEFAULT_RETRY_POLICY, DEFAULTS, type RetryPolicy } from '../config';
-import { DomainError } from '../errors';
+import { DomainError, isDomainError } from '../errors';
 import { RequestCounter } from '../graph/counter';
 import { graphError, toDomainError } from '../graph/errors';
 import { isTransientStatus, parseRetryAfter, retryDelayMs, sleep } from '../graph/retry';
 import type { TeamsAdapter, TeamsApplyOutcome, TeamsVerification } from './adapter';
 import { applyTeamsUpdate, isTeamsUpdateSatisfied, type TeamsUpdate } from './changes';
-import { teamsConfigurationPath, type TeamsConfigurations, type TeamsConfigurationType } from './configurations';
+import { teamsConfigurationPath, type TeamsConfigurations, type TeamsConfigurationType, type TeamsMeetingPolicy } from './configurations';
 import { routeFromDiscovery, routeHeaders, TEAMS_DISCOVERY_PATH, type TeamsRoute } from './discovery';
 
 export interface TeamsRestAdapterOptions {
@@ -48,17 +48,32 @@ export class TeamsRestAdapter implements TeamsAdapter {
     return Object.fromEntries(entries) as Partial<TeamsConfigurations>;
   }
 
+  async readMeetingPolicies(identities: readonly string[]): Promise<Record<string, TeamsMeetingPolicy | null>> {
+    const entries = await Promise.all(
+      identities.map(async (identity) => {
+        try {
+          return [identity, (await this.send('GET', 'TeamsMeetingPolicy', undefined, identity)) as TeamsMeetingPolicy] as const;
+        } catch (error) {
+          if (isDomainError(error, 'tenant.object-missing')) return [identity, null] as const;
+          throw error;
+        }
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+
   async apply(update: TeamsUpdate): Promise<TeamsApplyOutcome> {
     const type = update.configurationType;
-    const before = await this.get(type);
+    const before = (await this.send('GET', type, undefined, update.identity)) as TeamsConfigurations[typeof type];
     const after = applyTeamsUpdate(before as never, update);
     if (isTeamsUpdateSatisfied(before, update)) return { status: 'applied', changed: false, before, after: before };
-    await this.send('PUT', type, after);
+    await this.send('PUT', type, after, update.identity);
     return { status: 'applied', changed: true, before, after };
   }
 
   async verify(update: TeamsUpdate): Promise<TeamsVerification> {
-    return isTeamsUpdateSatisfied(await this.get(update.configurationType), update) ? 'satisfied' : 'not-satisfied';
+    const current = (await this.send('GET', update.configurationType, undefined, update.identity)) as TeamsConfigurations[TeamsConfigurationType];
+    return isTeamsUpdateSatisfied(current, update) ? 'satisfied' : 'not-satisfied';
   }
 
   /** Base URL the configuration calls go to (after discovery, when on). */
@@ -92,8 +107,8 @@ export class TeamsRestAdapter implements TeamsAdapter {
     return (await this.send('GET', type)) as TeamsConfigurations[T];
   }
 
-  private async send(method: 'GET' | 'PUT', type: TeamsConfigurationType, body?: unknown): Promise<unknown> {
-    const path = teamsConfigurationPath(type);
+  private async send(method: 'GET' | 'PUT', type: TeamsConfigurationType, body?: unknown, identity?: string): Promise<unknown> {
+    const path = teamsConfigurationPath(type, identity);
     const route = await this.resolveRoute();
     return this.call(method, `${route.baseUrl}${path}`, `Teams ${method} ${path}`, `${method} ${path}`, routeHeaders(route, type), body);
   }

@@ -86,7 +86,7 @@ describe('partner add validates the request locally with the domain schema', () 
     expect(fetch.calls).toEqual([]);
     expect(run.stderr).toContain('The partnership request is not valid (nothing was sent):');
     expect(run.stderr).toContain('partnerTenantId (--partner-tenant): must be a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47');
-    expect(run.stderr).toContain('partnerCloud (--partner-cloud): must be one of Global, USGov, USGovDoD, China');
+    expect(run.stderr).toContain('partnerCloud (--partner-cloud): must be one of Global, GCC, GCCHigh, DoD, China');
     expect(run.stderr).toContain('partnerDeploymentUrl (--partner-url): must be an https URL');
     expect(run.stderr).toContain('guests.0 (--guest): must be a user principal name such as alice@contoso.com');
   });

@@ -82,6 +82,15 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
   expect(woodgrove.after!.teams.federation.allowedDomains).not.toContain('fabrikam.com');
   expect(woodgrove.after!.guests.map((g) => g.mail).sort()).toEqual(['adele.vance@contoso.com', 'megan.bowen@contoso.com']);
   expect(output).toMatch(/^ {4}\* Teams guest access\s+off\s+on$/m);
+  // ACS interop is Contoso's own: on at Contoso, untouched at Woodgrove. Contoso authorises free/busy
+  // and MailTips for Woodgrove's users (a China tenant cannot authorise them the other way).
+  expect(contoso.after!.teams.acs).toEqual({ enabled: true, resources: ['6c0a2e1f-5b3d-4c7e-9a8f-1e2d3c4b5a69'] });
+  expect(woodgrove.after!.teams.acs.enabled).toBe(false);
+  expect(contoso.after!.partner!.m365Capabilities).toEqual(['CalendarAvailabilityBasic', 'MailTipsAll']);
+  expect(contoso.after!.partner!.m365CollaborationInbound).toBe('allowed: all users');
+  expect(woodgrove.after!.partner!.m365Capabilities).toEqual([]);
+  expect(output).toMatch(/^ {4}\* Microsoft 365 \(partner may use\)\s+\(none\)\s+trust: allowed: all users$/m);
+  expect(output).toMatch(/^ {4}\* ACS interop\s+off\s+on \(1 resource\(s\)\)$/m);
 
   // Both deployments made their own Graph requests, reads and writes.
   for (const name of ['Contoso', 'WoodgroveChina']) {
@@ -93,6 +102,27 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
     expect(report.graphRequests[name].errors).toBe(0);
   }
   expect(report.elapsedMs).toBeGreaterThan(0);
+}, 300_000);
+
+it('gcc: Contoso and Northwind GCC authorise free/busy and MailTips both ways and reach Active', async () => {
+  const reportFile = join(dir, 'gcc.json');
+  const demo = startDemo(['--scenario', 'gcc', '--report', reportFile]);
+  const { code } = await demo.exited;
+  const output = demo.output();
+  expect(lastLine(output)).toBe('handshake: Active');
+  expect(code).toBe(0);
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+  const contoso = report.tenants.Contoso;
+  const northwind = report.tenants.NorthwindGcc;
+  expect(contoso.before!.partner).toBeNull();
+  expect(contoso.after!.partner!.m365Capabilities).toEqual(['CalendarAvailabilityBasic', 'MailTipsAll']);
+  expect(northwind.after!.partner!.m365Capabilities).toEqual(['CalendarAvailabilityBasic', 'MailTipsAll']);
+  // Commercial and GCC share one Entra cloud (no cloud endpoint) but meet across Microsoft 365 environments.
+  expect(northwind.after!.allowedCloudEndpoints).toEqual([]);
+  expect(northwind.after!.teams.crossCloudMeetings).toEqual([{ tenantId: CONTOSO, inbound: true, outbound: true }]);
+  expect(contoso.after!.teams.acs.enabled).toBe(true);
+  expect(northwind.after!.teams.acs.enabled).toBe(false);
+  expect(contoso.after!.guests.map((guest) => guest.mail)).toEqual(['avery.howard@northwind.gov']);
 }, 300_000);
 
 it('reject: Woodgrove China rejects, Contoso ends Rejected with its tenant as it was', async () => {
@@ -166,6 +196,6 @@ it('a bad option is a usage error (exit 2) that starts nothing', async () => {
   const demo = startDemo(['--scenario', 'sideways']);
   const { code } = await demo.exited;
   expect(code).toBe(2);
-  expect(demo.output()).toContain('error: --scenario must be one of approve, reject, timeout, usgov-china (got "sideways")');
+  expect(demo.output()).toContain('error: --scenario must be one of approve, reject, timeout, usgov-china, gcc (got "sideways")');
   expect(demo.output()).not.toContain('Starting Azurite');
 });

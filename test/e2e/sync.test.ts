@@ -4,7 +4,7 @@
 // both reach Active, and provisioning a user in scope on demand creates the B2B member in Tailspin.
 // The direction the clouds forbid (China → Global) is refused at once, with nothing written; the
 // allowed Global → China cannot be configured on the China side (no identitySynchronization there,
-// *unconfirmed*): the China deployment refuses the invitation and Contoso undoes what it had added.
+// *unconfirmed*): Contoso's rules know the partner's side and refuse it before writing anything.
 import { graphClientFor, tenantNamed } from '../support/simulator';
 import { api, collaborationState, contosoRequest, hasStatus, useDeployments, waitForPartnership, WORLD, writeCount } from '../support/stack';
 
@@ -19,7 +19,7 @@ describe('cross-tenant sync Global → US Gov through the handshake', () => {
     const created = await api(contoso(), 'POST', '/api/partnerships', {
       body: {
         partnerTenantId: WORLD.usgov,
-        partnerCloud: 'USGov',
+        partnerCloud: 'GCCHigh',
         partnerDeploymentUrl: tailspin().baseUrl,
         displayName: 'Tailspin Gov',
         b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: 'all' } },
@@ -89,25 +89,35 @@ describe('cross-tenant sync Global → US Gov through the handshake', () => {
     expect(refused.headers.get('content-type')).toBe('application/problem+json');
     expect(refused.body).toMatchObject({
       code: 'capability.violation',
-      violations: [expect.objectContaining({ code: 'sync.direction-not-allowed', field: 'crossTenantSync.direction', message: expect.stringContaining('use direction "outbound"') })],
+      violations: expect.arrayContaining([
+        expect.objectContaining({ code: 'sync.direction-not-allowed', side: 'partner', field: 'crossTenantSync.direction', message: expect.stringContaining('use direction "outbound"') }),
+      ]),
     });
     expect((await api(contoso(), 'GET', '/api/partnerships')).body.partnerships).toHaveLength(before);
     expect(await writeCount(stack(), WORLD.contoso)).toBe(writesBefore);
   });
 
-  it('Global → China: the China deployment refuses the invitation (target side unconfirmed), Contoso ends Failed and undoes its changes', async () => {
+  it('Global → China: refused by Contoso for the China side before Contoso writes anything', async () => {
     const before = collaborationState(await stack().simulator.control.state(WORLD.contoso));
-    const created = await api(contoso(), 'POST', '/api/partnerships', {
+    const writesBefore = await writeCount(stack(), WORLD.contoso);
+    const partnershipsBefore = (await api(contoso(), 'GET', '/api/partnerships')).body.partnerships.length;
+    const refused = await api(contoso(), 'POST', '/api/partnerships', {
       body: contosoRequest(stack(), { crossTenantSync: { direction: 'outbound', scopingGroupIds: [COLLABORATORS] } }),
     });
-    expect(created.status).toBe(202);
-    const failed = await waitForPartnership(contoso(), created.body.id, hasStatus('Failed', 'Active'));
-    expect(failed.status).toBe('Failed');
-    expect(failed.lastError).toMatchObject({
-      code: 'handshake.partner-refused',
-      message: expect.stringMatching(/refused the invitation \(422 capability\.violation\): This product cannot configure cross-tenant synchronisation in a China/),
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({
+      code: 'capability.violation',
+      violations: [
+        expect.objectContaining({
+          code: 'sync.china-unsupported',
+          side: 'partner',
+          message: expect.stringMatching(/The partner is a China \(21Vianet\) tenant/),
+        }),
+      ],
     });
+    expect(await writeCount(stack(), WORLD.contoso)).toBe(writesBefore);
     expect(collaborationState(await stack().simulator.control.state(WORLD.contoso))).toEqual(before);
-    expect((await api(china(), 'GET', '/api/partnerships')).body.partnerships.some((p: { id: string }) => p.id === created.body.id)).toBe(false);
+    expect((await api(contoso(), 'GET', '/api/partnerships')).body.partnerships).toHaveLength(partnershipsBefore);
+    expect((await api(china(), 'GET', '/api/partnerships')).body.partnerships).toEqual([]);
   });
 });

@@ -46,6 +46,8 @@ describe('the HTTP API of a deployment', () => {
       ['GET', '/api/partnerships/x/invitation'],
       ['POST', '/api/partnerships/x/approve'],
       ['POST', '/api/partnerships/x/reject'],
+      ['GET', '/api/capabilities/check?partner=China'],
+      ['POST', '/api/capabilities/check?partner=China'],
     ];
 
     it.each(adminRoutes)('%s %s needs a function key', async (method, path) => {
@@ -64,6 +66,32 @@ describe('the HTTP API of a deployment', () => {
       const message = await api(contoso(), 'POST', '/api/handshake/messages', { key: 'none', body: 'a.b.c', contentType: 'application/jose' });
       expect(message.status).toBe(400);
       expect(message.body.code).toBe('handshake.malformed');
+    });
+  });
+
+  describe('the capability preflight', () => {
+    it('GET judges every capability of this deployment\'s environment with the partner\'s, writing and reading nothing', async () => {
+      const pair = await nothingWritten(() => api(contoso(), 'GET', '/api/capabilities/check?partner=China'));
+      expect(pair.status).toBe(200);
+      expect(pair.body).toMatchObject({
+        local: 'Global',
+        partner: 'China',
+        capabilities: { acsInterop: { allowed: true }, m365CapabilitiesOutbound: { allowed: false, code: 'm365.global-service-only', side: 'partner' } },
+      });
+    });
+
+    it('POST judges exactly what the body asks (partner from partnerCloud); an unknown environment is a 400 naming it', async () => {
+      const asked = await nothingWritten(() =>
+        api(contoso(), 'POST', '/api/capabilities/check', { body: { partnerCloud: 'China', crossTenantSync: { direction: 'outbound' } } }),
+      );
+      expect(asked.status).toBe(200);
+      expect(asked.body.violations).toEqual([expect.objectContaining({ code: 'sync.china-unsupported', side: 'partner' })]);
+      expect(asked.body.capabilities.acsInterop.requested).toBe(false);
+      const unknown = await api(contoso(), 'GET', '/api/capabilities/check?partner=Atlantis');
+      expect(unknown.status).toBe(400);
+      expect(unknown.headers.get('content-type')).toBe('application/problem+json');
+      expect(unknown.body.detail).toContain('Unknown partner environment "Atlantis"');
+      expect((await api(contoso(), 'GET', '/api/capabilities/check')).status).toBe(400);
     });
   });
 
@@ -86,7 +114,7 @@ describe('the HTTP API of a deployment', () => {
       expect(answer.body.issues.map((issue: { field: string }) => issue.field).sort()).toEqual(
         ['guests.0', 'partnerCloud', 'partnerDeploymentUrl', 'partnerTenantId', 'surprise', 'teams.federation'].sort(),
       );
-      expect(answer.body.detail).toContain('partnerCloud: must be one of Global, USGov, USGovDoD, China');
+      expect(answer.body.detail).toContain('partnerCloud: must be one of Global, GCC, GCCHigh, DoD, China');
     });
 
     it.each([
@@ -118,7 +146,7 @@ describe('the HTTP API of a deployment', () => {
       );
       expect(answer.status).toBe(422);
       expect(answer.body).toMatchObject({ type: `${PROBLEM}capability.violation`, status: 422, code: 'capability.violation' });
-      expect(answer.body.violations.map((violation: { code: string }) => violation.code).sort()).toEqual(['b2b-direct-connect.cross-cloud', 'sync.direction-not-allowed']);
+      expect(answer.body.violations.map((violation: { code: string }) => violation.code).sort()).toEqual(['b2b-direct-connect.cross-cloud', 'sync.china-unsupported', 'sync.direction-not-allowed']);
       for (const violation of answer.body.violations) expect(violation.message).toEqual(expect.any(String));
     });
 

@@ -1,5 +1,5 @@
 import { DEFAULTS, DEFAULT_RETRY_POLICY, loadConfig, parseDuration } from '../../shared/config';
-import { CLOUDS, CLOUD_NAMES, isCrossCloud, resolveCloudEndpoints } from '../../shared/clouds';
+import { CLOUDS, CLOUD_NAMES, isCrossCloud, isCrossEnvironment, parseEnvironment, resolveCloudEndpoints } from '../../shared/clouds';
 import { DomainError } from '../../shared/errors';
 
 const base = {
@@ -8,21 +8,38 @@ const base = {
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
 };
 
-describe('clouds', () => {
-  it('knows the four clouds and their cloud endpoint values', () => {
-    expect(CLOUD_NAMES).toEqual(['Global', 'USGov', 'USGovDoD', 'China']);
+describe('environments', () => {
+  it('knows the five environments and their cloud endpoint values', () => {
+    expect(CLOUD_NAMES).toEqual(['Global', 'GCC', 'GCCHigh', 'DoD', 'China']);
     expect(CLOUDS.China.allowedCloudEndpoint).toBe('partner.microsoftonline.cn');
-    expect(CLOUDS.USGovDoD.allowedCloudEndpoint).toBe('microsoftonline.us');
-    expect(CLOUDS.USGovDoD.graphHost).toBe('dod-graph.microsoft.us');
+    expect(CLOUDS.DoD.allowedCloudEndpoint).toBe('microsoftonline.us');
+    expect(CLOUDS.DoD.graphHost).toBe('dod-graph.microsoft.us');
   });
 
-  it('marks the national Teams admin hosts as unconfirmed', () => {
+  it('GCC is a commercial Entra tenant with a government Teams environment', () => {
+    expect(CLOUDS.GCC).toMatchObject({ entraCloud: 'Global', teamsEnvironment: 'GCC', graphHost: 'graph.microsoft.com', allowedCloudEndpoint: 'microsoftonline.com', globalGraphService: true });
+    expect(isCrossCloud('GCC', 'Global')).toBe(false);
+    expect(isCrossEnvironment('GCC', 'Global')).toBe(true);
+    expect(resolveCloudEndpoints('GCC').graphBaseUrl).toBe('https://graph.microsoft.com/v1.0');
+  });
+
+  it('accepts the earlier names as aliases', () => {
+    expect(parseEnvironment('USGov')).toBe('GCCHigh');
+    expect(parseEnvironment('usgovdod')).toBe('DoD');
+    expect(parseEnvironment('gcc')).toBe('GCC');
+    expect(parseEnvironment('Germany')).toBeUndefined();
+  });
+
+  it('marks the national Teams admin hosts and My Apps hosts as unconfirmed', () => {
     expect(CLOUDS.Global.teamsAdminHostConfirmed).toBe(true);
-    expect(['USGov', 'USGovDoD', 'China'].map((c) => CLOUDS[c as 'China'].teamsAdminHostConfirmed)).toEqual([false, false, false]);
+    expect((['GCCHigh', 'DoD', 'China'] as const).map((c) => CLOUDS[c].teamsAdminHostConfirmed)).toEqual([false, false, false]);
+    expect(CLOUDS.Global.myAppsUrlConfirmed).toBe(true);
+    expect(CLOUDS.China.myAppsUrl).toBe('https://myapps.azure.cn');
   });
 
-  it('treats GCC High and DoD as one environment', () => {
-    expect(isCrossCloud('USGov', 'USGovDoD')).toBe(false);
+  it('treats GCC High and DoD as one Entra cloud but two Teams environments', () => {
+    expect(isCrossCloud('GCCHigh', 'DoD')).toBe(false);
+    expect(isCrossEnvironment('GCCHigh', 'DoD')).toBe(true);
     expect(isCrossCloud('Global', 'China')).toBe(true);
   });
 
@@ -96,6 +113,17 @@ describe('loadConfig', () => {
       expect(error?.message).toContain(name);
     }
     expect(error?.message).not.toContain('do-not-print-me');
+  });
+
+  it('keeps the earlier cloud names working and defaults the guest redirect to the environment\'s My Apps portal', () => {
+    expect(loadConfig({ ...base, TENANT_CLOUD: 'USGov' }).cloud).toBe('GCCHigh');
+    const dod = loadConfig({ ...base, TENANT_CLOUD: 'USGovDoD' });
+    expect(dod.cloud).toBe('DoD');
+    expect(dod.endpoints.graphBaseUrl).toBe('https://dod-graph.microsoft.us/v1.0');
+    expect(dod.guestInviteRedirectUrl).toBe('https://myapps.microsoft.us');
+    expect(loadConfig({ ...base, TENANT_CLOUD: 'China' }).guestInviteRedirectUrl).toBe('https://myapps.azure.cn');
+    expect(loadConfig({ ...base, TENANT_CLOUD: 'GCC' }).guestInviteRedirectUrl).toBe(DEFAULTS.guestInviteRedirectUrl);
+    expect(loadConfig({ ...base, TENANT_CLOUD: 'China', GUEST_INVITE_REDIRECT_URL: 'https://portal.woodgrove.cn' }).guestInviteRedirectUrl).toBe('https://portal.woodgrove.cn');
   });
 
   it('parses durations', () => {

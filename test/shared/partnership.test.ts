@@ -82,7 +82,15 @@ describe('partnership request schema', () => {
     [{ ...minimal, invitationLifetime: '1s' }, 'invitationLifetime'],
     [{ ...minimal, invitationLifetime: '400d' }, 'invitationLifetime'],
     [{ ...minimal, b2bCollaboration: { inbound: { users: 'some' } } }, 'b2bCollaboration.inbound.users'],
-    [{ ...minimal, b2bCollaboration: { inbound: { users: { groupIds: [] } } } }, 'b2bCollaboration.inbound.users.groupIds'],
+    [{ ...minimal, b2bCollaboration: { inbound: { users: { groupIds: [] } } } }, 'b2bCollaboration.inbound.users'],
+    [{ ...minimal, b2bCollaboration: { inbound: { users: 'all', applications: { applicationIds: ['x'] } } } }, 'b2bCollaboration.inbound.applications'],
+    [{ ...minimal, teams: { meetingPolicies: ['Partners'] } }, 'teams.meetingPolicies'],
+    [{ ...minimal, teams: { externalAccess: { allowedDomains: 'all' } } }, 'teams.externalAccess'],
+    [{ ...minimal, teams: { federation: true, externalAccess: { blockedDomains: ['not a domain'] } } }, 'teams.externalAccess.blockedDomains.0'],
+    [{ ...minimal, guests: [{ upn: 'bob@woodgrove.cn', teams: [{ teamId: 'x' }] }] }, 'guests.0.teams.0.teamId'],
+    [{ ...minimal, guestInvitation: { redirectUrls: { Global: 'http://insecure.example' } } }, 'guestInvitation.redirectUrls.Global'],
+    [{ ...minimal, m365Capabilities: { inbound: {} } }, 'm365Capabilities.inbound'],
+    [{ ...minimal, m365Capabilities: { inbound: { calendarAvailability: 'everything' } } }, 'm365Capabilities.inbound.calendarAvailability'],
     [{ ...minimal, teams: { acsInterop: { resourceIds: ['x'] } } }, 'teams.acsInterop.resourceIds.0'],
     [{ ...minimal, crossTenantSync: { direction: 'sideways' } }, 'crossTenantSync.direction'],
     [{ partnerCloud: 'Global', partnerDeploymentUrl: 'https://x.example' }, 'partnerTenantId'],
@@ -115,7 +123,56 @@ describe('partnership request schema', () => {
   });
 });
 
+describe('the request schema of environments and the new settings', () => {
+  it('accepts the earlier cloud names and names the environment', () => {
+    expect(parsePartnershipRequest({ ...minimal, partnerCloud: 'USGov' }).partnerCloud).toBe('GCCHigh');
+    expect(parsePartnershipRequest({ ...minimal, partnerCloud: 'USGovDoD' }).partnerCloud).toBe('DoD');
+    expect(parsePartnershipRequest({ ...minimal, partnerCloud: 'GCC' }).partnerCloud).toBe('GCC');
+  });
+
+  it('reads targeting, guests with teams, invitations, external access, meeting policies and Microsoft 365 capabilities', () => {
+    const request = parsePartnershipRequest({
+      ...minimal,
+      b2bCollaboration: {
+        inbound: { users: { userIds: ['11111111-1111-1111-1111-111111111111'], access: 'blocked' }, applications: { applicationIds: ['Office365'] } },
+      },
+      teams: { federation: true, anonymousJoin: true, meetingPolicies: ['Global', 'Partner meetings'], externalAccess: { allowedDomains: 'all', blockedDomains: ['Spam.example'] } },
+      guests: ['bob@woodgrove.cn', { upn: 'Li.Wei@woodgrove.cn', teams: [{ teamId: '5F0E6C1A-3B7D-4E2A-9C4F-8A1B2C3D4E5F' }] }],
+      guestInvitation: { message: 'Welcome to the joint project', redirectUrls: { China: 'https://portal.woodgrove.cn' } },
+      m365Capabilities: { inbound: { calendarAvailability: 'basic', mailTips: 'all' } },
+    });
+    expect(request.b2bCollaboration.inbound).toEqual({
+      users: { userIds: ['11111111-1111-1111-1111-111111111111'], access: 'blocked' },
+      applications: { applicationIds: ['Office365'], access: 'allowed' },
+    });
+    expect(request.teams.meetingPolicies).toEqual(['Global', 'Tag:Partner meetings']);
+    expect(request.teams.externalAccess).toEqual({ allowedDomains: 'all', blockedDomains: ['spam.example'] });
+    expect(request.guests[1]).toEqual({ upn: 'li.wei@woodgrove.cn', teams: [{ teamId: '5f0e6c1a-3b7d-4e2a-9c4f-8a1b2c3d4e5f', role: 'member' }] });
+    expect(request.guestInvitation).toEqual({ sendInvitationMessage: true, message: 'Welcome to the joint project', redirectUrls: { China: 'https://portal.woodgrove.cn' } });
+    expect(request.m365Capabilities?.inbound).toEqual({ calendarAvailability: 'basic', mailTips: 'all', scope: 'all' });
+  });
+});
+
 describe('mirrorForPartner', () => {
+  it('keeps this tenant\'s own Teams settings (ACS, meeting policies, external access) and swaps Microsoft 365 capabilities', () => {
+    const desired = parseDesiredCollaboration({
+      ...minimal,
+      teams: {
+        federation: true,
+        anonymousJoin: true,
+        meetingPolicies: ['Partners'],
+        externalAccess: { allowedDomains: 'all', blockedDomains: ['spam.example'] },
+        acsInterop: { resourceIds: ['33333333-3333-3333-3333-333333333333'] },
+      },
+      guestInvitation: { sendInvitationMessage: false },
+      m365Capabilities: { inbound: { calendarAvailability: 'basic' }, outbound: { mailTips: 'limited' } },
+    });
+    const mirrored = mirrorForPartner(desired, { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', cloud: 'Global', deploymentUrl: 'https://handshake.contoso.com' });
+    expect(mirrored.teams).toEqual({ federation: true, guestAccess: false, anonymousJoin: true });
+    expect(mirrored.m365Capabilities).toEqual({ inbound: { mailTips: 'limited', scope: 'all' }, outbound: { calendarAvailability: 'basic', scope: 'all' } });
+    expect(mirrored.guestInvitation).toEqual({ sendInvitationMessage: false });
+  });
+
   it('swaps directions and guest lists, and names the initiator as the partner', () => {
     const desired = parseDesiredCollaboration({
       ...minimal,

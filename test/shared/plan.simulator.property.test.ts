@@ -24,7 +24,7 @@ describe('plan properties on the simulator', () => {
     const partners = {
       Fabrikam: { id: tenantNamed(sim, 'Fabrikam').id, cloud: 'Global' as const, domains: ['fabrikam.com'], guests: ['alex.wilber@fabrikam.com', 'diego.siciliani@fabrikam.com'], sync: true },
       Woodgrove: { id: tenantNamed(sim, 'Woodgrove China').id, cloud: 'China' as const, domains: ['woodgrove.cn'], guests: [], sync: false },
-      Tailspin: { id: tenantNamed(sim, 'Tailspin Gov').id, cloud: 'USGov' as const, domains: ['tailspin.us'], guests: [], sync: true },
+      Tailspin: { id: tenantNamed(sim, 'Tailspin Gov').id, cloud: 'GCCHigh' as const, domains: ['tailspin.us'], guests: [], sync: true },
     };
     const access = fc.option(fc.record({ users: fc.constant('all' as const), applications: fc.constantFrom('all' as const, 'office365' as const) }), { nil: undefined });
     const partnershipArb = (name: keyof typeof partners) =>

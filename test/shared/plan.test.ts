@@ -86,7 +86,7 @@ describe('plan', () => {
   it('needs no cloud endpoint for a partner in the same environment', () => {
     const result = plan([target('p1', { partnerCloud: 'Global', partnerTenantId: TENANTS.fabrikam })], freshTenant(), options);
     expect(kinds(result)).toEqual(['partner.create']);
-    const gov = plan([target('p1', { partnerCloud: 'USGovDoD' })], freshTenant(), { localCloud: 'USGov' });
+    const gov = plan([target('p1', { partnerCloud: 'USGovDoD' })], freshTenant(), { localCloud: 'GCCHigh' });
     expect(kinds(gov)).toEqual(['partner.create']);
   });
 

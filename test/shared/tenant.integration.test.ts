@@ -163,9 +163,10 @@ describe('read, plan and apply against the simulator', () => {
     const targets = Array.from({ length: 1000 }, (_, index) => ({ ...woodgrove(`p${index}`) }));
     contoso.graphCounter.reset();
     await readTenantState(contoso, targets, { localCloud: 'Global' });
-    // policy + one page of partners; Teams: the 5 configuration types these partnerships touch.
+    // policy + one page of partners; Teams: the 5 configuration types these partnerships touch and
+    // the coexistence mode their cross-cloud communication depends on.
     expect(contoso.graphCounter.total).toBe(2);
-    expect(contoso.teamsCounter.total).toBe(5);
+    expect(contoso.teamsCounter.total).toBe(6);
   });
 
   it('leaves settings it does not own alone and removes only what the partnership added', async () => {

@@ -152,7 +152,7 @@ describe('simulator identity: certificate credentials (client assertion)', () =>
       expect(tenant.graphScope).toBe('https://dod-graph.microsoft.us/.default');
       const credential = new ClientCertificateCredential(tenantId, clientId, { certificate: `${pems.private}\n${pems.cert}` }, { authorityHost: tenant.loginBaseUrl, disableInstanceDiscovery: true });
       const token = await credential.getToken(tenant.graphScope);
-      expect(decodeJwt(token.token)).toMatchObject({ tid: tenantId, cloud: 'USGovDoD', aud: 'https://dod-graph.microsoft.us', roles: ['Policy.Read.All'] });
+      expect(decodeJwt(token.token)).toMatchObject({ tid: tenantId, cloud: 'DoD', aud: 'https://dod-graph.microsoft.us', roles: ['Policy.Read.All'] });
       const policy = await call(`${tenant.graphBaseUrl}/v1.0/policies/crossTenantAccessPolicy`, { token: token.token });
       expect(policy.status).toBe(200);
       const wrong = new ClientCertificateCredential(tenantId, clientId, { certificate: `${other.private}\n${other.cert}` }, { authorityHost: tenant.loginBaseUrl, disableInstanceDiscovery: true });

@@ -25,13 +25,14 @@ function soloWorld(overrides: Partial<World['tenants'][number]> = {}): World {
 }
 
 describe('world files', () => {
-  it('the default world loads and has the four clouds the demo needs', () => {
+  it('the default world loads and has the environments the demo and the tests need', () => {
     const world = loadWorld();
     expect(world.tenants.map((tenant) => [tenant.displayName, tenant.cloud])).toEqual([
       ['Contoso', 'Global'],
       ['Fabrikam', 'Global'],
+      ['Northwind GCC', 'GCC'],
       ['Woodgrove China', 'China'],
-      ['Tailspin Gov', 'USGov'],
+      ['Tailspin Gov', 'GCCHigh'],
     ]);
     for (const tenant of world.tenants) {
       const apps = world.apps.filter((app) => app.tenantId === tenant.id);
@@ -39,6 +40,11 @@ describe('world files', () => {
       expect(tenant.users.length).toBeGreaterThanOrEqual(3);
       expect(tenant.groups.length).toBeGreaterThanOrEqual(2);
     }
+  });
+
+  it('reads the earlier cloud names of a world as the environments they name', () => {
+    const world = loadWorld({ tenants: [{ id: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e60', cloud: 'USGov', displayName: 'Old', domains: ['old.example'] }] });
+    expect(world.tenants[0].cloud).toBe('GCCHigh');
   });
 
   it('names every bad field, one line each', () => {

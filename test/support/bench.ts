@@ -48,7 +48,7 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** Every 20th generated partner in China, every other 10th in US Gov, the rest Global. */
-export const partnerCloudOf = (index: number): CloudName => (index % 20 === 0 ? 'China' : index % 10 === 0 ? 'USGov' : 'Global');
+export const partnerCloudOf = (index: number): CloudName => (index % 20 === 0 ? 'China' : index % 10 === 0 ? 'GCCHigh' : 'Global');
 
 /**
  * The default world plus one generated partner tenant per partnership (clouds by partnerCloudOf),

@@ -14,6 +14,8 @@ export const WORLD = {
   china: '7e8be59e-c071-47fb-ab9c-d694c21edb87',
   /** Tailspin Gov (GCC High). */
   usgov: '1df56d2a-1bd5-4423-877d-a12629343cfe',
+  /** Northwind GCC (a commercial Entra tenant with GCC Teams). */
+  gcc: '3c9a5e71-2d4b-4f6a-8e1c-7b0d9f2a4c65',
 } as const;
 
 /** Starts a stack in beforeAll and stops it in afterAll; call inside describe. */

@@ -13,6 +13,7 @@ const USAGE = `npm start [-- [--scenario ${SCENARIO_NAMES.join('|')}] [--report 
                     reject: Woodgrove China's admin rejects; Contoso undoes its side
                     timeout: nobody answers within a short invitation lifetime; Contoso undoes its side
                     usgov-china: Tailspin Gov (US Government) → Woodgrove China is refused, nothing written
+                    gcc: Contoso (commercial) and Northwind (GCC) authorise free/busy and MailTips both ways
   --report FILE     also write what happened as JSON (partnerships, tenants before/after, graphRequests, elapsedMs)
   --verbose         echo the deployments' host logs`;
 

@@ -1,6 +1,9 @@
 // The demo as a list of phases, run in order (each one a step an administrator would recognise).
 // A later part adds its phase to DEMO_PHASES (e.g. reconciliation: a drift and its repair after
 // the handshake) without touching the others.
+import { CAPABILITY_KEYS } from '../../../shared/capabilities';
+import { guestOf, type GuestEntry } from '../../../shared/partnership';
+import { preflight } from '../../../shared/preflight';
 import { ApiProblemError, HandshakeClient, SETTLED_STATUSES, progressSince, type PartnershipDetails } from '../../../shared/client';
 import type { DemoContext, Side } from './context';
 import { driftAndRepair } from './reconcile';
@@ -70,6 +73,7 @@ export const requestPartnership: DemoPhase = {
       `${initiator.tenant.displayName}'s admin asks for a partnership with ${responder.tenant.displayName} ` +
         `(tenant ${responder.tenant.tenantId}, ${responder.tenant.cloud}): ${describeRequest(request)}`,
     );
+    context.log.line(describePreflight(initiator.tenant.cloud, responder.tenant.cloud, request));
     try {
       const created = await client(context, 'initiator').createPartnership(request);
       context.partnershipId = created.id;
@@ -268,11 +272,35 @@ function describeRequest(request: ReturnType<DemoContext['scenario']['request']>
   if (teams?.crossCloudMeetings) parts.push('cross-cloud meetings');
   if (teams?.guestAccess) parts.push('guest access');
   if (teams?.anonymousJoin) parts.push('anonymous join');
-  const guests = (request.guests as string[] | undefined) ?? [];
-  const partnerGuests = (request.partnerGuests as string[] | undefined) ?? [];
+  if (teams?.acsInterop) parts.push('ACS interop (its own Teams)');
+  const m365 = request.m365Capabilities as { inbound?: object; outbound?: object } | undefined;
+  if (m365?.inbound || m365?.outbound) {
+    const grants = (grant?: object): string => Object.keys(grant ?? {}).filter((key) => key !== 'scope').join('+');
+    parts.push(`Microsoft 365 ${[m365.inbound && `to the partner: ${grants(m365.inbound)}`, m365.outbound && `from the partner: ${grants(m365.outbound)}`].filter(Boolean).join(', ')}`);
+  }
+  const upns = (list: unknown): string[] => ((list as GuestEntry[] | undefined) ?? []).map((entry) => guestOf(entry).upn);
+  const guests = upns(request.guests);
+  const partnerGuests = upns(request.partnerGuests);
   if (guests.length) parts.push(`guests ${guests.join(', ')}`);
   if (partnerGuests.length) parts.push(`to be invited there: ${partnerGuests.join(', ')}`);
   return parts.join('; ');
+}
+
+/** The offline preflight (`handshake check`) of the request: what both sides' rules say before anything is sent. */
+function describePreflight(local: string, partner: string, request: ReturnType<DemoContext['scenario']['request']>): string {
+  const command = `handshake check --local ${local} --partner ${partner}`;
+  try {
+    const asked = preflight(local, partner, request);
+    const pair = preflight(local, partner);
+    const refused = asked.violations.map((violation) => `${violation.code} (${violation.side})`);
+    const impossible = CAPABILITY_KEYS.filter((key) => !asked.capabilities[key].requested && !pair.capabilities[key].allowed);
+    return (
+      `Preflight (${command}): ${refused.length === 0 ? 'everything asked is allowed on both sides' : `refused: ${refused.join(', ')}`}` +
+      (impossible.length > 0 ? `; not possible for this pair: ${impossible.map((key) => `${key} (${pair.capabilities[key].code})`).join(', ')}` : '')
+    );
+  } catch (error) {
+    return `Preflight (${command}): ${(error as Error).message}`;
+  }
 }
 
 function indent(text: string): string {

@@ -4,8 +4,9 @@
 import type { PartnershipRequestBody } from '../../../shared/client';
 import type { AdminRequest } from '../simulator';
 import type { PartnershipStatus } from '../../../shared/partnership';
+import type { EnvironmentName } from '../../../shared/clouds';
 
-export const SCENARIO_NAMES = ['approve', 'reject', 'timeout', 'usgov-china'] as const;
+export const SCENARIO_NAMES = ['approve', 'reject', 'timeout', 'usgov-china', 'gcc'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** A tenant of the default world that runs a deployment in the demo. */
@@ -13,13 +14,20 @@ export interface DemoTenant {
   /** Deployment name (also its task hub / table prefix in the stack). */
   name: string;
   tenantId: string;
-  cloud: 'Global' | 'USGov' | 'China';
+  cloud: EnvironmentName;
   displayName: string;
 }
 
 export const CONTOSO: DemoTenant = { name: 'Contoso', tenantId: '14763f8a-fb9a-451a-9f75-c33963a5b05a', cloud: 'Global', displayName: 'Contoso' };
 export const WOODGROVE_CHINA: DemoTenant = { name: 'WoodgroveChina', tenantId: '7e8be59e-c071-47fb-ab9c-d694c21edb87', cloud: 'China', displayName: 'Woodgrove China' };
-export const TAILSPIN_GOV: DemoTenant = { name: 'TailspinGov', tenantId: '1df56d2a-1bd5-4423-877d-a12629343cfe', cloud: 'USGov', displayName: 'Tailspin Gov' };
+export const TAILSPIN_GOV: DemoTenant = { name: 'TailspinGov', tenantId: '1df56d2a-1bd5-4423-877d-a12629343cfe', cloud: 'GCCHigh', displayName: 'Tailspin Gov' };
+export const NORTHWIND_GCC: DemoTenant = { name: 'NorthwindGcc', tenantId: '3c9a5e71-2d4b-4f6a-8e1c-7b0d9f2a4c65', cloud: 'GCC', displayName: 'Northwind GCC' };
+
+/** Contoso's ACS resource whose users may join Contoso's meetings (ACS interop is Contoso's own setting). */
+const CONTOSO_ACS_RESOURCE = '6c0a2e1f-5b3d-4c7e-9a8f-1e2d3c4b5a69';
+
+/** Free/busy (times only) and every MailTip: what each side authorises for the other's users. */
+const FREE_BUSY_AND_MAILTIPS = { calendarAvailability: 'basic', mailTips: 'all' } as const;
 
 /** Contoso's "Cross-cloud Collaborators" group: the Contoso people who may go out as guests. */
 const CONTOSO_COLLABORATORS_GROUP = '2fda2898-91b5-4a9f-a23b-7ec7fb25509b';
@@ -111,7 +119,12 @@ function contosoAsksWoodgrove(responderUrl: string, overrides: Partial<Partnersh
       crossCloudMeetings: { inbound: true, outbound: true },
       guestAccess: true,
       anonymousJoin: true,
+      // Contoso's own Teams: its ACS app's users may join Contoso's meetings (never mirrored to Woodgrove).
+      acsInterop: { resourceIds: [CONTOSO_ACS_RESOURCE] },
     },
+    // Contoso lets Woodgrove's users see its free/busy and MailTips. The other way needs a tenant of the
+    // global Graph service: a China tenant cannot authorise them (the rules refuse m365Capabilities.outbound).
+    m365Capabilities: { inbound: FREE_BUSY_AND_MAILTIPS },
     // Woodgrove people Contoso invites, and Contoso people Woodgrove invites (by UPN).
     guests: ['li.wei@woodgrove.cn', 'wang.fang@woodgrove.cn'],
     partnerGuests: ['adele.vance@contoso.com', 'megan.bowen@contoso.com'],
@@ -156,6 +169,32 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     answer: 'none',
     expected: { initiator: 'Expired', initiatorTenantUnchanged: true },
   },
+  gcc: {
+    name: 'gcc',
+    title: 'Contoso (commercial) and Northwind (GCC) authorise free/busy and MailTips both ways and meet across Microsoft 365 environments',
+    initiator: CONTOSO,
+    responder: NORTHWIND_GCC,
+    responderDeployed: true,
+    request: (url) => ({
+      partnerTenantId: NORTHWIND_GCC.tenantId,
+      partnerCloud: 'GCC',
+      partnerDeploymentUrl: url,
+      displayName: 'Contoso ↔ Northwind GCC (interagency program)',
+      b2bCollaboration: { inbound: { users: 'all' }, outbound: { users: { groupIds: [CONTOSO_COLLABORATORS_GROUP] } } },
+      teams: {
+        federation: true,
+        crossCloudMeetings: { inbound: true, outbound: true },
+        guestAccess: true,
+        anonymousJoin: true,
+        acsInterop: { resourceIds: [CONTOSO_ACS_RESOURCE] },
+      },
+      m365Capabilities: { inbound: FREE_BUSY_AND_MAILTIPS, outbound: FREE_BUSY_AND_MAILTIPS },
+      guests: [{ upn: 'avery.howard@northwind.gov', teams: [{ teamId: '5f0e6c1a-3b7d-4e2a-9c4f-8a1b2c3d4e5f', role: 'member' }] }],
+      guestInvitation: { message: 'Welcome to the interagency program team.' },
+    }),
+    answer: 'approve',
+    expected: { initiator: 'Active', responder: 'Active' },
+  },
   'usgov-china': {
     name: 'usgov-china',
     title: 'Tailspin Gov (US Government) asks Woodgrove China (21Vianet): refused by the capability rules, nothing written',
@@ -176,5 +215,10 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
   },
 };
 
+/**
+ * Contoso (commercial) and Northwind (GCC, a commercial Entra tenant with government Teams): free/busy
+ * and MailTips authorised both ways, cross-cloud meetings between the two Microsoft 365
+ * environments, ACS interop at Contoso (GCC refuses it on its own side).
+ */
 /** Where the request points when the responder has no deployment in this run. */
 export const UNDEPLOYED_PARTNER_URL = 'https://handshake.woodgrove.example.cn';

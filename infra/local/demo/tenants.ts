@@ -25,6 +25,10 @@ export interface PartnerEntry {
   b2bDirectConnectInbound: string;
   b2bDirectConnectOutbound: string;
   identitySynchronization: string;
+  /** Microsoft 365 collaboration trust of the partner's users ("default" when not set). */
+  m365CollaborationInbound: string;
+  /** Microsoft 365 capabilities authorised for the partner's users (names; "(blocked)" when not allowed). */
+  m365Capabilities: string[];
   /** The entry as stored (null settings left out). */
   raw: Record<string, unknown>;
 }
@@ -36,6 +40,8 @@ export interface TeamsView {
   lobbyBypass: string;
   crossCloudMeetings: Array<{ tenantId: string; inbound: boolean; outbound: boolean }>;
   acs: { enabled: boolean; resources: string[] };
+  /** The tenant's coexistence mode (TeamsUpgradePolicy): read, never set by the product. */
+  coexistenceMode: string;
 }
 
 export interface GuestView {
@@ -76,6 +82,7 @@ export function summarizeTenant(dump: TenantDump, partnerTenantId: string): Tena
         outbound: Boolean(entry.OutboundMeetingsAllowed),
       })),
       acs: { enabled: Boolean(acs.EnableAcsUsers), resources: strings(acs.AllowedAcsResources) },
+      coexistenceMode: String(teams.TeamsUpgradeConfiguration?.Mode ?? 'TeamsOnly'),
     },
     guests: dump.users
       .filter((user) => user.userType === 'Guest')
@@ -89,7 +96,8 @@ export function summarizeTenant(dump: TenantDump, partnerTenantId: string): Tena
 }
 
 function partnerEntry(entry: TenantDump['partners'][number]): PartnerEntry {
-  const raw = Object.fromEntries(Object.entries(entry).filter(([key, value]) => value !== null && key !== 'warnings'));
+  const raw = Object.fromEntries(Object.entries(entry).filter(([key, value]) => value !== null && key !== 'warnings' && key !== 'm365Capabilities'));
+  const trust = (entry.m365CollaborationInbound as { users?: AccessTargets } | null | undefined)?.users;
   return {
     tenantId: entry.tenantId,
     b2bCollaborationInbound: describeAccess(entry.b2bCollaborationInbound),
@@ -97,6 +105,10 @@ function partnerEntry(entry: TenantDump['partners'][number]): PartnerEntry {
     b2bDirectConnectInbound: describeAccess(entry.b2bDirectConnectInbound),
     b2bDirectConnectOutbound: describeAccess(entry.b2bDirectConnectOutbound),
     identitySynchronization: entry.identitySynchronization ? describeSync(entry.identitySynchronization) : 'not set',
+    m365CollaborationInbound: trust ? `${trust.accessType ?? 'allowed'}: ${targets(trust, 'users')}` : 'default',
+    m365Capabilities: (entry.m365Capabilities ?? []).map(
+      (capability) => `${capability.name.replace(/^crossTenant/, '')}${(capability.inboundAccess as { isAllowed?: boolean }).isAllowed ? '' : ' (blocked)'}`,
+    ),
     raw,
   };
 }
@@ -152,7 +164,9 @@ export function renderBeforeAfter(before: TenantConfiguration, after: TenantConf
     { label: 'Cross-cloud meetings', before: meetingLines(before), after: meetingLines(after) },
     { label: 'Teams guest access', before: [onOff(before.teams.guestAccess)], after: [onOff(after.teams.guestAccess)] },
     { label: 'Anonymous join / lobby', before: [anonymous(before)], after: [anonymous(after)] },
+    { label: 'Microsoft 365 (partner may use)', before: m365Lines(before), after: m365Lines(after) },
     { label: 'ACS interop', before: [acs(before)], after: [acs(after)] },
+    { label: 'Coexistence mode', before: [before.teams.coexistenceMode], after: [after.teams.coexistenceMode] },
     { label: 'Guests', before: guestLines(before), after: guestLines(after) },
   ];
   const labelWidth = Math.max(...rows.map((row) => row.label.length)) + 2;
@@ -207,6 +221,11 @@ function anonymous(c: TenantConfiguration): string {
 
 function acs(c: TenantConfiguration): string {
   return c.teams.acs.enabled ? `on (${c.teams.acs.resources.length} resource(s))` : 'off';
+}
+
+function m365Lines(c: TenantConfiguration): string[] {
+  if (!c.partner || c.partner.m365Capabilities.length === 0) return ['(none)'];
+  return [`trust: ${c.partner.m365CollaborationInbound}`, ...c.partner.m365Capabilities];
 }
 
 function guestLines(c: TenantConfiguration): string[] {

@@ -1,13 +1,17 @@
-// The Microsoft clouds the simulator plays, their real hosts and the collaboration rules between
-// them (../shared/reference/microsoft-facts.md). One HTTPS server serves every host as a path
-// prefix: `{simUrl}/{realHost}/...`.
+// The Microsoft 365 environments the simulator plays, their real hosts and the collaboration rules
+// between them. The environments and their hosts come from the product's one table
+// (shared/clouds.ts); this file adds what only the simulator needs (token audiences, initial
+// domain suffixes) and the services' own refusals. One HTTPS server serves every host as a path
+// prefix: `{simUrl}/{realHost}/...`; a host may serve several environments (graph.microsoft.com
+// serves commercial and GCC tenants).
+import { ENVIRONMENTS, ENVIRONMENT_NAMES, parseEnvironment, type EntraCloud, type EnvironmentName } from '../../../shared/clouds';
 import { TEAMS_ADMIN_RESOURCE } from '../../../shared/teams/configurations';
 
-export const SIM_CLOUDS = ['Global', 'USGov', 'USGovDoD', 'China'] as const;
-export type SimCloud = (typeof SIM_CLOUDS)[number];
+export const SIM_CLOUDS = ENVIRONMENT_NAMES;
+export type SimCloud = EnvironmentName;
 
-/** GCC High and DoD share one sovereign environment (one allowedCloudEndpoints value). */
-export type SimEnvironment = 'Global' | 'USGov' | 'China';
+/** The Azure cloud of an environment's Entra ID (one allowedCloudEndpoints value each). */
+export type SimEnvironment = EntraCloud;
 
 export interface SimCloudDefinition {
   name: SimCloud;
@@ -25,52 +29,30 @@ export interface SimCloudDefinition {
   initialDomainSuffix: string;
 }
 
-export const CLOUD_TABLE: Readonly<Record<SimCloud, SimCloudDefinition>> = {
-  Global: {
-    name: 'Global',
-    environment: 'Global',
-    cloudEndpoint: 'microsoftonline.com',
-    loginHost: 'login.microsoftonline.com',
-    graphHost: 'graph.microsoft.com',
-    teamsAdminHost: 'api.interfaces.records.teams.microsoft.com',
-    teamsAdminHostConfirmed: true,
-    graphResource: 'https://graph.microsoft.com',
-    initialDomainSuffix: '.onmicrosoft.com',
-  },
-  USGov: {
-    name: 'USGov',
-    environment: 'USGov',
-    cloudEndpoint: 'microsoftonline.us',
-    loginHost: 'login.microsoftonline.us',
-    graphHost: 'graph.microsoft.us',
-    teamsAdminHost: 'api.interfaces.records.teams.microsoft.us',
-    teamsAdminHostConfirmed: false,
-    graphResource: 'https://graph.microsoft.us',
-    initialDomainSuffix: '.onmicrosoft.us',
-  },
-  USGovDoD: {
-    name: 'USGovDoD',
-    environment: 'USGov',
-    cloudEndpoint: 'microsoftonline.us',
-    loginHost: 'login.microsoftonline.us',
-    graphHost: 'dod-graph.microsoft.us',
-    teamsAdminHost: 'api.interfaces.records.dod.teams.microsoft.us',
-    teamsAdminHostConfirmed: false,
-    graphResource: 'https://dod-graph.microsoft.us',
-    initialDomainSuffix: '.onmicrosoft.us',
-  },
-  China: {
-    name: 'China',
-    environment: 'China',
-    cloudEndpoint: 'partner.microsoftonline.cn',
-    loginHost: 'login.chinacloudapi.cn',
-    graphHost: 'microsoftgraph.chinacloudapi.cn',
-    teamsAdminHost: 'api.interfaces.records.teams.microsoftonline.cn',
-    teamsAdminHostConfirmed: false,
-    graphResource: 'https://microsoftgraph.chinacloudapi.cn',
-    initialDomainSuffix: '.partner.onmschina.cn',
-  },
-};
+const INITIAL_DOMAIN_SUFFIX: Record<EntraCloud, string> = { Global: '.onmicrosoft.com', USGov: '.onmicrosoft.us', China: '.partner.onmschina.cn' };
+
+export const CLOUD_TABLE: Readonly<Record<SimCloud, SimCloudDefinition>> = Object.fromEntries(
+  SIM_CLOUDS.map((name) => {
+    const environment = ENVIRONMENTS[name];
+    const definition: SimCloudDefinition = {
+      name,
+      environment: environment.entraCloud,
+      cloudEndpoint: environment.allowedCloudEndpoint,
+      loginHost: environment.loginHost,
+      graphHost: environment.graphHost,
+      teamsAdminHost: environment.teamsAdminHost,
+      teamsAdminHostConfirmed: environment.teamsAdminHostConfirmed,
+      graphResource: `https://${environment.graphHost}`,
+      initialDomainSuffix: INITIAL_DOMAIN_SUFFIX[environment.entraCloud],
+    };
+    return [name, definition];
+  }),
+) as unknown as Record<SimCloud, SimCloudDefinition>;
+
+/** A world's cloud name, earlier names (USGov, USGovDoD) included, as the environment it names. */
+export function simCloudOf(value: unknown): SimCloud | undefined {
+  return parseEnvironment(value);
+}
 
 /** The three values Entra accepts in allowedCloudEndpoints. */
 export const CLOUD_ENDPOINT_VALUES = ['microsoftonline.com', 'microsoftonline.us', 'partner.microsoftonline.cn'] as const;
@@ -106,9 +88,14 @@ export function environmentOf(cloud: SimCloud): SimEnvironment {
   return CLOUD_TABLE[cloud].environment;
 }
 
-/** True when tenants of the two clouds are in different sovereign environments. */
+/** True when tenants of the two clouds are in different Azure clouds (B2B across clouds). */
 export function isCrossCloud(a: SimCloud, b: SimCloud): boolean {
   return environmentOf(a) !== environmentOf(b);
+}
+
+/** True when the two tenants are in different Microsoft 365 environments (Teams' cross-cloud meetings, e.g. commercial ↔ GCC). */
+export function isCrossEnvironment(a: SimCloud, b: SimCloud): boolean {
+  return ENVIRONMENTS[a].teamsEnvironment !== ENVIRONMENTS[b].teamsEnvironment;
 }
 
 /** B2B collaboration is possible within an environment, and Global ↔ USGov, Global ↔ China. */
@@ -131,9 +118,10 @@ export function maySync(source: SimCloud, target: SimCloud): boolean {
 
 /** API availability by cloud (the API reference pages' national-cloud tables). */
 export function supportsIdentitySynchronization(cloud: SimCloud): boolean {
-  return environmentOf(cloud) !== 'China';
+  return ENVIRONMENTS[cloud].crossTenantSyncApi;
 }
 
+/** APIs documented for the global Graph service only (commercial and GCC tenants). */
 export function supportsGlobalOnlyApis(cloud: SimCloud): boolean {
-  return cloud === 'Global';
+  return ENVIRONMENTS[cloud].globalGraphService;
 }

@@ -59,7 +59,7 @@ export class GraphSpec {
 
   /** One instance per process: conversion and compiled validators are shared by all simulators. */
   static shared(): GraphSpec {
-    return (shared ??= new GraphSpec(JSON.parse(readFileSync(assetPath('openapi/openapi-v1.0-subset.json'), 'utf8'))));
+    return (shared ??= new GraphSpec(withDocumentedAdditions(JSON.parse(readFileSync(assetPath('openapi/openapi-v1.0-subset.json'), 'utf8')))));
   }
 
   private constructor(private readonly doc: OpenApiDocument) {
@@ -226,6 +226,20 @@ export class GraphSpec {
     }
     return current;
   }
+}
+
+/**
+ * The subset plus the operations and types the product calls that it lacks, described from the
+ * Graph documentation (openapi/documented-additions.json; each operation and type names its
+ * source in `x-source`). Additions never replace what the subset describes.
+ */
+function withDocumentedAdditions(doc: OpenApiDocument): OpenApiDocument {
+  const additions = JSON.parse(readFileSync(assetPath('openapi/documented-additions.json'), 'utf8')) as Pick<OpenApiDocument, 'paths'> & {
+    components: { schemas: Record<string, Schema> };
+  };
+  for (const [path, item] of Object.entries(additions.paths)) doc.paths[path] ??= item;
+  for (const [name, schema] of Object.entries(additions.components.schemas)) doc.components.schemas[name] ??= schema;
+  return doc;
 }
 
 function refName(ref: string): string {

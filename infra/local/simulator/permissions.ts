@@ -28,6 +28,9 @@ export const KNOWN_APPLICATION_PERMISSIONS = [
   'RoleManagement.ReadWrite.Directory',
   'Synchronization.Read.All',
   'Synchronization.ReadWrite.All',
+  'TeamMember.Read.All',
+  'TeamMember.ReadWrite.All',
+  'TeamMember.ReadWriteNonOwnerRole.All',
   'User.Invite.All',
   'User.Read.All',
   'User.ReadWrite.All',
@@ -58,6 +61,12 @@ export const PERMISSIONS = {
   appRoleAssignmentWrite: ['AppRoleAssignment.ReadWrite.All'],
   synchronizationRead: ['Synchronization.Read.All', 'Synchronization.ReadWrite.All'],
   synchronizationWrite: ['Synchronization.ReadWrite.All'],
+  /** Microsoft 365 cross-tenant capabilities of a partner. */
+  m365CapabilityRead: ['Policy.Read.All', 'Policy.ReadWrite.CrossTenantCapability'],
+  m365CapabilityWrite: ['Policy.ReadWrite.CrossTenantCapability'],
+  /** Members of a team (owners need TeamMember.ReadWrite.All, checked by the handler). */
+  teamMemberRead: ['TeamMember.Read.All', 'TeamMember.ReadWriteNonOwnerRole.All', 'TeamMember.ReadWrite.All'],
+  teamMemberWrite: ['TeamMember.ReadWriteNonOwnerRole.All', 'TeamMember.ReadWrite.All'],
   mtoRead: ['MultiTenantOrganization.ReadBasic.All', 'MultiTenantOrganization.Read.All', 'MultiTenantOrganization.ReadWrite.All'],
   mtoWrite: ['MultiTenantOrganization.ReadWrite.All'],
   /** Subscriptions: the caller may list/get/delete its own; creation checks the resource's read permission. */

@@ -53,9 +53,9 @@ async function handle(engine: Engine, graph: GraphService, control: ControlApi, 
     case 'login':
       return handleLogin(engine, first, binding.clouds, method, rest, new URLSearchParams(rawBody), url.searchParams);
     case 'graph':
-      return graph.handle(binding.clouds[0], method, decodePath(rest), url.searchParams, headers, rawBody);
+      return graph.handle(binding.clouds, method, decodePath(rest), url.searchParams, headers, rawBody);
     case 'teams':
-      return handleTeams(engine, binding.clouds[0], method, decodePath(rest), headers, rawBody, regional ? 'regional' : 'base');
+      return handleTeams(engine, binding.clouds, method, decodePath(rest), headers, rawBody, regional ? 'regional' : 'base');
   }
 }
 

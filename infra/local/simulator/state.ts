@@ -1,7 +1,7 @@
 // A tenant's state, kept as plain JSON (Graph shapes) so it can be dumped, persisted and reset.
 // Directory changes go through `Directory` so the delta journal and change notifications see them.
 import { createHash, randomUUID } from 'node:crypto';
-import { defaultTeamsConfigurations, type TeamsConfigurations } from '../../../shared/teams/configurations';
+import { defaultTeamsConfigurations, type TeamsConfigurations, type TeamsMeetingPolicy } from '../../../shared/teams/configurations';
 import { CLOUD_TABLE, SimCloud } from './clouds';
 import { ensureFirstParty } from './resources/firstParty';
 import { initialDomainOf, LoadedWorld, WorldTenant } from './world';
@@ -73,6 +73,14 @@ export interface TenantState {
   directoryRoleAssignments?: GraphObject[];
   subscriptions: Record<string, SubscriptionRecord>;
   teams: TeamsConfigurations;
+  /** Meeting policies other than Global, by identity (`Tag:Name`; optional: states saved before them lack it). */
+  meetingPolicies?: Record<string, TeamsMeetingPolicy>;
+  /** Microsoft 365 cross-tenant capabilities by partner tenant id, then by name (optional, as above). */
+  m365Capabilities?: Record<string, Record<string, JsonObject>>;
+  /** Owners of teams (group id → user ids); members are the group's members (optional, as above). */
+  teamOwners?: Record<string, string[]>;
+  /** Invitation e-mails sent (sendInvitationMessage), newest last (optional, as above). */
+  invitationMessages?: JsonObject[];
   multiTenantOrganization: MultiTenantOrganizationState | null;
   journal: JournalEntry[];
   seq: number;
@@ -194,6 +202,7 @@ export function createTenantState(tenant: WorldTenant, world: LoadedWorld): Tena
       mailNickname: group.mailNickname ?? group.displayName.replace(/[^A-Za-z0-9]/g, '').toLowerCase(),
       securityEnabled: group.securityEnabled ?? true,
       createdDateTime: CREATED_AT,
+      ...(group.team ? { groupTypes: ['Unified'], mailEnabled: true, resourceProvisioningOptions: ['Team'] } : {}),
     });
     members[group.id] = group.members.map((member) => idsByUpn.get(member.toLowerCase()) ?? member);
   }
@@ -214,6 +223,11 @@ export function createTenantState(tenant: WorldTenant, world: LoadedWorld): Tena
   for (const [type, settings] of Object.entries(tenant.teams ?? {})) {
     const key = type as keyof TeamsConfigurations;
     (teams as unknown as Record<string, JsonObject>)[key] = { ...teams[key], ...settings, Identity: 'Global' };
+  }
+
+  const meetingPolicies: Record<string, TeamsMeetingPolicy> = {};
+  for (const policy of tenant.meetingPolicies ?? []) {
+    meetingPolicies[policy.Identity] = { ...teams.TeamsMeetingPolicy, ...policy, Identity: policy.Identity } as TeamsMeetingPolicy;
   }
 
   const state: TenantState = {
@@ -240,6 +254,10 @@ export function createTenantState(tenant: WorldTenant, world: LoadedWorld): Tena
     appRoleAssignments: {},
     subscriptions: {},
     teams,
+    meetingPolicies,
+    m365Capabilities: {},
+    teamOwners: {},
+    invitationMessages: [],
     multiTenantOrganization: null,
     journal: [],
     seq: 0,

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TEAMS_CONFIGURATION_TYPES } from '../../../shared/teams/configurations';
-import { CLOUD_ENDPOINT_VALUES, CLOUD_TABLE, SIM_CLOUDS, SimCloud, TEAMS_RESOURCE } from './clouds';
+import { CLOUD_ENDPOINT_VALUES, CLOUD_TABLE, SIM_CLOUDS, SimCloud, simCloudOf, TEAMS_RESOURCE } from './clouds';
 import { assetPath } from './assets';
 import { SimulatorError } from './errors';
 import { KNOWN_APPLICATION_PERMISSIONS } from './permissions';
@@ -37,6 +37,8 @@ const groupSchema = z
     description: z.string().optional(),
     mailNickname: z.string().optional(),
     securityEnabled: z.boolean().optional(),
+    /** The group is a team (its id is the team id; `/teams/{id}/members` are its members). */
+    team: z.boolean().optional(),
     /** User ids or user principal names of the tenant. */
     members: z.array(z.string()).default([]),
   })
@@ -45,7 +47,15 @@ const groupSchema = z
 const tenantSchema = z
   .object({
     id: guid,
-    cloud: z.enum(SIM_CLOUDS),
+    // Earlier names (USGov, USGovDoD) name GCCHigh and DoD.
+    cloud: z.string().transform((value, context) => {
+      const cloud = simCloudOf(value);
+      if (!cloud) {
+        context.addIssue({ code: 'custom', message: `must be one of ${SIM_CLOUDS.join(', ')} (or USGov, USGovDoD)` });
+        return z.NEVER;
+      }
+      return cloud;
+    }),
     displayName: z.string().min(1),
     /** Verified domains; the first is the default domain. */
     domains: z.array(domainName).min(1),
@@ -59,6 +69,10 @@ const tenantSchema = z
         partners: z.array(z.looseObject({ tenantId: guid })).default([]),
       })
       .strict()
+      .optional(),
+    /** Meeting policies other than Global (`Identity` `Tag:Name`), merged over the Global policy's defaults. */
+    meetingPolicies: z
+      .array(z.looseObject({ Identity: z.string().regex(/^Tag:.+/, 'must be Tag:<policy name>') }))
       .optional(),
     /** Initial Teams admin settings, by configuration type (merged over the defaults). */
     teams: z

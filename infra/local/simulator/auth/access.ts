@@ -32,8 +32,11 @@ export async function authenticate(
   engine: Engine,
   authorization: string | undefined,
   service: 'graph' | 'teams',
-  hostCloud: SimCloud,
+  hostClouds: SimCloud | readonly SimCloud[],
 ): Promise<Authenticated> {
+  // A host may serve several environments (graph.microsoft.com: commercial and GCC tenants).
+  const clouds: readonly SimCloud[] = typeof hostClouds === 'string' ? [hostClouds] : hostClouds;
+  const hostCloud = clouds[0];
   const loginHost = CLOUD_TABLE[hostCloud].loginHost;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw unauthorized('Access token is empty.', loginHost);
@@ -50,17 +53,17 @@ export async function authenticate(
   if (typeof claims.iss !== 'string' || !claims.iss.startsWith(expectedIssuerPrefix)) {
     throw unauthorized('Access token validation failure. Invalid issuer.', loginHost);
   }
-  if (tokenCloud !== hostCloud) {
+  if (!clouds.includes(tokenCloud)) {
     throw unauthorized(
       `Access token validation failure. The token was issued by the ${tokenCloud} cloud (${CLOUD_TABLE[tokenCloud].loginHost}) and is not valid in the ${hostCloud} cloud.`,
       loginHost,
     );
   }
-  if (!acceptedAudiences(service, hostCloud).includes(String(claims.aud))) {
+  if (!acceptedAudiences(service, tokenCloud).includes(String(claims.aud))) {
     throw unauthorized('Access token validation failure. Invalid audience.', loginHost);
   }
   const tenant = engine.tenant(claims.tid);
-  if (!tenant || tenant.cloud !== hostCloud) {
+  if (!tenant || tenant.cloud !== tokenCloud) {
     throw unauthorized(`Access token validation failure. Tenant '${claims.tid}' does not exist in the ${hostCloud} cloud.`, loginHost);
   }
   return {

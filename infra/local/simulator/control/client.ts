@@ -27,7 +27,15 @@ export interface TenantDump {
   tenant: { id: string; cloud: string; displayName: string; domains: string[] };
   policy: { displayName: string; description: string | null; allowedCloudEndpoints: string[]; sizeBytes: number; sizeLimitBytes: number };
   default: Record<string, unknown>;
-  partners: Array<Record<string, unknown> & { tenantId: string; identitySynchronization: Record<string, unknown> | null; warnings: string[] }>;
+  partners: Array<
+    Record<string, unknown> & {
+      tenantId: string;
+      identitySynchronization: Record<string, unknown> | null;
+      /** Microsoft 365 cross-tenant capabilities authorised for the partner. */
+      m365Capabilities: Array<{ name: string; inboundAccess: Record<string, unknown> }>;
+      warnings: string[];
+    }
+  >;
   users: Array<Record<string, unknown> & { id: string; userPrincipalName: string }>;
   groups: Array<Record<string, unknown> & { id: string; displayName: string; members: string[] }>;
   organization: Record<string, unknown>;
@@ -40,6 +48,10 @@ export interface TenantDump {
   >;
   subscriptions: Array<Record<string, unknown> & { id: string; resource: string }>;
   teams: Record<string, Record<string, unknown>>;
+  /** Meeting policies other than Global. */
+  meetingPolicies: Array<Record<string, unknown> & { Identity: string }>;
+  /** Invitation e-mails sent to guests (redeem URL, custom message), oldest first. */
+  invitationMessages: Array<{ to: string; from: string; invitedUserId: string; inviteRedeemUrl: string; inviteRedirectUrl: string; customizedMessageBody: string | null; messageLanguage: string | null; sentAt: string }>;
   multiTenantOrganization: Record<string, unknown> | null;
   /** Directory role assignments (unifiedRoleAssignment). */
   directoryRoleAssignments: Array<{ id: string; principalId: string; roleDefinitionId: string; directoryScopeId: string }>;

@@ -226,10 +226,15 @@ export class ControlApi {
       partners: Object.values(tenant.partners).map((partner) => ({
         ...partner,
         identitySynchronization: tenant.identitySync[String(partner.tenantId)] ?? null,
+        m365Capabilities: Object.values(tenant.m365Capabilities?.[String(partner.tenantId)] ?? {}),
         warnings: partnerWarnings(engine, tenant, partner),
       })),
       users: Object.values(tenant.users),
-      groups: Object.values(tenant.groups).map((group) => ({ ...group, members: [...(tenant.members[group.id] ?? [])] })),
+      groups: Object.values(tenant.groups).map((group) => ({
+        ...group,
+        members: [...(tenant.members[group.id] ?? [])],
+        ...(tenant.teamOwners?.[group.id] ? { owners: [...tenant.teamOwners[group.id]] } : {}),
+      })),
       organization: tenant.organization,
       applications: Object.values(tenant.applications),
       servicePrincipals: Object.values(tenant.servicePrincipals).map((sp) => ({
@@ -242,6 +247,8 @@ export class ControlApi {
       })),
       subscriptions: Object.values(tenant.subscriptions),
       teams: tenant.teams,
+      meetingPolicies: Object.values(tenant.meetingPolicies ?? {}),
+      invitationMessages: tenant.invitationMessages ?? [],
       multiTenantOrganization: tenant.multiTenantOrganization,
       directoryRoleAssignments: tenant.directoryRoleAssignments ?? [],
     };

@@ -39,7 +39,7 @@ export class GraphService {
   ) {}
 
   /** An HTTP request to `{simUrl}/{graphHost}{pathAfterHost}`. */
-  async handle(hostCloud: SimCloud, method: string, pathAfterHost: string, query: URLSearchParams, headers: Record<string, string | undefined>, rawBody: string): Promise<HttpReply> {
+  async handle(hostClouds: SimCloud | readonly SimCloud[], method: string, pathAfterHost: string, query: URLSearchParams, headers: Record<string, string | undefined>, rawBody: string): Promise<HttpReply> {
     const requestId = randomUUID();
     const clientRequestId = headers['client-request-id'];
     let reply: HttpReply;
@@ -48,8 +48,8 @@ export class GraphService {
       if (!match) throw new GraphError(400, 'BadRequest', `Invalid version: the path must start with /v1.0 (got '${pathAfterHost}').`);
       if (match[1].toLowerCase() !== 'v1.0') throw new GraphError(400, 'BadRequest', 'Only the v1.0 endpoint is simulated.');
       const path = match[2] ?? '/';
-      const { tenant, caller } = await authenticate(this.engine, headers.authorization, 'graph', hostCloud);
-      const request: OperationRequest = { tenant, caller, cloud: hostCloud, method, path, query, headers, body: rawBody, bodyIsText: true, requestId };
+      const { tenant, caller } = await authenticate(this.engine, headers.authorization, 'graph', hostClouds);
+      const request: OperationRequest = { tenant, caller, cloud: tenant.cloud, method, path, query, headers, body: rawBody, bodyIsText: true, requestId };
       reply = /^\/\$batch\/?$/i.test(path) ? await this.batch(this.engine, request, (item) => this.execute(item)) : await this.execute(request);
     } catch (error) {
       reply = errorReply(error, requestId, clientRequestId, this.engine);

@@ -2,6 +2,7 @@
 import type { GraphRoute } from '../graph/types';
 import { groupRoutes } from './groups';
 import { invitationRoutes } from './invitations';
+import { m365CapabilityRoutes } from './m365Capabilities';
 import { mtoRoutes } from './mto';
 import { organizationRoutes } from './organization';
 import { partnerRoutes } from './partners';
@@ -9,6 +10,7 @@ import { policyRoutes } from './policy';
 import { roleManagementRoutes } from './roleManagement';
 import { subscriptionRoutes } from './subscriptions';
 import { syncRoutes } from './sync';
+import { teamMemberRoutes } from './teamMembers';
 import { userRoutes } from './users';
 
 export const graphRoutes: GraphRoute[] = [
@@ -22,4 +24,6 @@ export const graphRoutes: GraphRoute[] = [
   ...syncRoutes,
   ...mtoRoutes,
   ...roleManagementRoutes,
+  ...m365CapabilityRoutes,
+  ...teamMemberRoutes,
 ];

@@ -3,7 +3,8 @@
 // also by mail), with both tenants' cross-tenant access settings allowing it (across clouds:
 // each cloud enabled and each tenant a partner of the other). The result is a guest user
 // (`alice_contoso.com#EXT#@fabrikam.onmicrosoft.com`, userType Guest, PendingAcceptance); inviting
-// the same person again returns the same guest. The redeem URL marks the guest Accepted.
+// the same person again returns the same guest. The redeem URL marks the guest Accepted. With
+// sendInvitationMessage the invitation e-mail (redeem URL, custom message) is recorded as sent.
 import { randomUUID } from 'node:crypto';
 import { CLOUD_TABLE, isCrossCloud, mayCollaborate } from '../clouds';
 import type { Engine } from '../engine';
@@ -137,6 +138,20 @@ function createInvitation(call: GraphCall) {
     );
   const loginHost = CLOUD_TABLE[inviter.cloud].loginHost;
   const redeemUrl = `${call.engine.url}/${loginHost}/redeem?tenant=${inviter.id}&user=${guest.id}&rd=${randomUUID()}`;
+  const messageInfo = (body.invitedUserMessageInfo as JsonObject | null | undefined) ?? null;
+  if (body.sendInvitationMessage === true) {
+    // The e-mail Microsoft sends the guest: kept for tests and the demo (GET /_sim/tenants/{id}/state).
+    (inviter.invitationMessages ??= []).push({
+      to: address,
+      from: inviter.displayName,
+      invitedUserId: guest.id,
+      inviteRedeemUrl: redeemUrl,
+      inviteRedirectUrl: body.inviteRedirectUrl,
+      customizedMessageBody: (messageInfo?.customizedMessageBody as string | null | undefined) ?? null,
+      messageLanguage: (messageInfo?.messageLanguage as string | null | undefined) ?? null,
+      sentAt: now,
+    });
+  }
   return created({
     '@odata.context': `${call.graphBase}/$metadata#invitations/$entity`,
     id: randomUUID(),

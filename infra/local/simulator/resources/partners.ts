@@ -5,6 +5,7 @@ import { created, GraphCall, GraphRoute, noContent, ok } from '../graph/types';
 import { evaluateFilter, paginate, parseFilter, parseList, project } from '../odata';
 import { PERMISSIONS } from '../permissions';
 import { emptyPartner, JsonObject } from '../state';
+import { dropM365Capabilities } from './m365Capabilities';
 import { ACCESS_SETTINGS, checkAccessSetting, partnerWarnings, resolvePartnerTenant, withinSizeLimit } from './policyRules';
 
 const PARTNERS = '/policies/crossTenantAccessPolicy/partners';
@@ -118,6 +119,7 @@ function deletePartner(call: GraphCall) {
     throw badRequest(`The partner configuration for tenant '${tenantId}' has an identitySynchronization policy: delete it first.`);
   }
   delete call.tenant.partners[tenantId];
+  dropM365Capabilities(call.tenant, tenantId);
   // A cross-cloud meeting connection is this partner entry seen from Teams: it goes with it.
   const meetings = call.tenant.teams.TeamsCrossCloudMeetingConfiguration;
   meetings.Partners = meetings.Partners.filter((entry) => entry.TenantId.toLowerCase() !== tenantId);

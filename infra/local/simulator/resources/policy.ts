@@ -40,7 +40,7 @@ function patchPolicy(call: GraphCall) {
         throw badRequest(`allowedCloudEndpoints cannot contain '${value}': it is this tenant's own cloud.`);
       }
       if (!mayCollaborate(call.tenant.cloud, cloud)) {
-        throw badRequest(`allowedCloudEndpoints cannot contain '${value}': a ${call.tenant.cloud} tenant cannot collaborate with the ${cloud} cloud.`);
+        throw badRequest(`allowedCloudEndpoints cannot contain '${value}': a ${own.environment} tenant cannot collaborate with the ${environmentOf(cloud)} cloud.`);
       }
       if (!endpoints.includes(value)) endpoints.push(value);
     }

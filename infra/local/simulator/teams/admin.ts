@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { TEAMS_CONFIGURATION_TYPES, TeamsConfigurations, TeamsConfigurationType } from '../../../../shared/teams/configurations';
 import { authenticate } from '../auth/access';
-import { environmentOf, isCrossCloud, SimCloud } from '../clouds';
+import { environmentOf, isCrossEnvironment, SimCloud } from '../clouds';
 import type { Engine } from '../engine';
 import { badRequest, GraphError, graphErrorBody } from '../errors';
 import type { Caller } from '../graph/types';
@@ -32,7 +32,7 @@ const schemas: { [K in TeamsConfigurationType]: z.ZodType<TeamsConfigurations[K]
   TeamsClientConfiguration: z.object({ Identity: identity, AllowGuestUser: z.boolean() }).strict(),
   TeamsMeetingPolicy: z
     .object({
-      Identity: identity,
+      Identity: z.string().regex(/^(Global|Tag:.+)$/, 'must be Global or Tag:<policy name>'),
       AllowAnonymousUsersToJoinMeeting: z.boolean(),
       AutoAdmittedUsers: z.enum(['EveryoneInCompany', 'EveryoneInSameAndFederatedCompany', 'OrganizerOnly', 'Everyone']),
     })
@@ -54,7 +54,7 @@ const PATH = /^\/Skype\.Policy\/configurations\/([^/]+)\/configuration\/([^/]+)\
 
 export async function handleTeams(
   engine: Engine,
-  hostCloud: SimCloud,
+  hostClouds: SimCloud | readonly SimCloud[],
   method: string,
   path: string,
   headers: Record<string, string | undefined>,
@@ -69,7 +69,7 @@ export async function handleTeams(
   let clientId = 'anonymous';
   let operation = `teams.${method} ${path}`;
   try {
-    const { tenant, caller } = await authenticate(engine, headers.authorization, 'teams', hostCloud);
+    const { tenant, caller } = await authenticate(engine, headers.authorization, 'teams', hostClouds);
     tenantId = tenant.id;
     clientId = caller.clientId;
     if (path.replace(/\/+$/, '').toLowerCase() === DISCOVERY_PATH && host === 'base') {
@@ -110,7 +110,11 @@ export async function handleAuthenticated(
   if (!match) throw new GraphError(404, 'NotFound', `No Teams admin resource at ${path}.`);
   const type = TEAMS_CONFIGURATION_TYPES.find((candidate) => candidate.toLowerCase() === match[1].toLowerCase());
   if (!type) throw new GraphError(404, 'NotFound', `Unknown configuration type '${match[1]}'. Known: ${TEAMS_CONFIGURATION_TYPES.join(', ')}.`);
-  if (match[2] !== 'Global') throw new GraphError(404, 'NotFound', `Only the Global instance of ${type} exists (got '${match[2]}').`);
+  const instance = decodeURIComponent(match[2]);
+  // Meeting policies have named instances (Tag:<Name>) besides Global; the other types only Global.
+  if (instance !== 'Global' && !(type === 'TeamsMeetingPolicy' && instance.startsWith('Tag:'))) {
+    throw new GraphError(404, 'NotFound', `Only the Global instance of ${type} exists (got '${match[2]}').`);
+  }
   const operation = `teams.${method === 'PUT' ? 'Put' : 'Get'}${type}`;
   nameOperation(operation);
   if (method !== 'GET' && method !== 'PUT') throw new GraphError(405, 'MethodNotAllowed', `${method} is not supported on ${type}; use GET or PUT.`);
@@ -121,6 +125,7 @@ export async function handleAuthenticated(
     const fault = engine.faults.decide({ service: 'teams', tenantId: tenant.id, clientId: caller.clientId, operation, method, path });
     if (fault) throw new GraphError(fault.status, fault.code, fault.message, fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {});
   }
+  if (instance !== 'Global') return namedMeetingPolicy(engine, tenant, caller, method, instance, rawBody);
   if (method === 'GET') return { status: 200, body: structuredClone(tenant.teams[type]) };
 
   let body: unknown;
@@ -140,6 +145,34 @@ export async function handleAuthenticated(
   return { status: 200, body: structuredClone(tenant.teams[type]) };
 }
 
+/** A meeting policy other than Global: read, or replaced as a whole (created only by an admin: New-CsTeamsMeetingPolicy). */
+function namedMeetingPolicy(engine: Engine, tenant: TenantState, caller: Caller, method: string, identity: string, rawBody: string): HttpReply {
+  const policies = (tenant.meetingPolicies ??= {});
+  const key = Object.keys(policies).find((name) => name.toLowerCase() === identity.toLowerCase());
+  if (method === 'GET') {
+    if (!key) throw new GraphError(404, 'NotFound', `No meeting policy ${identity} in tenant ${tenant.id}.`);
+    return { status: 200, body: structuredClone(policies[key]) };
+  }
+  if (!key && caller.kind !== 'admin') {
+    throw new GraphError(404, 'NotFound', `No meeting policy ${identity} in tenant ${tenant.id}; create it first (New-CsTeamsMeetingPolicy).`);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    throw badRequest(`The body of PUT TeamsMeetingPolicy must be the whole policy as JSON.`, 'BadRequest');
+  }
+  const parsed = schemas.TeamsMeetingPolicy.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw badRequest(`Invalid TeamsMeetingPolicy: ${issue.path.join('.') || '(body)'}: ${issue.message}.`, 'BadRequest');
+  }
+  if (parsed.data.Identity.toLowerCase() !== identity.toLowerCase()) throw badRequest(`Invalid TeamsMeetingPolicy: Identity must be ${identity}.`, 'BadRequest');
+  policies[key ?? identity] = structuredClone(parsed.data);
+  engine.markDirty();
+  return { status: 200, body: structuredClone(policies[key ?? identity]) };
+}
+
 function applyRules<K extends TeamsConfigurationType>(engine: Engine, tenant: TenantState, type: K, value: TeamsConfigurations[K]): void {
   const teams = tenant.teams as unknown as Record<string, unknown>;
   if (type === 'TenantFederationSettings') {
@@ -150,8 +183,8 @@ function applyRules<K extends TeamsConfigurationType>(engine: Engine, tenant: Te
   }
   if (type === 'TeamsAcsFederationConfiguration') {
     const settings = value as TeamsConfigurations['TeamsAcsFederationConfiguration'];
-    if (settings.EnableAcsUsers && environmentOf(tenant.cloud) === 'USGov') {
-      throw badRequest('Invalid TeamsAcsFederationConfiguration: Azure Communication Services interoperability is not available for GCC High and DoD tenants.', 'BadRequest');
+    if (settings.EnableAcsUsers && (environmentOf(tenant.cloud) === 'USGov' || tenant.cloud === 'GCC')) {
+      throw badRequest('Invalid TeamsAcsFederationConfiguration: Azure Communication Services interoperability is not available for GCC, GCC High and DoD tenants.', 'BadRequest');
     }
   }
   if (type === 'TeamsCrossCloudMeetingConfiguration') {
@@ -165,8 +198,8 @@ function applyRules<K extends TeamsConfigurationType>(engine: Engine, tenant: Te
       if (!isGuid(id) || id === tenant.id.toLowerCase()) throw badRequest(`Invalid TeamsCrossCloudMeetingConfiguration: ${partner.TenantId} is not a partner tenant.`, 'BadRequest');
       const other = engine.tenant(id);
       if (!other) throw badRequest(`Invalid TeamsCrossCloudMeetingConfiguration: tenant ${partner.TenantId} was not found in any cloud.`, 'BadRequest');
-      if (!isCrossCloud(tenant.cloud, other.cloud)) {
-        throw badRequest(`Invalid TeamsCrossCloudMeetingConfiguration: tenant ${partner.TenantId} is in the same cloud (${other.cloud}); cross-cloud meetings are for organizations in other Microsoft clouds.`, 'BadRequest');
+      if (!isCrossEnvironment(tenant.cloud, other.cloud)) {
+        throw badRequest(`Invalid TeamsCrossCloudMeetingConfiguration: tenant ${partner.TenantId} is in the same Microsoft 365 environment (${other.cloud}); cross-cloud meetings are for organizations in other Microsoft 365 environments.`, 'BadRequest');
       }
       checkCloudReachable(tenant, other.cloud, partner.TenantId);
       if (!tenant.partners[id]) additions.push(id);
