@@ -191,9 +191,9 @@ describe('the template, evaluated', () => {
     expect(evaluator('China', { tenantCloud: 'China' }).parameter('teamsMode')).toBe('manual');
     expect(evaluator('Global', { tenantCloud: 'Global' }).parameter('teamsMode')).toBe('rest');
     expect(evaluator('China').parameter('tenantCloud')).toBe('China');
-    expect(evaluator('USGov').parameter('tenantCloud')).toBe('USGov');
+    expect(evaluator('USGov').parameter('tenantCloud')).toBe('GCCHigh');
     expect(evaluator('Global').parameter('tenantCloud')).toBe('Global');
-    expect(template.parameters.tenantCloud.allowedValues).toEqual(['Global', 'GCC', 'USGov', 'USGovDoD', 'China']);
+    expect(template.parameters.tenantCloud.allowedValues).toEqual(['Global', 'GCC', 'GCCHigh', 'DoD', 'China']);
   });
 
   it('a public URL given replaces the app host in PUBLIC_BASE_URL and the outputs', () => {
