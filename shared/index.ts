@@ -12,3 +12,4 @@ export * from './teams';
 export * from './tables';
 export * from './deployment';
 export * from './resolve';
+export * from './offboarding';
