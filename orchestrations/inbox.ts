@@ -247,7 +247,7 @@ async function acceptOffboard(verified: Verified<'offboard'>, record: Partnershi
     at: new Date(message.iat * 1000).toISOString(),
     type: 'message.received',
     actor,
-    message: `Offboard received from tenant ${message.iss}${message.reason ? `: ${message.reason}` : ''}.`,
+    message: `Offboard received from tenant ${message.iss}${message.reason ? `; reason: ${message.reason}` : '.'}`,
     data: { jti: message.jti, ...(message.reason ? { reason: message.reason } : {}) },
   });
   const offboarding = await startOffboarding(record, { actor, deleteGuests: false, notifyPartner: false, ...(message.reason ? { reason: message.reason } : {}) }, context);
