@@ -44,7 +44,7 @@ function offboardingInput(context: OrchestrationContext): OffboardOrchestrationI
   return input;
 }
 
-const offboardPartner: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
+export const offboardPartner: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
   const input = offboardingInput(context);
   const flow = new HandshakeWorkflow(context, { partnershipId: input.partnershipId, settings: input.settings }, 'offboarding');
   const asked = `asked by ${input.actor}${input.reason ? `: ${input.reason}` : ''}`;
