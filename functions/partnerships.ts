@@ -21,6 +21,11 @@ import { jsonResponse, readJsonBody, readOptionalJsonBody, withProblemDetails } 
 
 const HANDSHAKE_MESSAGE_CONTENT_TYPE = 'application/jose';
 
+/** A signed message for out-of-band delivery: the compact JWS as a file an admin can carry over. */
+function signedMessageFile(fileName: string, jws: string): HttpResponseInit {
+  return { status: 200, headers: { 'content-type': HANDSHAKE_MESSAGE_CONTENT_TYPE, 'content-disposition': `attachment; filename="${fileName}"` }, body: jws };
+}
+
 function entryPoint(request: HttpRequest, context: InvocationContext): EntryPointContext {
   return { deployment: handshakeDeployment(), durable: orchestrationStarter(context), requestOrigin: new URL(request.url).origin };
 }
@@ -71,14 +76,9 @@ app.http('partnershipsOffboardMessage', {
   methods: ['GET'],
   authLevel: 'function',
   extraInputs: [durableClientInput],
-  handler: withProblemDetails(async (request, context) => ({
-    status: 200,
-    headers: {
-      'content-type': HANDSHAKE_MESSAGE_CONTENT_TYPE,
-      'content-disposition': `attachment; filename="offboard-${request.params.id}.jws"`,
-    },
-    body: await getOffboardMessage(request.params.id, entryPoint(request, context)),
-  })),
+  handler: withProblemDetails(async (request, context) =>
+    signedMessageFile(`offboard-${request.params.id}.jws`, await getOffboardMessage(request.params.id, entryPoint(request, context))),
+  ),
 });
 
 app.http('partnershipsPlan', {
@@ -94,14 +94,9 @@ app.http('partnershipsInvitation', {
   methods: ['GET'],
   authLevel: 'function',
   extraInputs: [durableClientInput],
-  handler: withProblemDetails(async (request, context) => ({
-    status: 200,
-    headers: {
-      'content-type': HANDSHAKE_MESSAGE_CONTENT_TYPE,
-      'content-disposition': `attachment; filename="invitation-${request.params.id}.jws"`,
-    },
-    body: await getInvitation(request.params.id, entryPoint(request, context)),
-  })),
+  handler: withProblemDetails(async (request, context) =>
+    signedMessageFile(`invitation-${request.params.id}.jws`, await getInvitation(request.params.id, entryPoint(request, context))),
+  ),
 });
 
 app.http('partnershipsApprove', {
