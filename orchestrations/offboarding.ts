@@ -93,7 +93,8 @@ export async function startOffboarding(
       ...(start.reason ? { reason: start.reason } : {}),
       deleteGuests: start.deleteGuests,
       previousStatus: current.status,
-      partnerMessage: start.notifyPartner ? partnerMessageFor(current.role, current.status, Boolean(data.outbox?.invitation)) : 'none',
+      // A failed offboarding started again tells the partner what the first attempt chose.
+      partnerMessage: start.notifyPartner ? (data.offboarding?.partnerMessage ?? partnerMessageFor(current.role, current.status, Boolean(data.outbox?.invitation))) : 'none',
       instanceId: offboardingInstanceId(current.id, attempt),
     };
     return { status: 'Offboarding', driftStatus: null, data: withHandshakeData(current, { offboarding }) };
