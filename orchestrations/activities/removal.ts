@@ -12,6 +12,7 @@ import type { PartnershipStatus } from '../../shared/partnership';
 import { applyPlan, auditEvents, readTenantState, removePlan, type PartialFailureDetails, type PartnershipTarget } from '../../shared/plan';
 import type { NewEvent, PartnershipRecord } from '../../shared/tables';
 import type { HandshakeDeployment } from '../deployment';
+import { isTransient } from './outcome';
 import { handshakeData, withHandshakeData } from '../records';
 
 /**
@@ -115,7 +116,13 @@ export async function removeOwnedConfiguration(deployment: HandshakeDeployment, 
     })),
   ];
   if (rows.length > 0) await events.appendMany(rows);
-  if (failure) throw failure;
+  if (failure) {
+    const cause = (failure.details as PartialFailureDetails).error;
+    // Throttling or an outage that outlasted the adapters' own retries: the durable retry runs the
+    // removal again (it removes only what is left).
+    if (isTransient(cause)) throw new DomainError(cause.code, failure.message, { details: failure.details });
+    throw failure;
+  }
   return {
     removed: change.applied.filter((applied) => applied.outcome !== 'unchanged').map((applied) => applied.operationId),
     handedOver: removal.handOvers.length,

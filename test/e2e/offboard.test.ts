@@ -146,6 +146,33 @@ describe('offboarding between Contoso (Global) and Woodgrove China (21Vianet)', 
     expect(withoutGuests(await states().then((s) => s.china))).toEqual(withoutGuests(before.china));
   });
 
+  it('a removal the tenant keeps refusing ends Failed with the reason; offboarding again finishes it (the partner told once)', async () => {
+    const before = await states();
+    const id = await activePartnership(contoso(), china(), contosoRequest(stack()));
+    // Contoso's Teams admin API keeps failing while its removal runs.
+    await stack().simulator.control.addScriptedFault({ status: 503, count: 10_000, tenantId: WORLD.contoso, operation: 'teams.PutTenantFederationSettings' });
+    expect((await api(contoso(), 'DELETE', `/api/partnerships/${id}`)).status).toBe(202);
+    const failed = await waitForPartnership(contoso(), id, hasStatus('Removed', 'Failed'));
+    expect(failed.status).toBe('Failed');
+    expect(failed.lastError).toMatchObject({ message: expect.stringContaining('Removing the configuration kept failing') });
+    expect(failed.steps.at(-1)).toMatchObject({ status: 'Failed', message: expect.stringContaining('Offboard again to finish.') });
+    // The partner was told before the removal began, and removed its side.
+    expect((await waitForPartnership(china(), id, hasStatus('Removed', 'Failed'))).status).toBe('Removed');
+
+    await stack().simulator.control.setFaults({ scripted: [] });
+    const again = await api(contoso(), 'DELETE', `/api/partnerships/${id}`);
+    expect(again.status).toBe(202);
+    expect(again.body.status).toBe('Offboarding');
+    const a = await waitForPartnership(contoso(), id, hasStatus('Removed'));
+    expect(a.lastError).toBeUndefined();
+    expect(a.owned).toEqual([]);
+    expect(withoutGuests((await states()).contoso)).toEqual(withoutGuests(before.contoso));
+    // The second attempt redelivered the same signed message: the partner answered it without acting again.
+    const received = (await api(china(), 'GET', `/api/partnerships/${id}`)).body.steps.filter((step: { message: string }) => step.message.startsWith('Offboard received'));
+    expect(received).toHaveLength(1);
+    expect(a.steps.filter((step: { message: string }) => step.message.startsWith('Told the partner: offboard message delivered'))).toHaveLength(2);
+  });
+
   it('initiated by B (options as query parameters): the same on both sides, the initiator told by the partner', async () => {
     const before = await states();
     const id = await activePartnership(contoso(), china(), contosoRequest(stack()));
