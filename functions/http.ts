@@ -60,12 +60,19 @@ export async function readTextBody(request: HttpRequest, maxBytes: number = MAX_
 
 /** The body parsed as JSON (`request.invalid` 400 when it is not JSON; 413 beyond `maxBytes`). */
 export async function readJsonBody(request: HttpRequest, maxBytes: number = MAX_BODY_BYTES): Promise<unknown> {
-  const text = await readTextBody(request, maxBytes);
-  if (text.trim() === '') {
+  const body = await readOptionalJsonBody(request, maxBytes);
+  if (body === undefined) {
     throw new DomainError('request.invalid', 'The request has no body; a JSON object is expected.', {
       details: { issues: [{ field: '(body)', message: 'is required' }] },
     });
   }
+  return body;
+}
+
+/** The body parsed as JSON when there is one (undefined for an empty body); the same refusals as readJsonBody. */
+export async function readOptionalJsonBody(request: HttpRequest, maxBytes: number = MAX_BODY_BYTES): Promise<unknown> {
+  const text = await readTextBody(request, maxBytes);
+  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

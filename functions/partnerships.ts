@@ -1,10 +1,12 @@
 // The admin API of one deployment (authLevel function; in Azure it sits behind Entra
 // authentication): request a partnership, read its state and history, dry-run its plan, fetch the
-// signed invitation, approve or reject an invitation. Each route: parse → call one thing → answer.
+// signed invitation, approve or reject an invitation, offboard it and fetch its signed `offboard`
+// message. Each route: parse → call one thing → answer.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import {
   approvePartnership,
   getInvitation,
+  getOffboardMessage,
   getPartnership,
   handshakeDeployment,
   listPartnerships,
@@ -15,9 +17,14 @@ import {
   type EntryPointContext,
 } from '../orchestrations';
 import { durableClientInput, orchestrationStarter } from './durable';
-import { jsonResponse, readJsonBody, withProblemDetails } from './http';
+import { jsonResponse, readJsonBody, readOptionalJsonBody, withProblemDetails } from './http';
 
 const HANDSHAKE_MESSAGE_CONTENT_TYPE = 'application/jose';
+
+/** A signed message for out-of-band delivery: the compact JWS as a file an admin can carry over. */
+function signedMessageFile(fileName: string, jws: string): HttpResponseInit {
+  return { status: 200, headers: { 'content-type': HANDSHAKE_MESSAGE_CONTENT_TYPE, 'content-disposition': `attachment; filename="${fileName}"` }, body: jws };
+}
 
 function entryPoint(request: HttpRequest, context: InvocationContext): EntryPointContext {
   return { deployment: handshakeDeployment(), durable: orchestrationStarter(context), requestOrigin: new URL(request.url).origin };
@@ -56,7 +63,22 @@ app.http('partnershipsDelete', {
   methods: ['DELETE'],
   authLevel: 'function',
   extraInputs: [durableClientInput],
-  handler: withProblemDetails(async (request, context): Promise<HttpResponseInit> => offboardPartnership(request.params.id, entryPoint(request, context))),
+  handler: withProblemDetails(async (request, context): Promise<HttpResponseInit> => {
+    const query = { deleteGuests: request.query.get('deleteGuests') ?? undefined, reason: request.query.get('reason') ?? undefined };
+    const { started, ...accepted } = await offboardPartnership(request.params.id, { body: await readOptionalJsonBody(request), query }, entryPoint(request, context));
+    // 202 while it runs; 200 when it had ended already (nothing was started).
+    return jsonResponse(accepted.status === 'Offboarding' || started ? 202 : 200, accepted, { location: accepted.statusUrl });
+  }),
+});
+
+app.http('partnershipsOffboardMessage', {
+  route: 'partnerships/{id}/offboard-message',
+  methods: ['GET'],
+  authLevel: 'function',
+  extraInputs: [durableClientInput],
+  handler: withProblemDetails(async (request, context) =>
+    signedMessageFile(`offboard-${request.params.id}.jws`, await getOffboardMessage(request.params.id, entryPoint(request, context))),
+  ),
 });
 
 app.http('partnershipsPlan', {
@@ -72,14 +94,9 @@ app.http('partnershipsInvitation', {
   methods: ['GET'],
   authLevel: 'function',
   extraInputs: [durableClientInput],
-  handler: withProblemDetails(async (request, context) => ({
-    status: 200,
-    headers: {
-      'content-type': HANDSHAKE_MESSAGE_CONTENT_TYPE,
-      'content-disposition': `attachment; filename="invitation-${request.params.id}.jws"`,
-    },
-    body: await getInvitation(request.params.id, entryPoint(request, context)),
-  })),
+  handler: withProblemDetails(async (request, context) =>
+    signedMessageFile(`invitation-${request.params.id}.jws`, await getInvitation(request.params.id, entryPoint(request, context))),
+  ),
 });
 
 app.http('partnershipsApprove', {

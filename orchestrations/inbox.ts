@@ -5,12 +5,12 @@
 //   confirmation  → the initiator's partnership takes the partner's domains; the workflow resumes
 //   rejection     → the initiator's workflow resumes (and undoes its side)
 //   ready         → the waiting workflow resumes
-//   offboard      → verified, then 501 (offboarding is a later issue)
+//   offboard      → the partner ended the partnership: this side offboards too (offboarding.ts), without
+//                   its admin's approval and without telling the partner back
 // Every state check runs before any write, so a refused message changes nothing; every write is
 // idempotent per jti, so a redelivery after a crash (`resumed`) completes what the first began.
 import { parseEnvironment } from '../shared/clouds';
 import { assertCapabilities } from '../shared/capabilities';
-import { DomainError } from '../shared/errors';
 import {
   assertAnswersOutstandingInvitation,
   findPreTrustRule,
@@ -19,7 +19,6 @@ import {
   peekHandshakeMessage,
   receiveHandshakeMessage,
   tenantIdSchema,
-  verifyHandshakeMessage,
   wrongStateError,
   type HandshakeAnswer,
   type HandshakeMessageOf,
@@ -29,6 +28,7 @@ import {
 import { desiredCollaborationSchema, mirrorForPartner, type DesiredCollaboration, type PartnershipStatus } from '../shared/partnership';
 import type { PartnershipRecord } from '../shared/tables';
 import { PARTNER_ANSWER_EVENT, PARTNER_READY_EVENT, type PartnerAnswerEvent, type PartnerReadyEvent } from './names';
+import { startOffboarding } from './offboarding';
 import { approvePreTrusted, type EntryPointContext } from './partnerships';
 import { handshakeData, withHandshakeData } from './records';
 
@@ -56,11 +56,6 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
     payloadSchemas: { collaboration: desiredCollaborationSchema, configured: desiredCollaborationSchema },
   };
 
-  if (claims.type === 'offboard') {
-    await verifyHandshakeMessage(jws, verification);
-    throw new DomainError('offboarding.not-implemented', 'Offboarding is not available yet: the message was verified and nothing was changed.');
-  }
-
   const { answer } = await receiveHandshakeMessage(jws, verification, async (verified) => {
     const { message } = verified;
     switch (message.type) {
@@ -71,6 +66,8 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
         return acceptAnswer(verified as Verified<'confirmation' | 'rejection'>, record, context);
       case 'ready':
         return acceptReady(verified as Verified<'ready'>, record, context);
+      case 'offboard':
+        return acceptOffboard(verified as Verified<'offboard'>, record, context);
       default:
         throw wrongStateError(message, record?.status ?? 'unknown');
     }
@@ -78,7 +75,7 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
   return answer;
 }
 
-type Verified<T extends 'invitation' | 'confirmation' | 'rejection' | 'ready'> = VerifiedHandshakeMessage & { message: HandshakeMessageOf<T> };
+type Verified<T extends 'invitation' | 'confirmation' | 'rejection' | 'ready' | 'offboard'> = VerifiedHandshakeMessage & { message: HandshakeMessageOf<T> };
 
 async function acceptInvitationMessage(
   verified: Verified<'invitation'>,
@@ -232,4 +229,28 @@ async function acceptReady(verified: Verified<'ready'>, record: PartnershipRecor
   });
   await context.durable.raiseEvent(record.id, PARTNER_READY_EVENT, event);
   return answer;
+}
+
+/**
+ * The partner ended the partnership: verified against the key pinned for it (only the partner can
+ * have signed it), so this side offboards too — its admin's approval is not needed to stop
+ * collaborating. Who asked and why is recorded; a partnership already offboarding or ended is
+ * answered as it is. Idempotent per jti (the event is keyed by it, offboarding starts once).
+ */
+async function acceptOffboard(verified: Verified<'offboard'>, record: PartnershipRecord | undefined, context: EntryPointContext): Promise<HandshakeAnswer> {
+  const { message } = verified;
+  if (!record) throw wrongStateError(message, 'unknown');
+  const actor = `partner:${message.iss}`;
+  await context.deployment.repositories.events.append({
+    partnershipId: record.id,
+    id: `${record.id}:offboard-received:${message.jti}`,
+    // The message's own time: a redelivery after a crash appends the same row.
+    at: new Date(message.iat * 1000).toISOString(),
+    type: 'message.received',
+    actor,
+    message: `Offboard received from tenant ${message.iss}${message.reason ? `; reason: ${message.reason}` : '.'}`,
+    data: { jti: message.jti, ...(message.reason ? { reason: message.reason } : {}) },
+  });
+  const offboarding = await startOffboarding(record, { actor, deleteGuests: false, notifyPartner: false, ...(message.reason ? { reason: message.reason } : {}) }, context);
+  return { status: 202, body: { id: offboarding.id, status: offboarding.status, accepted: 'offboard' } };
 }

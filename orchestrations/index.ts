@@ -6,9 +6,14 @@ import './activities/verifyTenant';
 import './activities/undoPartnershipChanges';
 import './activities/prepareMessage';
 import './activities/sendMessage';
+import './activities/cancelOnboarding';
+import './activities/findTenantWriters';
+import './activities/removeSubscriptions';
+import './activities/removePartnershipConfiguration';
 import './onboardPartner';
 import './acceptInvitation';
 import './rejectInvitation';
+import './offboardPartner';
 
 export { handshakeDeployment, createHandshakeDeployment, type HandshakeDeployment } from './deployment';
 export * from './names';
@@ -17,7 +22,6 @@ export {
   getInvitation,
   getPartnership,
   listPartnerships,
-  offboardPartnership,
   planPartnership,
   rejectPartnership,
   requestPartnership,
@@ -28,6 +32,7 @@ export {
   type PartnershipStep,
   type PartnershipSummary,
 } from './partnerships';
+export { getOffboardMessage, offboardPartnership, FUNCTION_KEY_ACTOR, type OffboardingAccepted } from './offboarding';
 export { receivePartnerMessage } from './inbox';
 export type { OrchestrationStarter } from './starter';
 export type { HandshakeCustomStatus, HandshakeOutcome } from './workflow';

@@ -2,12 +2,14 @@
 // the tests: function names, external events, and the settings an orchestration is started with.
 import { environmentDefinition } from '../shared/clouds';
 import type { AppConfig } from '../shared/config';
+import type { PartnerMessage } from '../shared/offboarding';
 import type { DesiredCollaboration } from '../shared/partnership';
 import { PLAN_AREAS, syncDirections, type PlanArea } from '../shared/plan';
 
 export const ONBOARD_PARTNER_ORCHESTRATION = 'onboardPartner';
 export const ACCEPT_INVITATION_ORCHESTRATION = 'acceptInvitation';
 export const REJECT_INVITATION_ORCHESTRATION = 'rejectInvitation';
+export const OFFBOARD_PARTNER_ORCHESTRATION = 'offboardPartner';
 
 export const RECORD_STEP_ACTIVITY = 'recordStep';
 export const CONFIGURE_TENANT_ACTIVITY = 'configureTenant';
@@ -15,6 +17,10 @@ export const VERIFY_TENANT_ACTIVITY = 'verifyTenant';
 export const UNDO_PARTNERSHIP_CHANGES_ACTIVITY = 'undoPartnershipChanges';
 export const PREPARE_MESSAGE_ACTIVITY = 'prepareMessage';
 export const SEND_MESSAGE_ACTIVITY = 'sendMessage';
+export const CANCEL_ONBOARDING_ACTIVITY = 'cancelOnboarding';
+export const FIND_TENANT_WRITERS_ACTIVITY = 'findTenantWriters';
+export const REMOVE_SUBSCRIPTIONS_ACTIVITY = 'removeSubscriptions';
+export const REMOVE_PARTNERSHIP_CONFIGURATION_ACTIVITY = 'removePartnershipConfiguration';
 
 /** Raised by the partner webhook when the invitation is answered (confirmation or rejection). */
 export const PARTNER_ANSWER_EVENT = 'PartnerAnswer';
@@ -56,6 +62,22 @@ export interface HandshakeOrchestrationInput {
   settings: OrchestrationSettings;
   /** This tenant is a source of cross-tenant sync: the second half configures the sync job. */
   syncSource?: boolean;
+}
+
+/** What an offboarding workflow starts with (see docs/offboarding.md). */
+export interface OffboardOrchestrationInput {
+  partnershipId: string;
+  settings: OrchestrationSettings;
+  /** 1 for the first offboarding of the partnership; a failed one started again counts up. */
+  attempt: number;
+  /** Who asked (Events actor convention): `admin:<name>` or `partner:<tenantId>`. */
+  actor: string;
+  reason?: string;
+  deleteGuests: boolean;
+  /** What the partner is told: `offboard`, `rejection` (an invitation never approved), or nothing. */
+  partnerMessage: PartnerMessage;
+  /** Tenant writers in flight when offboarding began are waited for: at most their lease, looking every poll interval. */
+  writers: { leaseSeconds: number; pollIntervalMs: number };
 }
 
 export function orchestrationSettings(config: AppConfig): OrchestrationSettings {

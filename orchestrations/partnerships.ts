@@ -32,6 +32,8 @@ export interface EntryPointContext {
   durable: OrchestrationStarter;
   /** Base URL for links in answers when PUBLIC_BASE_URL is not set (the request's origin). */
   requestOrigin?: string;
+  /** Who calls (Events actor convention); `admin:function-key` when absent. */
+  actor?: string;
 }
 
 const approvalSchema = z.strictObject({
@@ -165,12 +167,6 @@ export async function rejectPartnership(id: string, body: unknown, context: Entr
   return { id: record.id, status: rejected.status };
 }
 
-/** DELETE /api/partnerships/{id}: offboarding comes with a later issue. */
-export async function offboardPartnership(id: string, context: EntryPointContext): Promise<never> {
-  await context.deployment.repositories.partnerships.require(id);
-  throw new DomainError('offboarding.not-implemented', 'Offboarding a partnership is not available yet; nothing was changed.', { details: { id } });
-}
-
 export async function listPartnerships(context: EntryPointContext): Promise<{ partnerships: PartnershipSummary[] }> {
   const records = await context.deployment.repositories.partnerships.list();
   return { partnerships: records.map(summaryOf) };
@@ -202,6 +198,7 @@ export async function getPartnership(id: string, context: EntryPointContext): Pr
   if (record.role === 'initiator' && record.status === 'AwaitingPartner' && data.outbox?.invitation) {
     details.invitationUrl = `${baseUrl(context)}/api/partnerships/${id}/invitation`;
   }
+  if (data.outbox?.offboard) details.offboardMessageUrl = `${baseUrl(context)}/api/partnerships/${id}/offboard-message`;
   if (record.role === 'responder' && data.invitation) details.approval = data.approval ?? 'pairing-code';
   if (record.lastError) details.lastError = record.lastError;
   return details;
@@ -274,7 +271,7 @@ function wrongStatus(record: PartnershipRecord, what: string): DomainError {
   });
 }
 
-function baseUrl(context: EntryPointContext): string {
+export function baseUrl(context: EntryPointContext): string {
   if (context.deployment.config.publicBaseUrl) return context.deployment.publicBaseUrl();
   return (context.requestOrigin ?? '').replace(/\/+$/, '');
 }

@@ -1,10 +1,11 @@
 // What the handshake keeps in a partnership's `data` (shared/tables PartnershipRecord.data), typed
 // in one place: the invitation, the messages this side signed (so every retry and the out-of-band
 // copy carry the same one), and the partner's answers as the webhook accepted them.
+import type { KeptItem, OffboardingRecord } from '../shared/offboarding';
 import type { OwnershipClaim } from '../shared/ownership';
 import type { PartnershipRecord } from '../shared/tables';
 
-export type OutgoingMessageType = 'invitation' | 'confirmation' | 'rejection' | 'ready';
+export type OutgoingMessageType = 'invitation' | 'confirmation' | 'rejection' | 'ready' | 'offboard';
 
 /** A message signed once and kept: retries and the out-of-band file send exactly this. */
 export interface StoredMessage {
@@ -48,6 +49,10 @@ export interface HandshakeData {
    * verification finds it in place (null once recorded).
    */
   manualTeams?: { claims: OwnershipClaim[]; script: string; at: string } | null;
+  /** The offboarding under way or done: who asked, why, what the partner is told (see docs/offboarding.md). */
+  offboarding?: OffboardingRecord;
+  /** What a removal (offboarding, compensation) left in the tenant, and why. */
+  kept?: KeptItem[];
 }
 
 export function handshakeData(record: Pick<PartnershipRecord, 'data'>): HandshakeData {

@@ -63,6 +63,8 @@ export class HandshakeWorkflow {
   constructor(
     readonly context: OrchestrationContext,
     readonly input: HandshakeOrchestrationInput,
+    /** The offboarding workflow records its steps as such (only it moves a partnership being removed). */
+    readonly recordAs?: RecordStepInput['workflow'],
   ) {}
 
   /** Validates the orchestration input (a bad one fails the orchestration at once, with a sentence). */
@@ -107,7 +109,14 @@ export class HandshakeWorkflow {
     if (options.status) this.status = options.status;
     const customStatus: HandshakeCustomStatus = { partnershipId: this.partnershipId, status: this.status, step, message };
     this.context.df.setCustomStatus(customStatus);
-    const input: RecordStepInput = { partnershipId: this.partnershipId, step, at: this.now.toISOString(), message, ...options };
+    const input: RecordStepInput = {
+      partnershipId: this.partnershipId,
+      step,
+      at: this.now.toISOString(),
+      message,
+      ...options,
+      ...(this.recordAs ? { workflow: this.recordAs } : {}),
+    };
     yield this.context.df.callActivityWithRetry(RECORD_STEP_ACTIVITY, this.activityRetry, input);
   }
 

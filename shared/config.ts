@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ENVIRONMENTS, ENVIRONMENT_NAME_MESSAGE, parseEnvironment, resolveCloudEndpoints, type CloudEndpointOverrides, type CloudEndpoints, type CloudName } from './clouds';
 import { DomainError } from './errors';
-import { MAX_CLOCK_SKEW_SECONDS as NONCE_CLOCK_SKEW_SECONDS, NONCE_PROCESSING_LEASE_SECONDS } from './handshake/constants';
+import { MAX_CLOCK_SKEW_SECONDS as NONCE_CLOCK_SKEW_SECONDS, MAX_MESSAGE_LIFETIME_SECONDS, NONCE_PROCESSING_LEASE_SECONDS } from './handshake/constants';
 
 /** Retry policy of calls to Graph and the Teams admin API (429, 503, 504, network errors). */
 export interface RetryPolicy {
@@ -92,6 +92,18 @@ export const DEFAULTS = {
   healthMaxClockSkewSeconds: NONCE_CLOCK_SKEW_SECONDS,
   /** GET /api/health: timeout of each outbound request of a check. */
   healthRequestTimeoutMs: 10_000,
+  /**
+   * Validity of the signed `offboard` message: the window in which a partner that was unreachable
+   * can still accept it out of band (at most the 30 days a receiver accepts).
+   */
+  offboardMessageLifetime: '30d',
+  /**
+   * A tenant writer (reconcile run, configure step) that registered and did not finish within
+   * this long is presumed dead: offboarding stops waiting for it (see docs/offboarding.md).
+   */
+  tenantWriterLeaseSeconds: 600,
+  /** How often offboarding looks again whether the writers in flight when it began have finished. */
+  offboardWriterPollIntervalMs: 2_000,
 } as const;
 
 export type CredentialConfig =
@@ -147,6 +159,10 @@ export interface AppConfig {
     backoffCoefficient: number;
     requestTimeoutMs: number;
   };
+  /** Lifetime of the signed `offboard` message (out-of-band delivery window). */
+  offboardMessageLifetimeSeconds: number;
+  tenantWriterLeaseSeconds: number;
+  offboardWriterPollIntervalMs: number;
 }
 
 /** App setting names, in one place (docs and infra/azure use the same). */
@@ -204,6 +220,9 @@ export const SETTINGS = {
   webJobsStorageTableServiceUri: 'AzureWebJobsStorage__tableServiceUri',
   webJobsStorageClientId: 'AzureWebJobsStorage__clientId',
   teamsAdminDiscovery: 'TEAMS_ADMIN_DISCOVERY',
+  offboardMessageLifetime: 'OFFBOARD_MESSAGE_LIFETIME',
+  tenantWriterLeaseSeconds: 'TENANT_WRITER_LEASE_SECONDS',
+  offboardWriterPollIntervalMs: 'OFFBOARD_WRITER_POLL_INTERVAL_MS',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -388,7 +407,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
       backoffCoefficient: DEFAULTS.messageDeliveryBackoffCoefficient,
       requestTimeoutMs: integer(SETTINGS.messageDeliveryRequestTimeoutMs, DEFAULTS.messageDeliveryRequestTimeoutMs, 1_000, 600_000),
     },
+    offboardMessageLifetimeSeconds: duration(SETTINGS.offboardMessageLifetime, DEFAULTS.offboardMessageLifetime),
+    tenantWriterLeaseSeconds: integer(SETTINGS.tenantWriterLeaseSeconds, DEFAULTS.tenantWriterLeaseSeconds, 5, 86_400),
+    offboardWriterPollIntervalMs: integer(SETTINGS.offboardWriterPollIntervalMs, DEFAULTS.offboardWriterPollIntervalMs, 100, 600_000),
   };
+  if (config.offboardMessageLifetimeSeconds > MAX_MESSAGE_LIFETIME_SECONDS) {
+    problems.push(`${SETTINGS.offboardMessageLifetime} must not be longer than ${MAX_MESSAGE_LIFETIME_SECONDS / 86_400}d (what a partner accepts)`);
+  }
   if (config.subscriptionRenewBeforeMinutes >= config.subscriptionLifetimeMinutes) {
     problems.push(`${SETTINGS.subscriptionRenewBeforeMinutes} must be shorter than ${SETTINGS.subscriptionLifetimeMinutes}`);
   }

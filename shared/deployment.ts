@@ -13,6 +13,7 @@ import { createTableClientFactory, type TableClientFactory } from './tables/clie
 import { EventRepository } from './tables/events';
 import { PartnershipRepository } from './tables/partnerships';
 import { SubscriptionRepository } from './tables/subscriptions';
+import { TenantWriterRepository } from './tables/writers';
 
 export interface TenantAdapterOptions {
   /** Another credential than the configured one (tests). */
@@ -53,6 +54,8 @@ export interface Repositories {
   partnerships: PartnershipRepository;
   events: EventRepository;
   subscriptions: SubscriptionRepository;
+  /** Who writes to the tenant right now (offboarding waits for them). */
+  writers: TenantWriterRepository;
 }
 
 /** The Table repositories of the deployment (tables created on first use). */
@@ -71,6 +74,7 @@ export function createRepositories(config: Pick<AppConfig, 'storage' | 'tableCon
     partnerships: new PartnershipRepository(tables, { conflictRetries: config.tableConflictRetries }),
     events: new EventRepository(tables),
     subscriptions: new SubscriptionRepository(tables),
+    writers: new TenantWriterRepository(tables),
   };
 }
 

@@ -56,9 +56,6 @@ export const ERROR_CODES = {
   'notification.rejected': { status: 403, title: 'The change notification did not come from a known subscription' },
   'reconcile.not-active': { status: 409, title: 'Only an Active partnership can be reconciled' },
 
-  // Not available yet (a later issue)
-  'offboarding.not-implemented': { status: 501, title: 'Offboarding is not available yet' },
-
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

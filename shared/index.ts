@@ -13,3 +13,4 @@ export * from './teams';
 export * from './tables';
 export * from './deployment';
 export * from './resolve';
+export * from './offboarding';

@@ -413,12 +413,14 @@ export type PartnershipStatus = (typeof PARTNERSHIP_STATUSES)[number];
  * Allowed transitions. The initiator goes Draft → ConfiguringLocal → AwaitingPartner →
  * ConfiguringTeams; the responder (approved invitation) goes ConfiguringLocal → ConfiguringTeams
  * directly. Rejected and Expired are reached after compensation; Failed may be rolled back.
+ * Either side may offboard from any status that is not final (a setup under way is cancelled);
+ * a failed offboarding may be started again (see docs/offboarding.md).
  */
 export const TRANSITIONS: Readonly<Record<PartnershipStatus, readonly PartnershipStatus[]>> = {
-  Draft: ['ConfiguringLocal', 'Rejected', 'Expired', 'Failed'],
-  ConfiguringLocal: ['AwaitingPartner', 'ConfiguringTeams', 'Failed'],
+  Draft: ['ConfiguringLocal', 'Rejected', 'Expired', 'Failed', 'Offboarding'],
+  ConfiguringLocal: ['AwaitingPartner', 'ConfiguringTeams', 'Failed', 'Offboarding'],
   AwaitingPartner: ['ConfiguringTeams', 'Rejected', 'Expired', 'Failed', 'Offboarding'],
-  ConfiguringTeams: ['Verifying', 'Failed'],
+  ConfiguringTeams: ['Verifying', 'Failed', 'Offboarding'],
   Verifying: ['Active', 'Failed', 'Offboarding'],
   Active: ['Offboarding'],
   Rejected: [],

@@ -19,7 +19,8 @@ import {
   type Plan,
   type PlanArea,
 } from '../../shared/plan';
-import type { NewEvent } from '../../shared/tables';
+import { isBeingRemoved } from '../../shared/offboarding';
+import { tenantWriterId, type NewEvent } from '../../shared/tables';
 import { handshakeDeployment } from '../deployment';
 import { CONFIGURE_TENANT_ACTIVITY } from '../names';
 import { handshakeData, withHandshakeData } from '../records';
@@ -44,11 +45,24 @@ export type ConfigureTenantOutcome = Outcome<{
 }>;
 
 export async function configureTenant(input: ConfigureTenantInput): Promise<ConfigureTenantOutcome> {
+  const { repositories, config } = handshakeDeployment();
+  // Registered before the record is read: an offboarding that begins now waits for this step, and
+  // a step that begins after it sees the partnership being removed (see docs/offboarding.md).
+  const writer = tenantWriterId('configure', input.partnershipId, input.step, input.at);
+  return repositories.writers.whileRegistered(writer, [input.partnershipId], config.tenantWriterLeaseSeconds, () => configureUnlessRemoved(input));
+}
+
+async function configureUnlessRemoved(input: ConfigureTenantInput): Promise<ConfigureTenantOutcome> {
   return outcomeOf(async () => {
     const deployment = handshakeDeployment();
     const { partnerships } = deployment.repositories;
     const { config } = deployment;
     const record = await partnerships.require(input.partnershipId);
+    if (isBeingRemoved(record.status)) {
+      throw new DomainError('partnership.illegal-transition', `Partnership ${record.id} is ${record.status}: nothing more is configured for it.`, {
+        details: { id: record.id, status: record.status },
+      });
+    }
     const target: PartnershipTarget = {
       partnershipId: record.id,
       desired: record.desired,

@@ -76,8 +76,10 @@ async function compose(
     }
     case 'rejection': {
       const invitation = received();
+      // A responder that offboards before approving declines the invitation with its offboarding reason.
+      const reason = data.rejection?.reason ?? data.offboarding?.reason ?? 'Declined by the administrator.';
       return {
-        draft: { ...common, type: 'rejection', inResponseTo: invitation.jti, sender: await self(), reason: data.rejection?.reason ?? 'Declined by the administrator.' },
+        draft: { ...common, type: 'rejection', inResponseTo: invitation.jti, sender: await self(), reason },
         url: invitation.callbackUrl,
       };
     }
@@ -86,6 +88,15 @@ async function compose(
         draft: { ...common, type: 'ready', verification: { verifiedAt: input.at, tenantId: config.tenantId } },
         url: messagesUrl(record.desired.partnerDeploymentUrl),
       };
+    case 'offboard': {
+      const reason = data.offboarding?.reason;
+      return {
+        draft: { ...common, type: 'offboard', ...(reason ? { reason } : {}) },
+        url: messagesUrl(record.desired.partnerDeploymentUrl),
+        // Long enough for a partner that was down to accept it later, out of band.
+        lifetimeSeconds: config.offboardMessageLifetimeSeconds,
+      };
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import type { SerializedDomainError } from '../../shared/errors';
 import type { PartnershipStatus } from '../../shared/partnership';
+import { isBeingRemoved } from '../../shared/offboarding';
 import { handshakeDeployment } from '../deployment';
 import { RECORD_STEP_ACTIVITY } from '../names';
 
@@ -21,11 +22,19 @@ export interface RecordStepInput {
   /** Set (or with null clear) the partnership's last error. */
   lastError?: SerializedDomainError | null;
   data?: Record<string, unknown>;
+  /**
+   * The offboarding workflow records its steps as such: only it moves a partnership that is being
+   * (or was) removed. A step of a cancelled onboarding that still runs keeps its row, not its status.
+   */
+  workflow?: 'offboarding';
 }
 
 export async function recordStep(input: RecordStepInput): Promise<{ status: PartnershipStatus }> {
   const { repositories } = handshakeDeployment();
+  let cancelled = false;
   const record = await repositories.partnerships.update(input.partnershipId, (current) => {
+    cancelled = isBeingRemoved(current.status) && input.workflow !== 'offboarding';
+    if (cancelled) return undefined;
     const changes: { status?: PartnershipStatus; lastError?: SerializedDomainError | null; driftStatus?: 'InSync' } = {};
     if (input.status && current.status !== input.status) {
       changes.status = input.status;
@@ -39,12 +48,12 @@ export async function recordStep(input: RecordStepInput): Promise<{ status: Part
     partnershipId: input.partnershipId,
     id: `${input.partnershipId}:${input.step}`,
     at: input.at,
-    type: input.type ?? (input.status ? 'status.changed' : 'step'),
+    type: cancelled ? 'step' : (input.type ?? (input.status ? 'status.changed' : 'step')),
     actor: 'orchestration',
     step: input.step,
-    message: input.message,
+    message: cancelled ? `${input.message} (the onboarding was cancelled: the partnership is ${record.status})` : input.message,
     ...(input.data ? { data: input.data } : {}),
-    ...(input.status ? { after: { status: input.status } } : {}),
+    ...(input.status && !cancelled ? { after: { status: input.status } } : {}),
   });
   return { status: record.status };
 }

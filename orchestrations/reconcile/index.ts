@@ -23,9 +23,10 @@ export {
   syncSubscriptions,
   notificationUrls,
   authenticNotificationSource,
+  releaseSubscriptions,
   NOTIFICATIONS_ROUTE,
   LIFECYCLE_ROUTE,
 } from './subscriptions';
-export type { SubscriptionNeed, SubscriptionSyncResult } from './subscriptions';
+export type { SubscriptionNeed, SubscriptionSyncResult, SubscriptionRelease } from './subscriptions';
 export { instanceStatus, isRunning, startSingleton, requestReconcile, ensureSubscriptionMonitor } from './client';
 export type { ReconcileTenantInput } from './activities/reconcileTenant';

@@ -290,3 +290,35 @@ export function assertPublicBaseUrl(publicBaseUrl: string | undefined): string {
   }
   return publicBaseUrl;
 }
+
+export interface SubscriptionRelease {
+  /** Subscriptions only this partnership needed: deleted in Graph and in the table. */
+  removed: string[];
+  /** Subscriptions other partnerships still need: kept, this partnership taken off their list. */
+  kept: string[];
+}
+
+/**
+ * A partnership that is being removed gives up its subscriptions: those only it needed are deleted
+ * (in Graph, then in the table), the ones it shares stay for the others. Idempotent.
+ */
+export async function releaseSubscriptions(
+  partnershipId: string,
+  options: Pick<SubscriptionSyncOptions, 'graph' | 'subscriptions'>,
+): Promise<SubscriptionRelease> {
+  const result: SubscriptionRelease = { removed: [], kept: [] };
+  for (const record of await options.subscriptions.list()) {
+    if (!record.partnershipIds.includes(partnershipId)) continue;
+    const others = record.partnershipIds.filter((id) => id !== partnershipId);
+    if (others.length === 0) {
+      await options.graph.deleteSubscription(record.subscriptionId);
+      await options.subscriptions.delete(record.subscriptionId);
+      result.removed.push(record.subscriptionId);
+    } else {
+      const { createdAt: _c, updatedAt: _u, etag: _e, ...rest } = record;
+      await options.subscriptions.save({ ...rest, partnershipIds: others });
+      result.kept.push(record.subscriptionId);
+    }
+  }
+  return result;
+}

@@ -5,7 +5,7 @@ import { normalizePairingCode } from '../handshake/pairing';
 import { CHECK_SYNOPSIS, parseCheckCommandLine, type CheckCommand } from './check';
 import { UsageError } from './exitCodes';
 
-export const COMMANDS = ['add', 'approve', 'reject', 'status', 'plan', 'list'] as const;
+export const COMMANDS = ['add', 'approve', 'reject', 'remove', 'status', 'plan', 'list'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -49,13 +49,14 @@ const COMMAND_OPTIONS = {
   add: { ...COMMON_OPTIONS, ...WAIT_OPTIONS, ...REQUEST_OPTIONS },
   approve: { ...COMMON_OPTIONS, ...WAIT_OPTIONS, code: { type: 'string' } },
   reject: { ...COMMON_OPTIONS, reason: { type: 'string' } },
+  remove: { ...COMMON_OPTIONS, ...WAIT_OPTIONS, reason: { type: 'string' }, 'keep-guests': { type: 'boolean' }, 'delete-guests': { type: 'boolean' } },
   status: { ...COMMON_OPTIONS },
   plan: { ...COMMON_OPTIONS },
   list: { ...COMMON_OPTIONS },
 } as const satisfies Record<CommandName, OptionSpec>;
 
 /** Commands that act on one partnership take its id as the one positional argument. */
-const TAKES_ID: Record<CommandName, boolean> = { add: false, approve: true, reject: true, status: true, plan: true, list: false };
+const TAKES_ID: Record<CommandName, boolean> = { add: false, approve: true, reject: true, remove: true, status: true, plan: true, list: false };
 
 export type RequestFlags = { [K in keyof typeof REQUEST_OPTIONS]?: (typeof REQUEST_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof REQUEST_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
@@ -70,6 +71,8 @@ export interface ParsedCommand {
   timeoutMs?: number;
   code?: string;
   reason?: string;
+  /** `remove`: delete the guests the partnership invited (--delete-guests); kept otherwise. */
+  deleteGuests?: boolean;
   request: RequestFlags;
 }
 
@@ -120,6 +123,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   }
   const reason = values.reason as string | undefined;
   if (command === 'reject' && (!reason || !reason.trim())) throw new UsageError('partner reject: --reason is required (a sentence for the partner).');
+  if (command === 'remove' && reason !== undefined && !reason.trim()) throw new UsageError('partner remove: --reason must not be empty (a sentence for the audit trail and the partner).');
+  if (values['keep-guests'] && values['delete-guests']) throw new UsageError('partner remove: --keep-guests and --delete-guests exclude each other.');
 
   const timeout = values.timeout as string | undefined;
   let timeoutMs: number | undefined;
@@ -147,6 +152,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       timeoutMs,
       code,
       reason: reason?.trim(),
+      ...(command === 'remove' ? { deleteGuests: Boolean(values['delete-guests']) } : {}),
       request,
     },
   };
@@ -163,6 +169,7 @@ const COMMAND_SYNOPSIS: Record<CommandName, string> = {
   add: 'handshake partner add [--file request.json] [request flags] [--wait [--timeout 10m]]',
   approve: 'handshake partner approve <id> --code XXXX-XXXX [--wait [--timeout 10m]]',
   reject: 'handshake partner reject <id> --reason "..."',
+  remove: 'handshake partner remove <id> [--keep-guests|--delete-guests] [--reason "..."] [--wait [--timeout 10m]]',
   status: 'handshake partner status <id>',
   plan: 'handshake partner plan <id>',
   list: 'handshake partner list',
@@ -217,6 +224,21 @@ ${CONNECTION_HELP}`,
   reject: `${COMMAND_SYNOPSIS.reject}
 
 Rejects an invitation this deployment received; the initiator undoes what it configured.
+
+${CONNECTION_HELP}`,
+  remove: `${COMMAND_SYNOPSIS.remove}
+
+Ends a partnership (offboarding) on both sides: this deployment removes what the partnership added
+to its tenant — nothing else; what another partnership still needs stays — and tells the partner,
+which does the same. A partnership still being set up is cancelled. Asking again answers the
+current status. With --wait, shows progress until Removed (exit 0) or Failed (exit 1).
+
+  --keep-guests              keep the guests the partnership invited (the default)
+  --delete-guests            delete them too (the deployment needs User.ReadWrite.All; refused, with
+                             nothing changed, when it lacks it)
+  --reason TEXT              why (the audit trail and the partner see it)
+  --wait                     follow the offboarding until it ends
+  --timeout DURATION         give up waiting after this long (exit 4), e.g. 90s, 10m (implies --wait)
 
 ${CONNECTION_HELP}`,
   status: `${COMMAND_SYNOPSIS.status}

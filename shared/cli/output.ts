@@ -1,5 +1,5 @@
 // How the CLI shows things to a person (the --json output is the API's own documents).
-import { ApiClientError, ApiProblemError, progressSince, type CreatedPartnership, type PartnershipDetails, type PartnershipPlan, type PartnershipStep, type PartnershipSummary } from '../client';
+import { ApiClientError, ApiProblemError, progressSince, type CreatedPartnership, type OffboardingAccepted, type PartnershipDetails, type PartnershipPlan, type PartnershipStep, type PartnershipSummary } from '../client';
 import { UsageError } from './exitCodes';
 
 export function renderCreated(created: CreatedPartnership): string {
@@ -9,6 +9,13 @@ export function renderCreated(created: CreatedPartnership): string {
     `  Read it to the partner's administrator (phone, chat): their approval needs it.`,
     `Status: ${created.statusUrl}`,
   ].join('\n');
+}
+
+export function renderOffboarding(accepted: OffboardingAccepted): string {
+  if (accepted.status === 'Offboarding') {
+    return `Partnership ${accepted.id} is being removed (status Offboarding); the partner is told.\nStatus: ${accepted.statusUrl}`;
+  }
+  return `Partnership ${accepted.id} is ${accepted.status}: nothing to do.\nStatus: ${accepted.statusUrl}`;
 }
 
 export function renderDetails(partnership: PartnershipDetails): string {
@@ -21,6 +28,7 @@ export function renderDetails(partnership: PartnershipDetails): string {
   if (partnership.desired?.displayName) lines.push(field('Name', partnership.desired.displayName));
   if (partnership.pairingCode) lines.push(field('Pairing code', partnership.pairingCode));
   if (partnership.invitationUrl) lines.push(field('Invitation', `${partnership.invitationUrl}  (for out-of-band delivery)`));
+  if (partnership.offboardMessageUrl) lines.push(field('Offboard msg', `${partnership.offboardMessageUrl}  (for out-of-band delivery)`));
   if (partnership.desired) lines.push(field('Wanted', describeDesired(partnership.desired)));
   lines.push(field('Created', partnership.createdAt ?? '-'), field('Updated', partnership.updatedAt ?? '-'));
   const steps = partnership.steps ?? [];

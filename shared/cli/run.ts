@@ -1,11 +1,11 @@
-// `handshake partner add|approve|reject|status|plan|list`: runs one command against a deployment
+// `handshake partner add|approve|reject|remove|status|plan|list`: runs one command against a deployment
 // and returns the exit code. All I/O comes in through CliIo so tests run it in process.
 import { readFileSync } from 'node:fs';
 import { HandshakeClient, WaitTimeoutError, type PartnershipDetails } from '../client';
 import { parseCommandLine, type ParsedCommand } from './args';
 import { DEPLOY_COMMANDS, runDeployCommand } from './deploy';
 import { EXIT, exitCodeFor, UsageError, type ExitCode } from './exitCodes';
-import { errorDocument, renderCreated, renderDetails, renderError, renderList, renderPlan, renderProgress } from './output';
+import { errorDocument, renderCreated, renderDetails, renderError, renderList, renderOffboarding, renderPlan, renderProgress } from './output';
 import { buildPartnershipRequest } from './request';
 import { runCheck } from './check';
 
@@ -91,6 +91,17 @@ async function execute(command: ParsedCommand, io: CliIo): Promise<ExitCode> {
       emit(`Partnership ${action.id} rejected (status ${action.status}); the partner is told.`, action);
       return EXIT.ok;
     }
+    case 'remove': {
+      const accepted = await client.offboard(command.id!, { deleteGuests: command.deleteGuests, ...(command.reason ? { reason: command.reason } : {}) });
+      if (!command.wait) {
+        emit(renderOffboarding(accepted), accepted);
+        return EXIT.ok;
+      }
+      progress(renderOffboarding(accepted));
+      const final = await waitVerbosely(client, accepted.id, command, io, progress);
+      if (command.json) out(JSON.stringify({ ...accepted, status: final.status, partnership: final }, null, 2));
+      return settled(final, progress, 'Removed');
+    }
     case 'status': {
       const partnership = await client.getPartnership(command.id!);
       emit(renderDetails(partnership), partnership);
@@ -134,9 +145,9 @@ async function waitVerbosely(
   });
 }
 
-function settled(final: PartnershipDetails, progress: (text: string) => void): ExitCode {
-  if (final.status === 'Active') {
-    progress(`Partnership ${final.id} is Active.`);
+function settled(final: PartnershipDetails, progress: (text: string) => void, expected: 'Active' | 'Removed' = 'Active'): ExitCode {
+  if (final.status === expected) {
+    progress(`Partnership ${final.id} is ${expected}.`);
     return EXIT.ok;
   }
   const reason = final.lastError?.message ? `: ${final.lastError.message}` : '';

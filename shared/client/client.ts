@@ -6,6 +6,8 @@ import { ApiClientError, ApiProblemError, WaitTimeoutError } from './errors';
 import type {
   CreatedPartnership,
   JsonWebKeySet,
+  OffboardingAccepted,
+  OffboardingOptions,
   PartnershipAction,
   PartnershipDetails,
   PartnershipPlan,
@@ -93,9 +95,18 @@ export class HandshakeClient {
     return this.json('POST', `/api/partnerships/${encodeURIComponent(id)}/reject`, { reason });
   }
 
-  /** Offboarding (the API answers 501 until it exists). */
-  offboard(id: string): Promise<PartnershipAction> {
-    return this.json('DELETE', `/api/partnerships/${encodeURIComponent(id)}`);
+  /**
+   * Ends the partnership on both sides (offboarding): 202 while it runs, the current status when it
+   * had ended already. Guests are kept unless `deleteGuests` (the deployment needs User.ReadWrite.All).
+   */
+  offboard(id: string, options: OffboardingOptions = {}): Promise<OffboardingAccepted> {
+    return this.json('DELETE', `/api/partnerships/${encodeURIComponent(id)}`, options);
+  }
+
+  /** The signed `offboard` message (compact JWS), for out-of-band delivery to a partner that was unreachable. */
+  async getOffboardMessage(id: string): Promise<string> {
+    const response = await this.send('GET', `/api/partnerships/${encodeURIComponent(id)}/offboard-message`, undefined, 'application/jose');
+    return (await response.text()).trim();
   }
 
   /** The deployment's public signing keys (anonymous route). */

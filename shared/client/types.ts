@@ -52,6 +52,8 @@ export interface PartnershipDetails extends PartnershipSummary {
   pairingCode?: string;
   /** Initiator, while awaiting the partner: the signed invitation for out-of-band delivery. */
   invitationUrl?: string;
+  /** The side that offboarded: its signed `offboard` message, for out-of-band delivery to a partner that was unreachable. */
+  offboardMessageUrl?: string;
   /** Responder: how its invitation is (or was) approved. */
   approval?: 'pairing-code' | 'pre-trusted';
   steps: PartnershipStep[];
@@ -73,6 +75,20 @@ export interface PlanOperationView {
   kind?: string;
   description?: string;
   [key: string]: unknown;
+}
+
+/** `DELETE /api/partnerships/{id}`: 202 when offboarding started or runs, 200 when it had ended already. */
+export interface OffboardingAccepted {
+  id: string;
+  status: PartnershipStatus;
+  statusUrl: string;
+}
+
+/** What `DELETE /api/partnerships/{id}` takes (JSON body, or the same as query parameters). */
+export interface OffboardingOptions {
+  /** Delete the guests the partnership invited (needs User.ReadWrite.All); default false: they are kept. */
+  deleteGuests?: boolean;
+  reason?: string;
 }
 
 /** 202 answer of approve / reject. */

@@ -15,3 +15,4 @@ export { graphError, toDomainError, domainCodeForGraph } from './errors';
 export type { GraphFailure } from './errors';
 export { isTransientStatus, parseRetryAfter, retryDelayMs } from './retry';
 export { RetryMiddleware, CountingMiddleware } from './middleware';
+export { grantedApplicationPermissions } from './permissions';

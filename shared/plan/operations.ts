@@ -171,6 +171,8 @@ export interface PlanWarning {
     | 'guests.team-missing';
   partnershipIds: string[];
   message: string;
+  /** Removal plans: the owned items the warning is about (left in the tenant). */
+  items?: OwnedItem[];
 }
 
 /** An owned item kept because another partnership still needs it: its ownership moves over. */

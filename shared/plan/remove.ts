@@ -61,12 +61,21 @@ export function removePlan(
       code: 'ownership.changed-by-admin',
       partnershipIds: [id],
       message: `${what} was changed since the product set it; it is left as it is.`,
+      items: [item],
     });
   };
 
   const unique = new Map(ownership.map((item) => [ownedItemKey(item), item] as const));
   const items = [...unique.values()];
   const ownedPartners = new Set(items.filter((item) => item.kind === 'partner').map((item) => (item as { tenantId: string }).tenantId.toLowerCase()));
+  // A partner entry this partnership created whose settings an admin changed since is the admin's
+  // now: it stays (with its identity sync), and the warning names it.
+  const partnersChangedByAdmin = new Set(
+    [...ownedPartners].filter((tenantId) => {
+      const current = actual.partners[tenantId];
+      return current !== undefined && !others.partners.has(tenantId) && Object.keys(partnerSettingsDiff(current, mySettings)).length > 0;
+    }),
+  );
 
   // 1. Teams, one update per configuration type.
   for (const type of TEAMS_CONFIGURATION_TYPES) {
@@ -140,7 +149,7 @@ export function removePlan(
   const syncKnownAbsent = (tenantId: string): boolean =>
     actual.coverage.identitySyncFor.includes(tenantId) && actual.identitySync[tenantId] === null;
   for (const tenantId of ownedPartners) {
-    if (others.partners.has(tenantId) || partnerGone(tenantId) || syncKnownAbsent(tenantId)) continue;
+    if (others.partners.has(tenantId) || partnerGone(tenantId) || syncKnownAbsent(tenantId) || partnersChangedByAdmin.has(tenantId)) continue;
     const syncItem = items.find((item) => item.kind === 'identitySync' && item.tenantId.toLowerCase() === tenantId);
     operations.push({
       kind: 'identitySync.delete',
@@ -159,7 +168,7 @@ export function removePlan(
     const tenantId = item.tenantId.toLowerCase();
     if (ownedPartners.has(tenantId)) {
       if (others.partners.has(tenantId)) handOver(item, others.partners.get(tenantId)!.partnershipIds);
-      else if (partnerGone(tenantId) || syncKnownAbsent(tenantId)) release(item);
+      else if (partnerGone(tenantId) || syncKnownAbsent(tenantId) || partnersChangedByAdmin.has(tenantId)) release(item);
       continue; // released by the delete above
     }
     if (handOver(item, others.identitySync.get(tenantId) ?? others.partners.get(tenantId)?.partnershipIds)) continue;
@@ -211,6 +220,11 @@ export function removePlan(
     const related = items.filter((other) => other.kind === 'partnerSetting' && other.tenantId.toLowerCase() === tenantId);
     if (partnerGone(tenantId)) {
       [item, ...related].forEach(release);
+      continue;
+    }
+    if (partnersChangedByAdmin.has(tenantId)) {
+      related.forEach(release);
+      changedByAdmin(item, `Partner organisation ${tenantId} (its settings)`);
       continue;
     }
     operations.push({
@@ -329,6 +343,7 @@ export function removePlan(
       code: 'guests.left-in-place',
       partnershipIds: [id],
       message: `The guests ${leftInPlace.join(', ')} invited by this partnership stay in the tenant: remove them in the Entra admin center, or grant User.ReadWrite.All and enable guest deletion.`,
+      items: items.filter((item) => item.kind === 'guest' && leftInPlace.includes(item.upn.toLowerCase())),
     });
   }
 

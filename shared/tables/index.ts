@@ -6,3 +6,4 @@ export * from './events';
 export * from './subscriptions';
 export * from './nonces';
 export * from './keys';
+export * from './writers';

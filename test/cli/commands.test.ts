@@ -17,6 +17,8 @@ const BIN = join(__dirname, '../../dist/shared/cli/handshake.js');
 
 let stack: LocalStack;
 let dir: string;
+/** The partnership the first test brings to Active (the remove test ends it). */
+let activeId = '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cli-commands-'));
@@ -91,6 +93,7 @@ it('add --wait (the bin) → the partner lists it → a wrong code is refused �
     }
     if (!match) throw new Error(`partner add printed no pairing code:\n${addOutput}`);
     const [, id, pairingCode] = match;
+    activeId = id;
 
     const listed = await waitUntilListed('WoodgroveChina', id);
     expect(listed).toMatchObject({ id, role: 'responder', partnerTenantId: CONTOSO, partnerCloud: 'Global' });
@@ -136,6 +139,31 @@ it('add --wait (the bin) → the partner lists it → a wrong code is refused �
   } finally {
     add.kill();
   }
+}, 300_000);
+
+it('remove: --delete-guests is refused without User.ReadWrite.All (nothing changed); remove --wait ends Removed on both sides; again is a no-op', async () => {
+  expect(activeId).not.toBe('');
+  const id = activeId;
+  const refused = await cli(['partner', 'remove', id, '--delete-guests', ...on('Contoso')]);
+  expect(refused.stderr).toMatch(/User\.ReadWrite\.All[\s\S]*\(403 tenant\.permission-denied\)/);
+  expect(refused.code).toBe(EXIT.other);
+  const untouched = (await cli(['partner', 'status', id, '--json', ...on('Contoso')])).json<PartnershipDetails>();
+  expect(untouched.status).toBe('Active');
+  expect(untouched.steps.map((step) => step.type)).not.toContain('offboarding.requested');
+
+  const removed = await cli(['partner', 'remove', id, '--keep-guests', '--reason', 'The joint project is finished.', '--wait', '--timeout', '4m', ...on('Contoso')]);
+  expect(removed.stdout).toContain(`Partnership ${id} is being removed (status Offboarding); the partner is told.`);
+  expect(removed.stdout).toMatch(/\[\+\s*[\d.]+s\] Removed/);
+  expect(removed.stdout).toContain(`Partnership ${id} is Removed.`);
+  expect(removed.code).toBe(EXIT.ok);
+  const partner = await waitForStatus('WoodgroveChina', id, 'Removed');
+  expect(partner.steps.map((step) => step.message)).toContain(`Offboard received from tenant ${CONTOSO}; reason: The joint project is finished.`);
+
+  const again = await cli(['partner', 'remove', id, '--json', ...on('Contoso')]);
+  expect(again.code).toBe(EXIT.ok);
+  expect(again.json()).toEqual({ id, status: 'Removed', statusUrl: `${stack.deployment('Contoso').baseUrl}/api/partnerships/${id}` });
+  const human = await cli(['partner', 'remove', id, ...on('WoodgroveChina')]);
+  expect(human.stdout).toContain(`Partnership ${id} is Removed: nothing to do.`);
 }, 300_000);
 
 it('a wait that runs out exits 4; the partner rejects and the initiator ends Rejected', async () => {

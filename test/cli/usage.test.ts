@@ -30,12 +30,21 @@ describe('help', () => {
     expect(run.stdout).toContain('--partner-tenant GUID');
     expect(run.stdout).toContain('--timeout DURATION');
   });
+
+  it('partner remove --help explains offboarding and its guest flags', async () => {
+    const run = await cli(['partner', 'remove', '--help']);
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stdout).toContain('handshake partner remove <id> [--keep-guests|--delete-guests] [--reason "..."] [--wait [--timeout 10m]]');
+    expect(run.stdout).toContain('--delete-guests');
+    expect(run.stdout).toContain('User.ReadWrite.All');
+    expect(run.stdout).toContain('Exit codes: 0 ok');
+  });
 });
 
 describe('usage errors exit 2 and send nothing', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['unknown group', ['partners', 'list'], /Unknown command "partners"/],
-    ['unknown command', ['partner', 'remove', 'x'], /Unknown command "partner remove": use one of add, approve, reject, status, plan, list/],
+    ['unknown command', ['partner', 'delete', 'x'], /Unknown command "partner delete": use one of add, approve, reject, remove, status, plan, list/],
     ['unknown flag', ['partner', 'list', '--colour', ...CONNECTION], /partner list: Unknown option '--colour'/],
     ['missing id', ['partner', 'status', ...CONNECTION], /the partnership id is missing \(handshake partner status <id>\)/],
     ['two ids', ['partner', 'status', 'a', 'b', ...CONNECTION], /one partnership id expected, got 2 arguments/],
@@ -43,6 +52,10 @@ describe('usage errors exit 2 and send nothing', () => {
     ['approve without --code', ['partner', 'approve', 'abc', ...CONNECTION], /--code is required/],
     ['approve with a malformed code', ['partner', 'approve', 'abc', '--code', '12', ...CONNECTION], /--code must look like XXXX-XXXX \(got "12"\)/],
     ['reject without --reason', ['partner', 'reject', 'abc', ...CONNECTION], /--reason is required/],
+    ['remove without an id', ['partner', 'remove', ...CONNECTION], /the partnership id is missing \(handshake partner remove <id> \[--keep-guests\|--delete-guests\]/],
+    ['remove keeping and deleting the guests', ['partner', 'remove', 'abc', '--keep-guests', '--delete-guests', ...CONNECTION], /--keep-guests and --delete-guests exclude each other/],
+    ['remove with an empty --reason', ['partner', 'remove', 'abc', '--reason', ' ', ...CONNECTION], /partner remove: --reason must not be empty/],
+    ['remove with a bad --timeout', ['partner', 'remove', 'abc', '--timeout', 'never', ...CONNECTION], /partner remove: --timeout must be a duration/],
     ['a bad --timeout', ['partner', 'approve', 'abc', '--code', 'ABCD-EFGH', '--timeout', 'soon', ...CONNECTION], /--timeout must be a duration such as 90s, 10m or 1h \(got "soon"\)/],
     ['no URL', ['partner', 'list', '--key', 'k'.repeat(32)], /the deployment URL is missing \(--url or HANDSHAKE_URL\)/],
     ['a URL that is not http(s)', ['partner', 'list', '--url', 'ftp://x', '--key', 'k'.repeat(32)], /--url must be an http\(s\) URL/],

@@ -140,6 +140,39 @@ it('reject: Woodgrove China rejects, Contoso ends Rejected with its tenant as it
   expect(report.tenants.WoodgroveChina.after).toEqual(report.tenants.WoodgroveChina.before);
 }, 180_000);
 
+it('offboard: both reach Active, Woodgrove China ends it, both Removed; the tenants are as before except the guests kept, listed', async () => {
+  const reportFile = join(dir, 'offboard.json');
+  const demo = startDemo(['--scenario', 'offboard', '--report', reportFile]);
+  const { code } = await demo.exited;
+  const output = demo.output();
+  expect(lastLine(output)).toBe('handshake: Removed');
+  expect(code).toBe(0);
+  expect(output).toContain(`Woodgrove China's admin removes the partnership: "The joint project with Contoso has ended." (invited guests are kept)`);
+  expect(output).toMatch(new RegExp(`Contoso:\\s+message\\.received — Offboard received from tenant ${WOODGROVE}; reason: The joint project with Contoso has ended\\.`));
+  // Each side's statuses after Active, in order, each shown once.
+  const statusesOf = (name: string): string[] => [...output.matchAll(new RegExp(`^\\[\\+\\s*[\\d.]+s\\] ${name}: (\\w+)$`, 'gm'))].map((m) => m[1]);
+  expect(statusesOf('Contoso').slice(-3)).toEqual(['Active', 'Offboarding', 'Removed']);
+  expect(statusesOf('Woodgrove China').slice(-3)).toEqual(['Active', 'Offboarding', 'Removed']);
+  expect(output).toMatch(/^\[\+\s*[\d.]+s\] Kept at Contoso: guest li\.wei@woodgrove\.cn \(invited guests are kept/m);
+
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+  expect(report.outcome).toEqual({ asExpected: true, finalStatus: 'Removed', problems: [] });
+  expect(report.partnerships.initiator).toMatchObject({ deployment: 'Contoso', status: 'Removed' });
+  expect(report.partnerships.responder).toMatchObject({ deployment: 'WoodgroveChina', status: 'Removed' });
+  // After equals before, except the guests kept — and those are exactly what `kept` lists.
+  const withoutGuests = <T extends { guests: unknown[] }>(tenant: T | null) => ({ ...tenant, guests: [] });
+  for (const name of ['Contoso', 'WoodgroveChina']) {
+    const tenant = report.tenants[name];
+    expect(withoutGuests(tenant.after)).toEqual(withoutGuests(tenant.before));
+    expect(tenant.before!.guests).toEqual([]);
+    const kept = report.kept.filter((entry) => entry.tenant === tenant.displayName).map((entry) => entry.item).sort();
+    expect(kept).toEqual(tenant.after!.guests.map((guest) => `guest ${guest.mail}`).sort());
+  }
+  expect(report.kept).toHaveLength(4);
+  for (const entry of report.kept) expect(entry.why).toContain('User.ReadWrite.All');
+  expect(report.drift).toEqual([]);
+}, 300_000);
+
 it('usgov-china: the request is refused (422) and nothing is written anywhere', async () => {
   const reportFile = join(dir, 'usgov-china.json');
   const demo = startDemo(['--scenario', 'usgov-china', '--report', reportFile]);
@@ -196,6 +229,6 @@ it('a bad option is a usage error (exit 2) that starts nothing', async () => {
   const demo = startDemo(['--scenario', 'sideways']);
   const { code } = await demo.exited;
   expect(code).toBe(2);
-  expect(demo.output()).toContain('error: --scenario must be one of approve, reject, timeout, usgov-china, gcc (got "sideways")');
+  expect(demo.output()).toContain('error: --scenario must be one of approve, reject, timeout, usgov-china, gcc, offboard (got "sideways")');
   expect(demo.output()).not.toContain('Starting Azurite');
 });

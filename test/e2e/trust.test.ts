@@ -145,11 +145,15 @@ describe('forged and replayed handshake messages', () => {
     await expectRefused(contoso(), unpinned, 401, 'handshake.unknown-key');
   });
 
-  it('offboarding: verified first (a forgery is 401), then 501 with nothing changed', async () => {
-    const offboard = await sign({ type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id, reason: 'test' }, contosoKey);
-    await expectRefused(china(), offboard, 501, 'offboarding.not-implemented');
-    const forged = await sign({ type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id }, strangerKey);
-    await expectRefused(china(), forged, 401, 'handshake.key-mismatch');
+  it('an offboard that does not verify against the pinned key, reuses a nonce, or expired is refused and ends nothing', async () => {
+    const offboard = { type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id, reason: 'forged' } as const;
+    await expectRefused(china(), await sign(offboard, strangerKey), 401, 'handshake.key-mismatch');
+    // Signed with the partner's real key but with the nonce of its invitation: a replay.
+    const invitationJti = JSON.parse(Buffer.from(invitation.split('.')[1], 'base64url').toString()).jti;
+    await expectRefused(china(), await sign(offboard, contosoKey, { jti: invitationJti }), 409, 'handshake.replay');
+    await expectRefused(china(), await sign(offboard, contosoKey, { now: Date.now() - 2 * 86_400_000, lifetimeSeconds: 3_600 }), 401, 'handshake.expired');
+    // The initiator has pinned no key of the responder yet: an offboard claiming to be from it cannot verify.
+    await expectRefused(contoso(), await sign({ type: 'offboard', iss: WORLD.china, aud: WORLD.contoso, partnershipId: id }, chinaKey), 401, 'handshake.unknown-key');
   });
 
   it('garbage and oversized bodies', async () => {

@@ -44,6 +44,7 @@ describe('the HTTP API of a deployment', () => {
       ['DELETE', '/api/partnerships/x'],
       ['GET', '/api/partnerships/x/plan'],
       ['GET', '/api/partnerships/x/invitation'],
+      ['GET', '/api/partnerships/x/offboard-message'],
       ['POST', '/api/partnerships/x/approve'],
       ['POST', '/api/partnerships/x/reject'],
       ['GET', '/api/capabilities/check?partner=China'],
@@ -225,10 +226,35 @@ describe('the HTTP API of a deployment', () => {
       expect((await api(contoso(), 'GET', `/api/partnerships/${id}`)).body.status).toBe('AwaitingPartner');
     });
 
-    it('cannot be offboarded yet (501), and an unknown partnership is a 404 problem', async () => {
-      const offboard = await api(contoso(), 'DELETE', `/api/partnerships/${id}`);
-      expect(offboard.status).toBe(501);
-      expect(offboard.body).toMatchObject({ type: `${PROBLEM}offboarding.not-implemented`, status: 501, code: 'offboarding.not-implemented' });
+    it('refuses a bad offboarding request (400: body or query) and guest deletion without User.ReadWrite.All (403) before anything changes', async () => {
+      const before = (await api(contoso(), 'GET', `/api/partnerships/${id}`)).body;
+      const refusals: [string, Parameters<typeof api>[3], number, string, string][] = [
+        ['a body that is not JSON', { body: '{deleteGuests', contentType: 'application/json' }, 400, 'request.invalid', '(body)'],
+        ['deleteGuests not a boolean', { body: { deleteGuests: 'yes' } }, 400, 'request.invalid', 'deleteGuests'],
+        ['an unknown field', { body: { wipe: true } }, 400, 'request.invalid', 'wipe'],
+        ['a bad query value', {}, 400, 'request.invalid', 'deleteGuests'],
+        ['guest deletion the app may not do', { body: { deleteGuests: true, reason: 'done' } }, 403, 'tenant.permission-denied', ''],
+      ];
+      for (const [what, options, status, code, field] of refusals) {
+        await stack().simulator.control.resetCounters();
+        const path = what === 'a bad query value' ? `/api/partnerships/${id}?deleteGuests=perhaps` : `/api/partnerships/${id}`;
+        const answer = await api(contoso(), 'DELETE', path, options);
+        expect({ what, status: answer.status, code: answer.body.code }).toEqual({ what, status, code });
+        expect(answer.headers.get('content-type')).toBe('application/problem+json');
+        if (field) expect(answer.body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+        else expect(answer.body.detail).toContain('User.ReadWrite.All');
+        // Nothing was written to the tenant, nothing recorded.
+        expect(await writeCount(stack(), WORLD.contoso)).toBe(0);
+        const after = (await api(contoso(), 'GET', `/api/partnerships/${id}`)).body;
+        expect({ status: after.status, updatedAt: after.updatedAt, steps: after.steps.length }).toEqual({ status: before.status, updatedAt: before.updatedAt, steps: before.steps.length });
+      }
+      // There is no offboard message of a partnership that is not being offboarded.
+      const message = await api(contoso(), 'GET', `/api/partnerships/${id}/offboard-message`);
+      expect(message.status).toBe(409);
+      expect(message.body.code).toBe('handshake.wrong-state');
+    });
+
+    it('an unknown partnership is a 404 problem', async () => {
       const unknown = await api(contoso(), 'GET', '/api/partnerships/00000000-0000-4000-8000-000000000000');
       expect(unknown.status).toBe(404);
       expect(unknown.headers.get('content-type')).toBe('application/problem+json');
@@ -242,6 +268,7 @@ describe('the HTTP API of a deployment', () => {
         instance: '/api/partnerships/00000000-0000-4000-8000-000000000000',
       });
       expect((await api(contoso(), 'DELETE', '/api/partnerships/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+      expect((await api(contoso(), 'GET', '/api/partnerships/00000000-0000-4000-8000-000000000000/offboard-message')).status).toBe(404);
     });
   });
 

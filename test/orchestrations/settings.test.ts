@@ -103,6 +103,24 @@ describe('handshake settings', () => {
   });
 });
 
+describe('offboarding settings', () => {
+  it('default to the named constants and are read from app settings', () => {
+    const defaults = loadConfig(BASE);
+    expect(defaults.offboardMessageLifetimeSeconds).toBe(30 * 86_400);
+    expect(defaults.tenantWriterLeaseSeconds).toBe(DEFAULTS.tenantWriterLeaseSeconds);
+    expect(defaults.offboardWriterPollIntervalMs).toBe(DEFAULTS.offboardWriterPollIntervalMs);
+    const set = loadConfig({ ...BASE, OFFBOARD_MESSAGE_LIFETIME: '7d', TENANT_WRITER_LEASE_SECONDS: '90', OFFBOARD_WRITER_POLL_INTERVAL_MS: '500' });
+    expect([set.offboardMessageLifetimeSeconds, set.tenantWriterLeaseSeconds, set.offboardWriterPollIntervalMs]).toEqual([7 * 86_400, 90, 500]);
+  });
+
+  it('refuses an offboard message a partner would not accept (over 30 days) and bad numbers, naming each setting', () => {
+    expect(() => loadConfig({ ...BASE, OFFBOARD_MESSAGE_LIFETIME: '31d' })).toThrow(/OFFBOARD_MESSAGE_LIFETIME must not be longer than 30d/);
+    expect(() => loadConfig({ ...BASE, OFFBOARD_MESSAGE_LIFETIME: 'forever' })).toThrow(/OFFBOARD_MESSAGE_LIFETIME must be a duration/);
+    expect(() => loadConfig({ ...BASE, TENANT_WRITER_LEASE_SECONDS: '1' })).toThrow(/TENANT_WRITER_LEASE_SECONDS must be an integer from 5/);
+    expect(() => loadConfig({ ...BASE, OFFBOARD_WRITER_POLL_INTERVAL_MS: 'soon' })).toThrow(/OFFBOARD_WRITER_POLL_INTERVAL_MS must be an integer/);
+  });
+});
+
 describe('partnership data helpers', () => {
   it('builds the partner message endpoint from a deployment URL', () => {
     expect(messagesUrl('https://handshake.woodgrove.cn')).toBe('https://handshake.woodgrove.cn/api/handshake/messages');

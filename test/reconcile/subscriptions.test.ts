@@ -5,6 +5,7 @@ import type { RunningSimulator } from '../../infra/local/simulator';
 import {
   MAX_GUEST_SUBSCRIPTIONS,
   notificationUrls,
+  releaseSubscriptions,
   subscriptionsNeeded,
   syncSubscriptions,
   type SubscriptionSyncOptions,
@@ -182,6 +183,27 @@ describe('syncing subscriptions with Graph', () => {
     expect(result).toMatchObject({ created: [], updated: [expect.any(String)] });
     expect((await repos.subscriptions.list()).map((row) => [row.resource, row.partnershipIds])).toEqual([[group, ['p1', 'p2']]]);
     expect((await graphSubscriptions()).length).toBe(1);
+  });
+
+  it('a partnership being removed gives up its subscriptions: deleted when only it needed them, kept for the others otherwise', async () => {
+    const active = await activateWoodgrovePartnership(sim, repos.partnerships, { id: 'p1' });
+    // p1 watches the group and its guest; p2 shares the group only.
+    await syncSubscriptions(subscriptionsNeeded([active, { ...active, id: 'p2', ownership: [] }]), options());
+    const group = `groups/${CONTOSO_COLLABORATORS_GROUP}/members`;
+    const before = await repos.subscriptions.list();
+    expect(before.map((row) => [row.resource.startsWith('users/') ? 'users/<guest>' : row.resource, row.partnershipIds]).sort()).toEqual([
+      [group, ['p1', 'p2']],
+      ['users/<guest>', ['p1']],
+    ]);
+    const own = before.find((row) => row.resource.startsWith('users/'))!;
+    const shared = before.find((row) => row.resource === group)!;
+
+    const released = await releaseSubscriptions('p1', { graph: contoso.graph, subscriptions: repos.subscriptions });
+    expect(released).toEqual({ removed: [own.subscriptionId], kept: [shared.subscriptionId] });
+    expect((await repos.subscriptions.list()).map((row) => [row.resource, row.partnershipIds])).toEqual([[group, ['p2']]]);
+    expect((await graphSubscriptions()).map((subscription) => subscription.id)).toEqual([shared.subscriptionId]);
+    // Again: nothing left to give up.
+    expect(await releaseSubscriptions('p1', { graph: contoso.graph, subscriptions: repos.subscriptions })).toEqual({ removed: [], kept: [] });
   });
 
   it('deletes subscriptions of this deployment that the table does not know (a create whose row was lost)', async () => {

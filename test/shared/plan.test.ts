@@ -286,6 +286,56 @@ describe('removePlan', () => {
     expect(removal.released.map((claim) => claim.item.kind)).toContain('guest');
   });
 
+  it('leaves alone a partner entry it created that an admin changed since (its identity sync too), and names it', () => {
+    const p = target('p', { partnerCloud: 'Global', partnerTenantId: TENANTS.fabrikam, b2bCollaboration: { inbound: { users: 'all' } }, crossTenantSync: { direction: 'inbound' } });
+    const { tenant, ownership } = onboard([p], freshTenant());
+    expect(ownership.p.map((item) => item.kind)).toEqual(expect.arrayContaining(['partner', 'identitySync']));
+    // An admin narrows inbound B2B to one group on the entry the product created.
+    tenant.partners[TENANTS.fabrikam].b2bCollaborationInbound = {
+      usersAndGroups: { accessType: 'allowed', targets: [{ target: '22222222-2222-2222-2222-222222222222', targetType: 'group' }] },
+      applications: { accessType: 'allowed', targets: [{ target: 'AllApplications', targetType: 'application' }] },
+    };
+    const removal = removePlan(p, ownership.p, [], tenant, options);
+    // Same cloud: no endpoint either; the entry and its identity sync stay, so nothing is written.
+    expect(removal.operations).toEqual([]);
+    expect(removal.warnings).toEqual([
+      expect.objectContaining({
+        code: 'ownership.changed-by-admin',
+        message: `Partner organisation ${TENANTS.fabrikam} (its settings) was changed since the product set it; it is left as it is.`,
+        items: [{ kind: 'partner', tenantId: TENANTS.fabrikam }],
+      }),
+    ]);
+    // Everything it owned there ends (nothing is left to undo later).
+    expect(removal.released.map((claim) => claim.item.kind).sort()).toEqual(['identitySync', 'partner']);
+    const after = simulateApply(tenant, removal);
+    expect(after.partners[TENANTS.fabrikam]).toEqual(tenant.partners[TENANTS.fabrikam]);
+  });
+
+  it('deletes a partner entry it created while its settings are still as the product set them', () => {
+    const p = target('p', { partnerCloud: 'Global', partnerTenantId: TENANTS.fabrikam, b2bCollaboration: { inbound: { users: 'all' } } });
+    const { tenant, ownership } = onboard([p], freshTenant());
+    const removal = removePlan(p, ownership.p, [], tenant, options);
+    expect(removal.operations.map((op) => op.kind)).toEqual(['partner.delete']);
+    expect(removal.warnings).toEqual([]);
+  });
+
+  it('names the items its warnings are about: guests left in place, settings an admin changed', () => {
+    const p = target('p', { guests: ['bob@woodgrove.cn', 'carol@woodgrove.cn'], teams: { anonymousJoin: true } });
+    const { tenant, ownership } = onboard([p], tenantWithTeamsClosed());
+    // The lobby was "Everyone"; the product set a lobby; an admin then chose another one.
+    tenant.teams.TeamsMeetingPolicy = { ...tenant.teams.TeamsMeetingPolicy!, AutoAdmittedUsers: 'OrganizerOnly' };
+    const removal = removePlan(p, ownership.p, [], tenant, options);
+    const byCode = Object.fromEntries(removal.warnings.map((warning) => [warning.code, warning.items]));
+    expect(byCode['guests.left-in-place']).toEqual([
+      { kind: 'guest', upn: 'bob@woodgrove.cn' },
+      { kind: 'guest', upn: 'carol@woodgrove.cn' },
+    ]);
+    expect(byCode['ownership.changed-by-admin']).toEqual([{ kind: 'teamsSetting', configurationType: 'TeamsMeetingPolicy', property: 'AutoAdmittedUsers', previous: 'Everyone' }]);
+    // The admin's lobby stays; the rest of what the partnership turned is undone.
+    const after = simulateApply(tenant, removal);
+    expect(after.teams.TeamsMeetingPolicy).toMatchObject({ AutoAdmittedUsers: 'OrganizerOnly', AllowAnonymousUsersToJoinMeeting: false });
+  });
+
   it('releases items that are already gone without writing', () => {
     const p = target('p', { guests: ['bob@woodgrove.cn'] });
     const { tenant, ownership } = onboard([p], freshTenant());

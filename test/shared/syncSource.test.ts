@@ -3,7 +3,7 @@
 // that deletes the job, then the configuration, before identity sync and the partner entry.
 import { syncConfigurationName } from '../../shared/graph';
 import type { OwnedItem } from '../../shared/ownership';
-import { plan, removePlan, simulateApply, type PartnershipTarget } from '../../shared/plan';
+import { partnerSettingsFor, plan, removePlan, simulateApply, type PartnershipTarget } from '../../shared/plan';
 import type { SyncSourceConfiguration, TenantState } from '../../shared/tenant';
 import { freshTenant, target, TENANTS } from '../support/domain';
 
@@ -123,7 +123,8 @@ describe('cross-tenant sync, source side: removePlan', () => {
 
   function configuredTenant(): TenantState {
     const state = withConfiguration(freshTenant());
-    state.partners[GCC] = { tenantId: GCC };
+    // The partner entry as the partnership wrote it (an entry an admin changed since is left alone).
+    state.partners[GCC] = { tenantId: GCC, ...partnerSettingsFor(syncing('p1', 'both').desired) };
     state.identitySync[GCC] = { userSyncInbound: { isSyncAllowed: true } };
     state.coverage.identitySyncFor = [GCC];
     return state;

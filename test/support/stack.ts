@@ -1,6 +1,8 @@
 // Helpers for tests on the whole local stack (simulator + Azurite + one HTTPS host per deployment).
 import { startLocalStack, type LocalStack, type LocalStackDeployment, type LocalStackOptions } from '../../infra/local/stack';
 import type { TenantDump } from '../../infra/local/simulator';
+import { createRepositories } from '../../shared/deployment';
+import type { StoredEvent } from '../../shared/tables';
 import { useFixture } from './fixture';
 
 export { startLocalStack, SHORT_TIMINGS } from '../../infra/local/stack';
@@ -184,4 +186,29 @@ export function contosoRequest(stack: LocalStack, overrides: Record<string, unkn
     partnerGuests: ['adele.vance@contoso.com'],
     ...overrides,
   };
+}
+
+/**
+ * The handshake to Active: `initiator` asks `responder` with `request`, the responder's admin
+ * approves with the pairing code; fails with both states when either side ends otherwise.
+ */
+export async function activePartnership(initiator: LocalStackDeployment, responder: LocalStackDeployment, request: Record<string, unknown>): Promise<string> {
+  const created = await api(initiator, 'POST', '/api/partnerships', { body: request });
+  if (created.status !== 202) throw new Error(`The request was answered ${created.status}: ${created.text}`);
+  const id = created.body.id as string;
+  await waitForPartnership(responder, id, hasStatus('Draft'));
+  const approved = await api(responder, 'POST', `/api/partnerships/${id}/approve`, { body: { pairingCode: created.body.pairingCode } });
+  if (approved.status !== 202) throw new Error(`The approval was answered ${approved.status}: ${approved.text}`);
+  const settled = hasStatus('Active', 'Failed', 'Rejected', 'Expired');
+  const [a, b] = await Promise.all([waitForPartnership(initiator, id, settled), waitForPartnership(responder, id, settled)]);
+  if (a.status !== 'Active' || b.status !== 'Active') {
+    throw new Error(`Partnership ${id} ended ${a.status} / ${b.status}: ${JSON.stringify(a.lastError ?? b.lastError)}`);
+  }
+  return id;
+}
+
+/** The Events rows of a partnership as stored by a deployment (actor, before and after included). */
+export async function storedEvents(stack: LocalStack, deployment: LocalStackDeployment, partnershipId: string): Promise<StoredEvent[]> {
+  const { events } = createRepositories({ storage: { connectionString: stack.azurite.connectionString, tablePrefix: deployment.tablePrefix }, tableConflictRetries: 5 });
+  return events.list(partnershipId);
 }

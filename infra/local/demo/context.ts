@@ -2,6 +2,7 @@
 import type { HandshakeClient, ApiProblemError, PartnershipDetails } from '../../../shared/client';
 import type { SimulatorControl, SimWorldView } from '../simulator';
 import type { ProgressLog } from './progress';
+import type { KeptRecord } from './offboarding';
 import type { DriftRecord } from './reconcile';
 import type { DemoTenant, Scenario } from './scenarios';
 import type { GraphRequestSummary, TenantConfiguration } from './tenants';
@@ -43,4 +44,6 @@ export interface DemoContext {
   graphRequests: Record<string, GraphRequestSummary>;
   /** Drift made after Active and how reconciliation repaired it (issue 7; approve scenario). */
   drift?: DriftRecord[];
+  /** What offboarding left in each tenant, and why (offboard scenario). */
+  kept?: KeptRecord[];
 }

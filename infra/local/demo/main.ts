@@ -1,4 +1,4 @@
-// `npm start [-- --scenario reject|timeout|usgov-china] [--report FILE] [--verbose]`: the handshake
+// `npm start [-- --scenario reject|timeout|usgov-china|offboard] [--report FILE] [--verbose]`: the handshake
 // between two deployments of this app on the embedded local stack, driven through the real API.
 // Last line: `handshake: <final status>`; exit 0 only when the scenario ended as expected.
 import { fork } from 'node:child_process';
@@ -14,7 +14,8 @@ const USAGE = `npm start [-- [--scenario ${SCENARIO_NAMES.join('|')}] [--report 
                     timeout: nobody answers within a short invitation lifetime; Contoso undoes its side
                     usgov-china: Tailspin Gov (US Government) → Woodgrove China is refused, nothing written
                     gcc: Contoso (commercial) and Northwind (GCC) authorise free/busy and MailTips both ways
-  --report FILE     also write what happened as JSON (partnerships, tenants before/after, graphRequests, elapsedMs)
+                    offboard: both reach Active, then Woodgrove China's admin ends it; both sides Removed
+  --report FILE     also write what happened as JSON (partnerships, tenants before/after, graphRequests, drift, kept, elapsedMs)
   --verbose         echo the deployments' host logs`;
 
 export const EXIT_INTERRUPTED = 130;

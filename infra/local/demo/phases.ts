@@ -229,16 +229,21 @@ function startFollowing(context: DemoContext, side: Side): Promise<PartnershipDe
   return state.following;
 }
 
-async function follow(context: DemoContext, side: Side): Promise<PartnershipDetails> {
+/** Prints a side's progress until `until` holds (default: a settled status); the promise settles with its final state. */
+export async function follow(
+  context: DemoContext,
+  side: Side,
+  until: (partnership: PartnershipDetails) => boolean = (p) => SETTLED_STATUSES.includes(p.status),
+): Promise<PartnershipDetails> {
   const state = context.sides[side];
   const name = state.tenant.displayName;
   const final = await client(context, side).waitForPartnership(context.partnershipId!, {
     timeoutMs: SETTLE_TIMEOUT_MS,
     intervalMs: POLL_INTERVAL_MS,
     signal: context.signal,
-    until: (p) => SETTLED_STATUSES.includes(p.status),
+    until,
     onChange: (current, previous) => {
-      const seen = { status: previous?.status, steps: (previous ?? state.partnership)?.steps?.length ?? 0 };
+      const seen = { status: (previous ?? state.partnership)?.status, steps: (previous ?? state.partnership)?.steps?.length ?? 0 };
       for (const item of progressSince(current, seen)) {
         context.log.line('status' in item ? `${name}: ${item.status}` : `${name}:   ${item.step.type} — ${item.step.message}`);
       }

@@ -1,6 +1,7 @@
 // The demo's outcome (did the scenario end as expected?) and its JSON report (--report FILE).
 import type { PartnershipDetails } from '../../../shared/client';
 import type { DemoContext, Side } from './context';
+import type { KeptRecord } from './offboarding';
 import type { DriftRecord } from './reconcile';
 import type { GraphRequestSummary, TenantConfiguration } from './tenants';
 
@@ -38,6 +39,8 @@ export interface DemoReport {
   graphRequests: Record<string, GraphRequestSummary>;
   /** Drift made after Active and its repair: who found it (timer or notification) and after how long. */
   drift: DriftRecord[];
+  /** What offboarding left in each tenant (guests kept, what another partnership still needs), and why. */
+  kept: KeptRecord[];
   elapsedMs: number;
 }
 
@@ -73,7 +76,27 @@ export function judgeOutcome(context: DemoContext): DemoOutcome {
       problems.push(`${initiator.tenant.displayName}'s configuration is not what it was before`);
     }
   }
+  if (expected.tenantsRestoredExceptKept) problems.push(...restoredExceptKept(context));
   return { asExpected: problems.length === 0, finalStatus, problems };
+}
+
+/** Each tenant is as it was before, except for guests listed as kept there. */
+function restoredExceptKept(context: DemoContext): string[] {
+  const problems: string[] = [];
+  for (const { tenant } of [context.sides.initiator, context.sides.responder]) {
+    const before = context.tenantsBefore[tenant.name];
+    const after = context.tenantsAfter[tenant.name];
+    if (!before || !after) continue;
+    if (JSON.stringify({ ...before, guests: [] }) !== JSON.stringify({ ...after, guests: [] })) {
+      problems.push(`${tenant.displayName}'s configuration is not what it was before the partnership`);
+    }
+    const keptHere = (context.kept ?? []).filter((entry) => entry.tenant === tenant.displayName).map((entry) => entry.item);
+    const had = new Set(before.guests.map((guest) => guest.userPrincipalName));
+    for (const guest of after.guests.filter((candidate) => !had.has(candidate.userPrincipalName))) {
+      if (!keptHere.includes(`guest ${guest.mail ?? ''}`)) problems.push(`${tenant.displayName} still has the guest ${guest.mail ?? guest.userPrincipalName}, which is not listed as kept`);
+    }
+  }
+  return problems;
 }
 
 export function buildReport(context: DemoContext, outcome: DemoOutcome & { error?: string }, elapsedMs: number): DemoReport {
@@ -120,6 +143,7 @@ export function buildReport(context: DemoContext, outcome: DemoOutcome & { error
     tenants,
     graphRequests: context.graphRequests,
     drift: context.drift ?? [],
+    kept: context.kept ?? [],
     elapsedMs,
   };
 }

@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { formatDuration } from '../../../shared/client';
 import type { DemoContext } from './context';
 import { DEMO_PHASES, readTenantsAfter, type DemoPhase } from './phases';
+// Adds its phase to DEMO_PHASES (offboard scenario).
+import './offboarding';
 import { createProgressLog } from './progress';
 import { buildReport, judgeOutcome, type DemoOutcome, type DemoReport } from './report';
 import { SCENARIOS, type ScenarioName } from './scenarios';

@@ -6,7 +6,7 @@ import type { AdminRequest } from '../simulator';
 import type { PartnershipStatus } from '../../../shared/partnership';
 import type { EnvironmentName } from '../../../shared/clouds';
 
-export const SCENARIO_NAMES = ['approve', 'reject', 'timeout', 'usgov-china', 'gcc'] as const;
+export const SCENARIO_NAMES = ['approve', 'reject', 'timeout', 'usgov-china', 'gcc', 'offboard'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /** A tenant of the default world that runs a deployment in the demo. */
@@ -92,6 +92,8 @@ export interface Scenario {
   startingPoint?: readonly StartingChange[];
   answer: Answer;
   rejectReason?: string;
+  /** Once both sides are Active, this side's admin ends the partnership (offboarding). */
+  offboard?: { by: 'initiator' | 'responder'; reason: string };
   /** The ending that makes the demo exit 0. */
   expected: {
     /** Status the initiator's partnership must end in, or `refused` (422, nothing written). */
@@ -99,6 +101,8 @@ export interface Scenario {
     responder?: PartnershipStatus;
     /** The initiator's tenant must be as it was before (compensation, or nothing ever written). */
     initiatorTenantUnchanged?: boolean;
+    /** Both tenants must be as they were before, except what the report lists as kept (offboarding). */
+    tenantsRestoredExceptKept?: boolean;
   };
 }
 
@@ -194,6 +198,18 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     }),
     answer: 'approve',
     expected: { initiator: 'Active', responder: 'Active' },
+  },
+  offboard: {
+    name: 'offboard',
+    title: "Contoso and Woodgrove China reach Active, then Woodgrove China's administrator ends the partnership; both sides remove what it added",
+    initiator: CONTOSO,
+    responder: WOODGROVE_CHINA,
+    responderDeployed: true,
+    request: (url) => contosoAsksWoodgrove(url),
+    startingPoint: LIVED_IN_TENANTS,
+    answer: 'approve',
+    offboard: { by: 'responder', reason: 'The joint project with Contoso has ended.' },
+    expected: { initiator: 'Removed', responder: 'Removed', tenantsRestoredExceptKept: true },
   },
   'usgov-china': {
     name: 'usgov-china',

@@ -30,6 +30,9 @@ export const SHORT_TIMINGS: Readonly<Record<string, string>> = {
   PARTNER_READY_TIMEOUT: '3m',
   // A receiver that crashed mid-message is taken over by a redelivery this soon (within the retries above).
   NONCE_PROCESSING_LEASE_SECONDS: '5',
+  // Offboarding waits for a writer that crashed at most this long, and looks again this often.
+  TENANT_WRITER_LEASE_SECONDS: '60',
+  OFFBOARD_WRITER_POLL_INTERVAL_MS: '250',
 };
 
 export interface LocalStackDeploymentOptions {

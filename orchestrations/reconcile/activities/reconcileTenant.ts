@@ -4,6 +4,7 @@
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
+import { ALL_PARTNERSHIPS_SCOPE, tenantWriterId } from '../../../shared';
 import { ensureSubscriptionMonitor } from '../client';
 import { currentDeployment } from '../deployment';
 import { RECONCILE_TENANT_ACTIVITY } from '../names';
@@ -16,16 +17,24 @@ export interface ReconcileTenantInput extends ReconcileRunInput {
 export const reconcileTenant: ActivityHandler = async (input: ReconcileTenantInput, context: InvocationContext): Promise<ReconcileRunResult> => {
   const deployment = currentDeployment();
   if (input.claim) await deployment.claims.markReading(input.claim.scope, input.claim.run);
-  const result = await runReconcile(
-    {
-      adapters: deployment.adapters(),
-      partnerships: deployment.repositories.partnerships,
-      events: deployment.repositories.events,
-      localCloud: deployment.config.cloud,
-      guestInviteRedirectUrl: deployment.config.guestInviteRedirectUrl,
-      log: (entry) => (entry.event === 'reconcile.drift' ? context.warn(JSON.stringify(entry)) : context.log(JSON.stringify(entry))),
-    },
-    input,
+  // A registered writer reads which partnerships are Active only after registering: an offboarding
+  // waits for this run, or this run sees the partnership Offboarding (see docs/offboarding.md).
+  const result = await deployment.repositories.writers.whileRegistered(
+    tenantWriterId('reconcile', input.runId),
+    input.partnershipIds ?? ALL_PARTNERSHIPS_SCOPE,
+    deployment.config.tenantWriterLeaseSeconds,
+    () =>
+      runReconcile(
+        {
+          adapters: deployment.adapters(),
+          partnerships: deployment.repositories.partnerships,
+          events: deployment.repositories.events,
+          localCloud: deployment.config.cloud,
+          guestInviteRedirectUrl: deployment.config.guestInviteRedirectUrl,
+          log: (entry) => (entry.event === 'reconcile.drift' ? context.warn(JSON.stringify(entry)) : context.log(JSON.stringify(entry))),
+        },
+        input,
+      ),
   );
   // A re-invited guest is a new directory object: the monitor moves its subscription over now.
   const reinvited = result.drifted.some((entry) => entry.items.some((item) => item.kind === 'guest.invite'));

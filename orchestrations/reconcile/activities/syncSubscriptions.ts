@@ -5,7 +5,7 @@
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import type { InvocationContext } from '@azure/functions';
-import { TERMINAL_STATUSES, type PartnershipRecord } from '../../../shared';
+import { ALL_PARTNERSHIPS_SCOPE, isBeingRemoved, tenantWriterId, TERMINAL_STATUSES, type PartnershipRecord } from '../../../shared';
 import { ensureSubscriptionMonitor } from '../client';
 import { currentDeployment, type ReconcileDeployment } from '../deployment';
 import { ENSURE_SUBSCRIPTIONS_ACTIVITY, SYNC_SUBSCRIPTIONS_ACTIVITY } from '../names';
@@ -27,11 +27,21 @@ export interface MonitorSyncResult extends SubscriptionSyncResult {
 
 async function syncFor(deployment: ReconcileDeployment, include: string | undefined, context: InvocationContext): Promise<SubscriptionSyncResult> {
   const { config, repositories } = deployment;
+  // A registered writer: an offboarding that removes a partnership's subscriptions waits for a sync
+  // that may still count it in, and a sync that starts later reads it Offboarding.
+  const writer = tenantWriterId('subscriptions', include ?? 'all', String(Date.now()));
+  return repositories.writers.whileRegistered(writer, include ? [include] : ALL_PARTNERSHIPS_SCOPE, config.tenantWriterLeaseSeconds, () =>
+    syncAsWriter(deployment, include, context),
+  );
+}
+
+async function syncAsWriter(deployment: ReconcileDeployment, include: string | undefined, context: InvocationContext): Promise<SubscriptionSyncResult> {
+  const { config, repositories } = deployment;
   const active = await repositories.partnerships.list({ statuses: SUBSCRIBED_STATUSES });
   const extra: PartnershipRecord[] = [];
   if (include && !active.some((record) => record.id === include)) {
     const record = await repositories.partnerships.require(include);
-    if (!TERMINAL_STATUSES.includes(record.status)) extra.push(record);
+    if (!TERMINAL_STATUSES.includes(record.status) && !isBeingRemoved(record.status)) extra.push(record);
   }
   const result = await sync(subscriptionsNeeded([...active, ...extra]), {
     graph: deployment.adapters().graph,
