@@ -65,7 +65,7 @@ export function renderPlan(plan: PartnershipPlan): string {
 /** The progress lines of one poll (see progressSince), and a new last error. */
 export function renderProgress(current: PartnershipDetails, previous: PartnershipDetails | undefined, elapsedMs: number): string[] {
   const stamp = `[+${(elapsedMs / 1000).toFixed(1).padStart(5)}s]`;
-  const lines = progressSince(current, { status: previous?.status, steps: previous?.steps?.length ?? 0 }).map((item) =>
+  const lines = progressSince(current, { status: previous?.status, steps: previous?.steps ?? [] }).map((item) =>
     'status' in item ? `${stamp} ${item.status}` : `${stamp}   ${item.step.type}: ${item.step.message}`,
   );
   if (current.lastError && JSON.stringify(current.lastError) !== JSON.stringify(previous?.lastError ?? null)) {

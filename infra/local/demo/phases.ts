@@ -243,7 +243,7 @@ export async function follow(
     signal: context.signal,
     until,
     onChange: (current, previous) => {
-      const seen = { status: (previous ?? state.partnership)?.status, steps: (previous ?? state.partnership)?.steps?.length ?? 0 };
+      const seen = { status: (previous ?? state.partnership)?.status, steps: (previous ?? state.partnership)?.steps ?? [] };
       for (const item of progressSince(current, seen)) {
         context.log.line('status' in item ? `${name}: ${item.status}` : `${name}:   ${item.step.type} — ${item.step.message}`);
       }

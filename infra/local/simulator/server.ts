@@ -9,7 +9,7 @@ import { handleLogin } from './auth/login';
 import type { GraphService } from './graph/pipeline';
 import { BodyTooLarge, HttpReply, lowerCaseHeaders, readBody, send, sleep } from './http';
 import { handleTeams } from './teams/admin';
-import { regionalHostCloud } from './teams/discovery';
+import { regionalHostClouds } from './teams/discovery';
 
 export function createRequestListener(engine: Engine, graph: GraphService, control: ControlApi): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
@@ -40,8 +40,9 @@ async function handle(engine: Engine, graph: GraphService, control: ControlApi, 
 
   if (first === '_sim') return control.handle(method, rest, url.searchParams, rawBody);
 
-  const regional = regionalHostCloud(first);
-  const binding = HOSTS.get(first) ?? (regional ? { service: 'teams' as const, clouds: [regional] } : undefined);
+  const regionalClouds = regionalHostClouds(first);
+  const regional = regionalClouds.length > 0;
+  const binding = HOSTS.get(first) ?? (regional ? { service: 'teams' as const, clouds: regionalClouds } : undefined);
   if (!binding) {
     return {
       status: 404,

@@ -25,9 +25,9 @@ function adminServiceHost(cloud: SimCloud): string {
   return `${ADMIN_SERVICE_PREFIX}${CLOUD_TABLE[cloud].teamsAdminHost}`;
 }
 
-/** The cloud whose regional configuration host this is, if it is one. */
-export function regionalHostCloud(host: string): SimCloud | undefined {
-  return SIM_CLOUDS.find((cloud) => regionalConfigHost(cloud) === host.toLowerCase());
+/** The environments whose regional configuration host this is (several share one, as commercial and GCC do); empty when it is none. */
+export function regionalHostClouds(host: string): SimCloud[] {
+  return SIM_CLOUDS.filter((cloud) => regionalConfigHost(cloud) === host.toLowerCase());
 }
 
 /** A tenant's forest: stable, derived from its id. */
