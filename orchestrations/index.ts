@@ -6,6 +6,8 @@ import './activities/verifyTenant';
 import './activities/undoPartnershipChanges';
 import './activities/prepareMessage';
 import './activities/sendMessage';
+import './activities/fetchPartnerKey';
+import './activities/checkPartnerDomains';
 import './onboardPartner';
 import './acceptInvitation';
 import './rejectInvitation';
@@ -29,6 +31,7 @@ export {
   type PartnershipSummary,
 } from './partnerships';
 export { receivePartnerMessage } from './inbox';
+export { acceptPartnerDomains, trustPartnerKey } from './trust';
 export type { OrchestrationStarter } from './starter';
 export type { HandshakeCustomStatus, HandshakeOutcome } from './workflow';
 export type { HandshakeData, StoredMessage } from './records';

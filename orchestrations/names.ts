@@ -15,6 +15,8 @@ export const VERIFY_TENANT_ACTIVITY = 'verifyTenant';
 export const UNDO_PARTNERSHIP_CHANGES_ACTIVITY = 'undoPartnershipChanges';
 export const PREPARE_MESSAGE_ACTIVITY = 'prepareMessage';
 export const SEND_MESSAGE_ACTIVITY = 'sendMessage';
+export const FETCH_PARTNER_KEY_ACTIVITY = 'fetchPartnerKey';
+export const CHECK_PARTNER_DOMAINS_ACTIVITY = 'checkPartnerDomains';
 
 /** Raised by the partner webhook when the invitation is answered (confirmation or rejection). */
 export const PARTNER_ANSWER_EVENT = 'PartnerAnswer';

@@ -81,6 +81,17 @@ export const DEFAULTS = {
    */
   teamsManualRecheckInterval: '5m',
   teamsManualDeadline: '24h',
+  /**
+   * Requests to partner deployments (JWKS, messages) go to https only; plain http to a loopback
+   * address only when this development switch is on. Never turn it on in Azure.
+   */
+  outboundAllowHttpLoopback: false,
+  /** Largest answer read from a partner deployment (the same bound as a handshake message). */
+  outboundMaxResponseBytes: 64 * 1024,
+  /** One fetch of the partner's JWKS before the invitation is sent. */
+  partnerKeyFetchTimeoutMs: 10_000,
+  /** Partner domains looked up in Graph (same cloud) per partnership; the rest wait for an admin. */
+  partnerDomainLookupLimit: 50,
 } as const;
 
 export type CredentialConfig =
@@ -130,6 +141,10 @@ export interface AppConfig {
     backoffCoefficient: number;
     requestTimeoutMs: number;
   };
+  /** Requests to partner deployments (shared/outbound). */
+  outbound: { allowHttpLoopback: boolean; maxResponseBytes: number };
+  partnerKeyFetchTimeoutMs: number;
+  partnerDomainLookupLimit: number;
 }
 
 /** App setting names, in one place (docs and infra/azure use the same). */
@@ -183,6 +198,9 @@ export const SETTINGS = {
   messageDeliveryMaxRetryIntervalMs: 'MESSAGE_DELIVERY_MAX_RETRY_INTERVAL_MS',
   messageDeliveryRequestTimeoutMs: 'MESSAGE_DELIVERY_REQUEST_TIMEOUT_MS',
   nonceProcessingLeaseSeconds: 'NONCE_PROCESSING_LEASE_SECONDS',
+  outboundAllowHttpLoopback: 'OUTBOUND_ALLOW_HTTP_LOOPBACK',
+  partnerKeyFetchTimeoutMs: 'PARTNER_KEY_FETCH_TIMEOUT_MS',
+  partnerDomainLookupLimit: 'PARTNER_DOMAIN_LOOKUP_LIMIT',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -356,6 +374,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       backoffCoefficient: DEFAULTS.messageDeliveryBackoffCoefficient,
       requestTimeoutMs: integer(SETTINGS.messageDeliveryRequestTimeoutMs, DEFAULTS.messageDeliveryRequestTimeoutMs, 1_000, 600_000),
     },
+    outbound: {
+      allowHttpLoopback: oneOf(SETTINGS.outboundAllowHttpLoopback, ['true', 'false'] as const, String(DEFAULTS.outboundAllowHttpLoopback) as 'true' | 'false') === 'true',
+      maxResponseBytes: DEFAULTS.outboundMaxResponseBytes,
+    },
+    partnerKeyFetchTimeoutMs: integer(SETTINGS.partnerKeyFetchTimeoutMs, DEFAULTS.partnerKeyFetchTimeoutMs, 500, 120_000),
+    partnerDomainLookupLimit: integer(SETTINGS.partnerDomainLookupLimit, DEFAULTS.partnerDomainLookupLimit, 0, 1_000),
   };
   if (config.subscriptionRenewBeforeMinutes >= config.subscriptionLifetimeMinutes) {
     problems.push(`${SETTINGS.subscriptionRenewBeforeMinutes} must be shorter than ${SETTINGS.subscriptionLifetimeMinutes}`);

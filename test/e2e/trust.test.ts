@@ -89,6 +89,7 @@ describe('forged and replayed handshake messages', () => {
         sender: party(WORLD.contoso, 'Global', contoso(), ['contoso.com']),
         callbackUrl: `${contoso().baseUrl}/api/handshake/messages`,
         collaboration: contosoRequest(stack()),
+        pairingCommitment: 'c'.repeat(43),
       },
       contosoKey,
     );
@@ -118,6 +119,7 @@ describe('forged and replayed handshake messages', () => {
         sender: original.sender,
         callbackUrl: original.callbackUrl,
         collaboration: { ...original.collaboration, guests: [] },
+        pairingCommitment: original.pairingCommitment,
       },
       contosoKey,
       { jti: original.jti },
