@@ -32,6 +32,7 @@ import {
   type ReceiveHandshakeOptions,
 } from '../shared/handshake';
 import { desiredCollaborationSchema, mirrorForPartner, type DesiredCollaboration, type PartnershipStatus } from '../shared/partnership';
+import { checkOutboundUrl } from '../shared/outbound';
 import { EMPTY_DOMAIN_TRUST, verifiedPartnerDomains } from '../shared/partnerDomains';
 import type { PartnershipRecord } from '../shared/tables';
 import { PARTNER_ANSWER_EVENT, PARTNER_READY_EVENT, type PartnerAnswerEvent, type PartnerReadyEvent } from './names';
@@ -118,6 +119,14 @@ async function acceptInvitationMessage(
   }
   if (collaboration.partnerCloud !== config.cloud) {
     throw handshakeError('handshake.malformed', `The invitation places this tenant in the ${collaboration.partnerCloud} cloud, which is not this deployment's cloud.`);
+  }
+  // The answers go to these addresses: refuse now what this deployment would not call (plain http).
+  for (const [field, url] of [['callbackUrl', message.callbackUrl], ['sender.deploymentUrl', message.sender.deploymentUrl]] as const) {
+    try {
+      checkOutboundUrl(url, config.outbound);
+    } catch (error) {
+      throw handshakeError('handshake.malformed', `The invitation's ${field} is not an address this deployment calls: ${(error as Error).message}.`);
+    }
   }
   const senderCloud = message.sender.cloud;
   if (!isCloudName(senderCloud)) throw handshakeError('handshake.malformed', `The invitation's sender cloud "${senderCloud}" is not a known cloud.`);

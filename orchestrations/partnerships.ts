@@ -137,7 +137,12 @@ export async function approvePartnership(id: string, body: unknown, context: Ent
     const received = requireReceivedInvitation(current, 'approve');
     if (handshakeData(current).approvedAt || current.status !== 'Draft') throw wrongStatus(current, 'approved');
     const used = received.attempts ?? 0;
-    if (used >= PAIRING_CODE_MAX_ATTEMPTS) throw badPairingCode(0);
+    if (used >= PAIRING_CODE_MAX_ATTEMPTS) {
+      // Not a try (nothing is checked): the last one is refusing the invitation right now.
+      throw new DomainError('partnership.illegal-transition', `Partnership ${current.id} has no pairing-code try left: the invitation is refused.`, {
+        details: { id: current.id, attempts: used },
+      });
+    }
     return { data: withHandshakeData(current, { invitation: { ...received, attempts: used + 1 } }) };
   });
   const attempts = handshakeData(reserved).invitation!.attempts!;
