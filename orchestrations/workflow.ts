@@ -408,6 +408,8 @@ export function messageOf(error: unknown): string {
 /** A refusal answer of the partner as an error to record. */
 export function refusalError(what: string, delivery: Extract<DeliveryOutcome, { delivered: false }>): SerializedDomainError {
   if ('exhausted' in delivery) return errorRecord('handshake.partner-unreachable', `The ${what} could not be delivered: ${delivery.error}`);
+  // Status 0: this side did not send it, or did not read the answer (a redirect, an oversized answer).
+  if (delivery.status === 0) return errorRecord('handshake.partner-refused', delivery.problem.detail ?? `The ${what} was not delivered.`, { partnerStatus: 0 });
   return errorRecord(
     'handshake.partner-refused',
     `The partner deployment refused the ${what} (${delivery.status}${delivery.problem.code ? ` ${delivery.problem.code}` : ''})${delivery.problem.detail ? `: ${delivery.problem.detail}` : ''}.`,
