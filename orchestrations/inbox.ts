@@ -190,6 +190,9 @@ async function acceptAnswer(
   }
   if (!record || record.role !== 'initiator') assertAnswersOutstandingInvitation(message, undefined);
   // The key first: a sender whose key is not authenticated learns nothing about the partnership.
+  // Evidence that disagrees (the admin pinned another thumbprint than the key pinned) trusts no key.
+  const adminThumbprint = data.partnerKey?.adminThumbprint;
+  if (verified.keySource === 'pinned' && adminThumbprint && adminThumbprint !== verified.key.kid) throw untrustedKey(verified.key.kid);
   const keySource = verified.keySource === 'pinned' ? undefined : authenticateAnswerKey(verified, record!, context);
   if (record!.status !== 'AwaitingPartner') throw wrongStateError(message);
   const outstanding = data.invitationJti && !data.answer ? { partnershipId: record!.id, jti: data.invitationJti, partnerTenantId: record!.partnerTenantId } : undefined;

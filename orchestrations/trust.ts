@@ -63,6 +63,11 @@ export async function trustPartnerKey(id: string, body: unknown, context: EntryP
     if (!KEY_PINNING_STATUSES.includes(current.status)) throw keyConflict(id, `the partnership is ${current.status}`);
     return { data: withHandshakeData(current, { partnerKey: { ...evidence, adminThumbprint: thumbprint, adminPinnedAt: at } }) };
   });
+  // A key pinned from the partner's URL meanwhile must agree (answers are refused while they disagree).
+  const pinnedMeanwhile = await keys.get(record.id, record.partnerTenantId);
+  if (pinnedMeanwhile && pinnedMeanwhile.thumbprint !== thumbprint) {
+    throw keyConflict(id, `a different partner key (${pinnedMeanwhile.thumbprint}) was trusted meanwhile (${pinnedMeanwhile.source})`);
+  }
   await events.append({
     partnershipId: id,
     id: `${id}:partner-key-pinned`,

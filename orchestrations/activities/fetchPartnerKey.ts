@@ -61,7 +61,8 @@ export async function fetchPartnerKey(input: FetchPartnerKeyInput): Promise<Fetc
     return refused(`${url} did not answer a usable key set (${isDomainError(error) ? error.message : 'not JSON'})`);
   }
   const thumbprints = published.map((key) => key.kid);
-  const expected = handshakeData(record).partnerKey?.adminThumbprint;
+  // Read again: the admin may have pinned a thumbprint while the fetch was under way.
+  const expected = handshakeData(await partnerships.require(record.id)).partnerKey?.adminThumbprint;
   const key = expected ? published.find((candidate) => candidate.kid === expected) : published.length === 1 ? published[0] : undefined;
   if (expected && !key) {
     return refused(`the keys ${url} publishes (${thumbprints.join(', ')}) do not include the thumbprint your administrator pinned (${expected}); nothing was pinned`);

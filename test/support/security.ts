@@ -167,6 +167,10 @@ function listen(server: Server): Promise<void> {
  */
 export interface FakePartner {
   url: string;
+  /** Requests for the JWKS so far. */
+  jwksRequests(): number;
+  /** With `holdJwks`: answer the JWKS requests held so far and any later one. */
+  releaseJwks(): void;
   /** Messages received so far (compact JWS). */
   received(): string[];
   /** The first received message of that type (payload claims), waiting for it. */
@@ -174,13 +178,20 @@ export interface FakePartner {
   stop(): Promise<void>;
 }
 
-export async function startFakePartner(key: { publicJwk: object }): Promise<FakePartner> {
+export async function startFakePartner(key: { publicJwk: object } | Array<{ publicJwk: object }>, options: { holdJwks?: boolean } = {}): Promise<FakePartner> {
   const ca = await ensureLocalCa();
   const certificate = await ca.issue(['localhost', '127.0.0.1']);
   const messages: string[] = [];
+  const published = (Array.isArray(key) ? key : [key]).map((one) => one.publicJwk);
+  let held = options.holdJwks === true;
+  let jwksRequests = 0;
+  const waiting: Array<() => void> = [];
   const server: Server = createHttpsServer({ cert: certificate.cert, key: certificate.key }, (request, response) => {
     if (request.method === 'GET' && request.url === '/api/handshake/jwks') {
-      response.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: [key.publicJwk] }));
+      jwksRequests += 1;
+      const answer = (): void => void response.writeHead(200, { 'content-type': 'application/jwk-set+json' }).end(JSON.stringify({ keys: published }));
+      if (held) waiting.push(answer);
+      else answer();
       return;
     }
     const chunks: Buffer[] = [];
@@ -198,6 +209,11 @@ export async function startFakePartner(key: { publicJwk: object }): Promise<Fake
   const claimsOf = (jws: string): Record<string, any> => JSON.parse(Buffer.from(jws.split('.')[1], 'base64url').toString('utf8'));
   return {
     url: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    jwksRequests: () => jwksRequests,
+    releaseJwks: () => {
+      held = false;
+      waiting.splice(0).forEach((answer) => answer());
+    },
     received: () => [...messages],
     waitFor: async (type, timeoutMs = 60_000) => {
       const deadline = Date.now() + timeoutMs;
