@@ -98,6 +98,7 @@ export async function acceptPartnerDomains(id: string, body: unknown, context: E
     const next = { ...trust, accepted };
     return { data: withHandshakeData(current, { partnerDomainTrust: next }), partnerDomains: verifiedPartnerDomains(next) };
   });
+  if (updated.version === record.version) return { id, ...domainsOf(updated) };
   const before = new Set(record.partnerDomains);
   const nowUsed = updated.partnerDomains.filter((domain) => !before.has(domain));
   await events.append({

@@ -5,10 +5,7 @@
 // tenant; a trusted key), and nothing revealed that the deployment holds. The baseline, in the same
 // run: the genuine handshake, after every attack, still ends Active on both sides.
 // Last line with --json: {"tried":N,"refused":N,"stateChanges":0,"attacks":[{"name","refused","answer"}],...}
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { startLocalStack } from '../../infra/local/stack';
-import { ensureTrustFile } from '../../infra/local/tls';
 import {
   BRUTE_FORCE_ATTACK,
   MESSAGE_ATTACKS,
@@ -19,15 +16,12 @@ import {
   type Attack,
   type AttackOutcome,
 } from '../support/attacks';
+import { trustedOrRelaunched } from '../support/bench';
 import { api, hasStatus, waitForPartnership, WORLD } from '../support/stack';
 
 export async function main(args: string[]): Promise<void> {
   // Calling the HTTPS deployments needs the local CA trusted from process start.
-  const trust = await ensureTrustFile({ existing: process.env.NODE_EXTRA_CA_CERTS });
-  if (!process.env.NODE_EXTRA_CA_CERTS || !readFileSync(process.env.NODE_EXTRA_CA_CERTS, 'utf8').includes(trust.ca.caCert.trim())) {
-    const child = spawnSync(process.execPath, process.argv.slice(1), { stdio: 'inherit', env: { ...process.env, NODE_EXTRA_CA_CERTS: trust.file } });
-    process.exit(child.status ?? 1);
-  }
+  if (!(await trustedOrRelaunched('attacks', args))) return;
   const unknown = args.filter((arg) => arg !== '--json');
   if (unknown.length > 0) throw new Error(`unknown option ${unknown[0]} (use --json)`);
   const json = args.includes('--json');

@@ -172,6 +172,12 @@ export class SecurityLab {
     } as HandshakeMessageDraft;
   }
 
+  /** A rejection from China answering the scene's invitation. */
+  rejection(scene: AwaitingScene): HandshakeMessageDraft {
+    const { configured: _configured, ...answer } = this.confirmation(scene) as Extract<HandshakeMessageDraft, { type: 'confirmation' }>;
+    return { ...answer, type: 'rejection', reason: 'Cancelled.' };
+  }
+
   /** An invitation like the scene's, with overrides (the attacker copies what it saw). */
   invitationLike(scene: AwaitingScene, overrides: Record<string, unknown> = {}): HandshakeMessageDraft {
     const { jti: _jti, iat: _iat, exp: _exp, ...claims } = scene.claims;
@@ -347,8 +353,7 @@ export const MESSAGE_ATTACKS: Attack[] = [
     scene: 'awaiting',
     async run(lab) {
       const scene = await lab.awaiting();
-      const draft = { ...lab.confirmation(scene), type: 'rejection', reason: 'Cancelled.', configured: undefined } as unknown as HandshakeMessageDraft;
-      return { answer: await lab.deliver(lab.contoso, await sign(draft, (await lab.keys()).stranger)) };
+      return { answer: await lab.deliver(lab.contoso, await sign(lab.rejection(scene), (await lab.keys()).stranger)) };
     },
   },
   {
@@ -476,8 +481,7 @@ export const UNAUTHENTICATED_KEY_ATTACKS: Attack[] = [
     scene: 'unreachable',
     async run(lab) {
       const scene = await lab.unreachable();
-      const draft = { ...lab.confirmation(scene), type: 'rejection', reason: 'Cancelled.', configured: undefined } as unknown as HandshakeMessageDraft;
-      return { answer: await lab.deliver(lab.contoso, await sign(draft, (await lab.keys()).stranger)) };
+      return { answer: await lab.deliver(lab.contoso, await sign(lab.rejection(scene), (await lab.keys()).stranger)) };
     },
   },
   {
