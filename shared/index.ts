@@ -12,3 +12,5 @@ export * from './teams';
 export * from './tables';
 export * from './deployment';
 export * from './resolve';
+export * from './outbound';
+export * from './partnerDomains';

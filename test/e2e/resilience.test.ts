@@ -167,6 +167,11 @@ describe('handshake resilience', () => {
       waitForPartnership(contoso(), id, hasStatus(...SETTLED), 180_000),
     ]);
     expect([a.status, b.status]).toEqual(['Active', 'Active']);
+    // China could not fetch Contoso's key while Contoso was down: the key proof in Contoso's
+    // confirmation (made with the code its admin typed) is what China trusts it on.
+    expect(a.steps.some((step: { message: string }) => /could not be fetched/.test(step.message))).toBe(true);
+    expect(a.keys.partner).toMatchObject({ source: 'key-proof' });
+    expect(b.keys.partner).toMatchObject({ source: 'pairing-code' });
     // The durable history shows the failed attempts before the one that got through.
     const history = await api(china(), 'GET', `/runtime/webhooks/durabletask/instances/${id}?showHistory=true&code=${china().systemKey}`, { key: 'none' });
     const failedSends = (history.body.historyEvents as { EventType: string; Name?: string; FunctionName?: string }[]).filter(
