@@ -15,7 +15,7 @@ app.http('handshakeMessages', {
     const jws = await readTextBody(request, MAX_MESSAGE_BYTES);
     const answer = await receivePartnerMessage(jws, { deployment: handshakeDeployment(), durable: orchestrationStarter(context) });
     return jsonResponse(answer.status, answer.body);
-  }),
+  }, { anonymous: true }),
 });
 
 app.http('handshakeJwks', {
@@ -25,5 +25,5 @@ app.http('handshakeJwks', {
   handler: withProblemDetails(async () => {
     const key = await handshakeDeployment().keyStore.getDeploymentKey();
     return { status: 200, headers: { 'content-type': JWKS_CONTENT_TYPE, 'cache-control': 'public, max-age=300' }, body: JSON.stringify(buildJwks([key.publicJwk])) };
-  }),
+  }, { anonymous: true }),
 });

@@ -39,14 +39,29 @@ export function problemResponse(error: unknown, context: InvocationContext, requ
 /** Wraps a handler so that every error it throws is answered as problem+json. */
 export function withProblemDetails(
   handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+  options: { anonymous?: boolean } = {},
 ): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
   return async (request, context) => {
     try {
       return await handler(request, context);
     } catch (error) {
-      return problemResponse(error, context, request);
+      const response = problemResponse(error, context, request);
+      return options.anonymous ? withoutServerDetails(response) : response;
     }
   };
+}
+
+/**
+ * For a route anyone may call: a server-side failure (5xx) says only that it failed — its detail
+ * may name settings, their values or storage errors, which are this deployment's business (it is
+ * logged in full by problemResponse).
+ */
+function withoutServerDetails(response: HttpResponseInit): HttpResponseInit {
+  if ((response.status ?? 500) < 500) return response;
+  const problem = JSON.parse(String(response.body)) as { type: string; title: string; status: number; code: string; instance?: string };
+  const { type, title, status, code, instance } = problem;
+  const body = { type, title, status, code, detail: 'The deployment could not process the request; try again later.', ...(instance ? { instance } : {}) };
+  return { ...response, body: JSON.stringify(body) };
 }
 
 /** The body as text, refused with `request.too-large` (413) beyond `maxBytes`. */

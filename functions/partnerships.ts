@@ -1,9 +1,11 @@
 // The admin API of one deployment (authLevel function; in Azure it sits behind Entra
 // authentication): request a partnership, read its state and history, dry-run its plan, fetch the
-// signed invitation, approve or reject an invitation, offboard it and fetch its signed `offboard`
-// message. Each route: parse → call one thing → answer.
+// signed invitation, approve or reject an invitation, pin the partner's key thumbprint, accept
+// partner domains, offboard a partnership and fetch its signed `offboard` message. Each route:
+// parse → call one thing → answer.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import {
+  acceptPartnerDomains,
   approvePartnership,
   getInvitation,
   getOffboardMessage,
@@ -14,6 +16,7 @@ import {
   planPartnership,
   rejectPartnership,
   requestPartnership,
+  trustPartnerKey,
   type EntryPointContext,
 } from '../orchestrations';
 import { durableClientInput, orchestrationStarter } from './durable';
@@ -116,5 +119,25 @@ app.http('partnershipsReject', {
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     jsonResponse(202, await rejectPartnership(request.params.id, await readJsonBody(request), entryPoint(request, context))),
+  ),
+});
+
+app.http('partnershipsPartnerKey', {
+  route: 'partnerships/{id}/partner-key',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [durableClientInput],
+  handler: withProblemDetails(async (request, context) =>
+    jsonResponse(200, await trustPartnerKey(request.params.id, await readJsonBody(request), entryPoint(request, context))),
+  ),
+});
+
+app.http('partnershipsPartnerDomains', {
+  route: 'partnerships/{id}/partner-domains',
+  methods: ['POST'],
+  authLevel: 'function',
+  extraInputs: [durableClientInput],
+  handler: withProblemDetails(async (request, context) =>
+    jsonResponse(200, await acceptPartnerDomains(request.params.id, await readJsonBody(request), entryPoint(request, context))),
   ),
 });

@@ -1,9 +1,12 @@
 // The partner webhook's effect (POST /api/handshake/messages): verify → claim the nonce → act →
 // store the answer (shared/handshake receiveHandshakeMessage), where "act" is, per message type:
-//   invitation    → the responder's partnership (Draft, mirrored request), the initiator's key pinned;
-//                   a pre-trust rule approves it at once
-//   confirmation  → the initiator's partnership takes the partner's domains; the workflow resumes
-//   rejection     → the initiator's workflow resumes (and undoes its side)
+//   invitation    → the responder's partnership (Draft, mirrored request), the initiator's key held
+//                   unauthenticated until the admin's pairing code opens the invitation's commitment;
+//                   a pre-trust rule naming the tenant and key pins it and approves at once
+//   confirmation  → accepted only under an authenticated key (JWKS pinned, admin-pinned thumbprint
+//                   or the key proof made with the pairing code); the partner's domains are
+//                   recorded as declared; the workflow resumes
+//   rejection     → accepted only under an already authenticated key; the workflow resumes (and undoes its side)
 //   ready         → the waiting workflow resumes
 //   offboard      → the partner ended the partnership: this side offboards too (offboarding.ts), without
 //                   its admin's approval and without telling the partner back
@@ -13,12 +16,14 @@ import { parseEnvironment } from '../shared/clouds';
 import { assertCapabilities } from '../shared/capabilities';
 import {
   assertAnswersOutstandingInvitation,
+  authenticatePresentedKey,
   findPreTrustRule,
   handshakeError,
   partnershipIdSchema,
   peekHandshakeMessage,
   receiveHandshakeMessage,
   tenantIdSchema,
+  untrustedKey,
   wrongStateError,
   type HandshakeAnswer,
   type HandshakeMessageOf,
@@ -26,11 +31,13 @@ import {
   type ReceiveHandshakeOptions,
 } from '../shared/handshake';
 import { desiredCollaborationSchema, mirrorForPartner, type DesiredCollaboration, type PartnershipStatus } from '../shared/partnership';
+import { checkOutboundUrl } from '../shared/outbound';
+import { EMPTY_DOMAIN_TRUST, verifiedPartnerDomains } from '../shared/partnerDomains';
 import type { PartnershipRecord } from '../shared/tables';
 import { PARTNER_ANSWER_EVENT, PARTNER_READY_EVENT, type PartnerAnswerEvent, type PartnerReadyEvent } from './names';
 import { startOffboarding } from './offboarding';
 import { approvePreTrusted, type EntryPointContext } from './partnerships';
-import { handshakeData, withHandshakeData } from './records';
+import { handshakeData, withHandshakeData, type ReceivedInvitation } from './records';
 
 /** Where each side may take the partner's `ready` (it can overtake the step that records the status). */
 const READY_STATUSES: Record<'initiator' | 'responder', readonly PartnershipStatus[]> = {
@@ -50,6 +57,8 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
   const verification: ReceiveHandshakeOptions = {
     ownTenantId: deployment.config.tenantId,
     expectedIssuer: record?.partnerTenantId,
+    // A presented key (invitation, confirmation, rejection) only proves the sender holds it: `act`
+    // pins it only on evidence from elsewhere (see docs/security.md).
     trust: { pinnedKey: pinned?.jwk, acceptPresentedKey: true },
     nonces,
     leaseSeconds: deployment.config.nonceProcessingLeaseSeconds,
@@ -69,7 +78,7 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
       case 'offboard':
         return acceptOffboard(verified as Verified<'offboard'>, record, context);
       default:
-        throw wrongStateError(message, record?.status ?? 'unknown');
+        throw wrongStateError(message);
     }
   });
   return answer;
@@ -97,16 +106,24 @@ async function acceptInvitationMessage(
       if (approvalOf(existing) === 'pre-trusted') await approvePreTrusted(existing, context);
       return answerFor(existing);
     }
-    throw wrongStateError(message, existing.status);
+    throw wrongStateError(message);
   }
 
-  // Checks first (nothing is written when one fails).
+  // Checks first (nothing is written when one fails). Said in terms of the message only.
   const collaboration = message.collaboration as DesiredCollaboration;
   if (collaboration.partnerTenantId !== config.tenantId) {
     throw handshakeError('handshake.malformed', `The invitation's collaboration names tenant ${collaboration.partnerTenantId} as the partner, not this tenant.`);
   }
   if (collaboration.partnerCloud !== config.cloud) {
-    throw handshakeError('handshake.malformed', `The invitation places this tenant in the ${collaboration.partnerCloud} cloud; it is in ${config.cloud}.`);
+    throw handshakeError('handshake.malformed', `The invitation places this tenant in the ${collaboration.partnerCloud} cloud, which is not this deployment's cloud.`);
+  }
+  // The answers go to these addresses: refuse now what this deployment would not call (plain http).
+  for (const [field, url] of [['callbackUrl', message.callbackUrl], ['sender.deploymentUrl', message.sender.deploymentUrl]] as const) {
+    try {
+      checkOutboundUrl(url, config.outbound);
+    } catch (error) {
+      throw handshakeError('handshake.malformed', `The invitation's ${field} is not an address this deployment calls: ${(error as Error).message}.`);
+    }
   }
   // Earlier deployments name environments by their old names (USGov, USGovDoD).
   const senderCloud = parseEnvironment(message.sender.cloud);
@@ -114,17 +131,28 @@ async function acceptInvitationMessage(
   const desired = mirrorForPartner(collaboration, { tenantId: message.iss, cloud: senderCloud, deploymentUrl: message.sender.deploymentUrl });
   assertCapabilities(config.cloud, senderCloud, desired);
 
-  await keys.pin({ partnershipId: message.partnershipId, tenantId: message.iss, jwk: verified.key });
+  // Only a pre-trust rule pins the presented key now; otherwise it waits for the admin's pairing code.
+  const preTrusted = findPreTrustRule(deployment.preTrustRules, { tenantId: message.iss, keyThumbprint: verified.key.kid }) !== undefined;
+  if (preTrusted) await keys.pin({ partnershipId: message.partnershipId, tenantId: message.iss, jwk: verified.key, source: 'pre-trust' });
   const receivedAt = new Date().toISOString();
+  const invitation: ReceivedInvitation = {
+    jti: message.jti,
+    exp: message.exp,
+    callbackUrl: message.callbackUrl,
+    keyThumbprint: verified.key.kid,
+    key: verified.key,
+    pairingCommitment: message.pairingCommitment,
+    attempts: 0,
+    receivedAt,
+  };
   const record = await partnerships.create({
     id: message.partnershipId,
     role: 'responder',
     status: 'Draft',
     desired,
-    partnerDomains: message.sender.verifiedDomains.map((domain) => domain.toLowerCase()),
-    data: {
-      invitation: { jti: message.jti, exp: message.exp, callbackUrl: message.callbackUrl, keyThumbprint: verified.key.kid, receivedAt },
-    },
+    // Declared, not verified: nothing is used before the approval and the domain check.
+    partnerDomains: [],
+    data: { invitation, partnerDomainTrust: { ...EMPTY_DOMAIN_TRUST, declared: lowerCase(message.sender.verifiedDomains) } },
   });
   const approval = approvalOf(record);
   await events.append({
@@ -158,26 +186,30 @@ async function acceptAnswer(
     await context.durable.raiseEvent(record.id, PARTNER_ANSWER_EVENT, event);
     return answer;
   }
-  if (record && record.role === 'initiator' && record.status !== 'AwaitingPartner') throw wrongStateError(message, record.status);
-  const outstanding =
-    record && record.role === 'initiator' && data.invitationJti && !data.answer
-      ? { partnershipId: record.id, jti: data.invitationJti, partnerTenantId: record.partnerTenantId }
-      : undefined;
+  if (!record || record.role !== 'initiator') assertAnswersOutstandingInvitation(message, undefined);
+  // The key first: a sender whose key is not authenticated learns nothing about the partnership.
+  // Evidence that disagrees (the admin pinned another thumbprint than the key pinned) trusts no key.
+  const adminThumbprint = data.partnerKey?.adminThumbprint;
+  if (verified.keySource === 'pinned' && adminThumbprint && adminThumbprint !== verified.key.kid) throw untrustedKey(verified.key.kid);
+  const keySource = verified.keySource === 'pinned' ? undefined : authenticateAnswerKey(verified, record!, context);
+  if (record!.status !== 'AwaitingPartner') throw wrongStateError(message);
+  const outstanding = data.invitationJti && !data.answer ? { partnershipId: record!.id, jti: data.invitationJti, partnerTenantId: record!.partnerTenantId } : undefined;
   assertAnswersOutstandingInvitation(message, outstanding);
   if (message.type === 'confirmation' && (message.configured as DesiredCollaboration).partnerTenantId !== context.deployment.config.tenantId) {
     throw handshakeError('handshake.malformed', 'The confirmation describes a collaboration with another tenant.');
   }
 
-  await keys.pin({ partnershipId: record!.id, tenantId: message.iss, jwk: verified.key });
+  if (keySource) await keys.pin({ partnershipId: record!.id, tenantId: message.iss, jwk: verified.key, source: keySource });
   const at = new Date().toISOString();
   await partnerships.update(record!.id, (current) => {
     const currentData = handshakeData(current);
     if (currentData.answer?.jti === message.jti) return undefined;
-    if (currentData.answer || current.status !== 'AwaitingPartner') throw wrongStateError(message, current.status);
-    return {
-      data: withHandshakeData(current, { answer: { type: message.type, jti: message.jti, at, ...(event.reason ? { reason: event.reason } : {}) } }),
-      ...(message.type === 'confirmation' ? { partnerDomains: message.sender.verifiedDomains.map((domain) => domain.toLowerCase()) } : {}),
-    };
+    if (currentData.answer || current.status !== 'AwaitingPartner') throw wrongStateError(message);
+    const changes = { answer: { type: message.type, jti: message.jti, at, ...(event.reason ? { reason: event.reason } : {}) } };
+    if (message.type !== 'confirmation') return { data: withHandshakeData(current, changes) };
+    // The partner's domains are its claim: only the verified ones are used (shared/partnerDomains).
+    const trust = { ...EMPTY_DOMAIN_TRUST, ...currentData.partnerDomainTrust, declared: lowerCase(message.sender.verifiedDomains) };
+    return { data: withHandshakeData(current, { ...changes, partnerDomainTrust: trust }), partnerDomains: verifiedPartnerDomains(trust) };
   });
   await events.append({
     partnershipId: record!.id,
@@ -198,7 +230,7 @@ async function acceptAnswer(
 async function acceptReady(verified: Verified<'ready'>, record: PartnershipRecord | undefined, context: EntryPointContext): Promise<HandshakeAnswer> {
   const { partnerships, events } = context.deployment.repositories;
   const { message } = verified;
-  if (!record) throw wrongStateError(message, 'unknown');
+  if (!record) throw wrongStateError(message);
   const event: PartnerReadyEvent = { jti: message.jti };
   const answer: HandshakeAnswer = { status: 202, body: { id: record.id, accepted: 'ready' } };
   if (handshakeData(record).partnerReady?.jti === message.jti) {
@@ -210,12 +242,12 @@ async function acceptReady(verified: Verified<'ready'>, record: PartnershipRecor
     READY_STATUSES[current.role].includes(current.status) &&
     // The initiator takes `ready` only from a partner that confirmed.
     (current.role === 'responder' || handshakeData(current).answer?.type === 'confirmation');
-  if (!acceptable(record)) throw wrongStateError(message, record.status);
+  if (!acceptable(record)) throw wrongStateError(message);
 
   const at = new Date().toISOString();
   await partnerships.update(record.id, (current) => {
     if (handshakeData(current).partnerReady?.jti === message.jti) return undefined;
-    if (!acceptable(current)) throw wrongStateError(message, current.status);
+    if (!acceptable(current)) throw wrongStateError(message);
     return { data: withHandshakeData(current, { partnerReady: { jti: message.jti, at } }) };
   });
   await events.append({
@@ -239,7 +271,7 @@ async function acceptReady(verified: Verified<'ready'>, record: PartnershipRecor
  */
 async function acceptOffboard(verified: Verified<'offboard'>, record: PartnershipRecord | undefined, context: EntryPointContext): Promise<HandshakeAnswer> {
   const { message } = verified;
-  if (!record) throw wrongStateError(message, 'unknown');
+  if (!record) throw wrongStateError(message);
   const actor = `partner:${message.iss}`;
   await context.deployment.repositories.events.append({
     partnershipId: record.id,
@@ -253,4 +285,41 @@ async function acceptOffboard(verified: Verified<'offboard'>, record: Partnershi
   });
   const offboarding = await startOffboarding(record, { actor, deleteGuests: false, notifyPartner: false, ...(message.reason ? { reason: message.reason } : {}) }, context);
   return { status: 202, body: { id: offboarding.id, status: offboarding.status, accepted: 'offboard' } };
+}
+
+/**
+ * The evidence an initiator has for the key an answer presents (none of it from the message but the
+ * key proof, which only someone told the pairing code can make); throws `handshake.unknown-key`
+ * when nothing vouches for it. A rejection carries no proof: it needs a key authenticated before.
+ */
+function authenticateAnswerKey(verified: Verified<'confirmation' | 'rejection'>, record: PartnershipRecord, context: EntryPointContext) {
+  const data = handshakeData(record);
+  const { message } = verified;
+  const source = authenticatePresentedKey(verified.key, message.type === 'confirmation' ? message.keyProof : undefined, {
+    adminThumbprint: data.partnerKey?.adminThumbprint,
+    jwksThumbprints: data.partnerKey?.jwksThumbprints,
+    pairing:
+      data.pairingCode && data.invitationJti
+        ? {
+            code: data.pairingCode,
+            context: {
+              partnershipId: record.id,
+              invitationJti: data.invitationJti,
+              initiatorTenantId: context.deployment.config.tenantId,
+              responderTenantId: record.partnerTenantId,
+            },
+          }
+        : undefined,
+  });
+  if (!source) {
+    throw untrustedKey(
+      verified.key.kid,
+      "The inviting deployment trusts a partner key fetched from the partner's URL, pinned by its administrator (POST /api/partnerships/{id}/partner-key), or vouched for with the pairing code.",
+    );
+  }
+  return source;
+}
+
+function lowerCase(domains: readonly string[]): string[] {
+  return [...new Set(domains.map((domain) => domain.toLowerCase()))];
 }

@@ -10,6 +10,8 @@ import './activities/cancelOnboarding';
 import './activities/findTenantWriters';
 import './activities/removeSubscriptions';
 import './activities/removePartnershipConfiguration';
+import './activities/fetchPartnerKey';
+import './activities/checkPartnerDomains';
 import './onboardPartner';
 import './acceptInvitation';
 import './rejectInvitation';
@@ -34,6 +36,7 @@ export {
 } from './partnerships';
 export { getOffboardMessage, offboardPartnership, FUNCTION_KEY_ACTOR, type OffboardingAccepted } from './offboarding';
 export { receivePartnerMessage } from './inbox';
+export { acceptPartnerDomains, trustPartnerKey } from './trust';
 export type { OrchestrationStarter } from './starter';
 export type { HandshakeCustomStatus, HandshakeOutcome } from './workflow';
 export type { HandshakeData, StoredMessage } from './records';

@@ -21,6 +21,8 @@ export const CANCEL_ONBOARDING_ACTIVITY = 'cancelOnboarding';
 export const FIND_TENANT_WRITERS_ACTIVITY = 'findTenantWriters';
 export const REMOVE_SUBSCRIPTIONS_ACTIVITY = 'removeSubscriptions';
 export const REMOVE_PARTNERSHIP_CONFIGURATION_ACTIVITY = 'removePartnershipConfiguration';
+export const FETCH_PARTNER_KEY_ACTIVITY = 'fetchPartnerKey';
+export const CHECK_PARTNER_DOMAINS_ACTIVITY = 'checkPartnerDomains';
 
 /** Raised by the partner webhook when the invitation is answered (confirmation or rejection). */
 export const PARTNER_ANSWER_EVENT = 'PartnerAnswer';

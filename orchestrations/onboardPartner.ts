@@ -25,7 +25,11 @@ const onboardPartner: OrchestrationHandler = function* (context: OrchestrationCo
   if (!entra.ok) return yield* flow.fail('failed', 'Configuring the Entra side failed', entra.error);
   yield* flow.step('entra-configured', `Entra side configured (${entra.applied.length} change(s) written).`, { data: { applied: entra.applied } });
 
-  // 2. The invitation: signed once, delivered with retries, also available for out-of-band delivery.
+  // 2. The partner's key, from the URL the admin typed (TLS), before anything is sent to it.
+  yield* flow.authenticatePartnerKey();
+
+  // 3. The invitation: signed once (committing to the pairing code), delivered with retries, also
+  //    available for out-of-band delivery.
   const invitation = yield* flow.prepare('invitation');
   const deadline = new Date(invitation.exp * 1000);
   yield* flow.step('awaiting-partner', `Invitation signed; waiting for the partner's approval until ${deadline.toISOString()}.`, {
@@ -45,7 +49,7 @@ const onboardPartner: OrchestrationHandler = function* (context: OrchestrationCo
     return yield* flow.fail('failed', 'The partner refused the invitation', refusalError('invitation', delivery));
   }
 
-  // 3. The partner's answer, raced against the invitation's lifetime.
+  // 4. The partner's answer (accepted only under an authenticated key), raced against the invitation's lifetime.
   const answer = yield* flow.waitFor<PartnerAnswerEvent>(PARTNER_ANSWER_EVENT, deadline);
   if (answer.timedOut) {
     yield* flow.step('invitation-expired', 'The partner did not answer before the invitation expired.', { type: 'invitation.expired' });
@@ -61,7 +65,7 @@ const onboardPartner: OrchestrationHandler = function* (context: OrchestrationCo
   // From here the partner has configured its side: undoing ours on a failure would break it silently.
   flow.compensations.clear();
 
-  // 4. Teams and guests, verify by reading back, exchange `ready`, Active.
+  // 5. Teams and guests (with the partner's verified domains), verify by reading back, exchange `ready`, Active.
   return yield* flow.configureTeamsVerifyAndActivate('partner');
 };
 

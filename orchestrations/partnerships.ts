@@ -6,7 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { assertCapabilities } from '../shared/capabilities';
 import { DomainError } from '../shared/errors';
-import { assertPairingCode, derivePairingCode, newNonce } from '../shared/handshake';
+import {
+  badPairingCode,
+  generatePairingCode,
+  newNonce,
+  normalizePairingCode,
+  openPairingCommitment,
+  PAIRING_CODE_MAX_ATTEMPTS,
+  pairingKeyProof,
+  type PairingContext,
+} from '../shared/handshake';
+import { EMPTY_DOMAIN_TRUST } from '../shared/partnerDomains';
 import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../shared/client';
 import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest } from '../shared/partnership';
 import { plan, readTenantState, type PlanOperation } from '../shared/plan';
@@ -21,7 +31,8 @@ import {
   REJECT_INVITATION_ORCHESTRATION,
   type HandshakeOrchestrationInput,
 } from './names';
-import { handshakeData, withHandshakeData } from './records';
+import { handshakeData, withHandshakeData, type ReceivedInvitation } from './records';
+import { trustDetails } from './trust';
 import type { OrchestrationStarter } from './starter';
 
 // The answers' shapes are the API's wire contract, defined once with the client.
@@ -37,7 +48,13 @@ export interface EntryPointContext {
 }
 
 const approvalSchema = z.strictObject({
-  pairingCode: z.string({ error: 'is required: the code shown to the inviting administrator, e.g. K7QF-2M9D' }).trim().min(1, { error: 'is required' }).max(32),
+  pairingCode: z
+    .string({ error: 'is required: the code shown to the inviting administrator, e.g. K7QF-2M9D-X4WA-8HNE' })
+    .trim()
+    .min(1, { error: 'is required' })
+    .max(64)
+    // A typo in the format is not a try: only a well-formed code is checked (and counted).
+    .refine((code) => normalizePairingCode(code) !== undefined, { error: 'must be the 16-character code XXXX-XXXX-XXXX-XXXX shown to the inviting administrator' }),
 });
 const rejectionSchema = z.strictObject({
   reason: z.string({ error: 'is required: why the invitation is declined (sent to the partner)' }).trim().min(1, { error: 'is required' }).max(1000),
@@ -63,11 +80,20 @@ export async function requestPartnership(body: unknown, context: EntryPointConte
     graph: { findTenantIdByDomain: (domain) => deployment.adapters().graph.findTenantIdByDomain(domain) },
   });
 
-  const key = await deployment.keyStore.getDeploymentKey();
+  // No signing key, no partnership: fail before anything is written.
+  await deployment.keyStore.getDeploymentKey();
   const invitationJti = newNonce();
-  const pairingCode = derivePairingCode({ keyThumbprint: key.kid, invitationNonce: invitationJti });
+  // Random, never derived from anything a message or an answer shows (docs/security.md).
+  const pairingCode = generatePairingCode();
   const id = randomUUID();
-  const record = await repositories.partnerships.create({ id, role: 'initiator', desired, status: 'Draft', data: { invitationJti, pairingCode } });
+  const accepted = request.acceptedPartnerDomains ?? [];
+  const record = await repositories.partnerships.create({
+    id,
+    role: 'initiator',
+    desired,
+    status: 'Draft',
+    data: { invitationJti, pairingCode, ...(accepted.length > 0 ? { partnerDomainTrust: { ...EMPTY_DOMAIN_TRUST, accepted } } : {}) },
+  });
   await repositories.events.append({
     partnershipId: id,
     id: `${id}:requested`,
@@ -89,16 +115,111 @@ export async function requestPartnership(body: unknown, context: EntryPointConte
 }
 
 /**
- * POST /api/partnerships/{id}/approve (responder): the pairing code must match the one derived
- * from the initiator's pinned key and the invitation nonce; a wrong code changes nothing.
- * Approving again is answered with the current status.
+ * POST /api/partnerships/{id}/approve (responder): the code the admin types must open the
+ * invitation's commitment; then (and only then) the initiator's key is pinned, and this side's
+ * key proof is made for the confirmation. Every try is counted before it is checked, so that
+ * concurrent tries cannot exceed PAIRING_CODE_MAX_ATTEMPTS; the last wrong one refuses the
+ * invitation for good and tells the initiator. Approving again is answered with the current status.
  */
 export async function approvePartnership(id: string, body: unknown, context: EntryPointContext): Promise<PartnershipAction> {
   const { pairingCode } = parseOrThrow(approvalSchema, body, 'approval');
-  const record = await context.deployment.repositories.partnerships.require(id);
+  const { partnerships, keys, events } = context.deployment.repositories;
+  const record = await partnerships.require(id);
   const invitation = requireReceivedInvitation(record, 'approve');
-  assertPairingCode(derivePairingCode({ keyThumbprint: invitation.keyThumbprint, invitationNonce: invitation.jti }), pairingCode);
-  return approve(record, 'pairing-code', context);
+  const pairing = pairingContextOf(record, invitation, context);
+  if (handshakeData(record).approvedAt) {
+    // Already approved: the same code is answered with the current status, nothing is counted.
+    if (!openPairingCommitment(pairingCode, invitation.pairingCommitment!, pairing)) throw badPairingCode(0);
+    return approve(record, 'pairing-code', context);
+  }
+  if (record.status !== 'Draft') throw wrongStatus(record, 'approved');
+  assertNotExpired(record, invitation);
+
+  const reserved = await partnerships.update(id, (current) => {
+    const received = requireReceivedInvitation(current, 'approve');
+    if (handshakeData(current).approvedAt || current.status !== 'Draft') throw wrongStatus(current, 'approved');
+    const used = received.attempts ?? 0;
+    if (used >= PAIRING_CODE_MAX_ATTEMPTS) {
+      // Not a try (nothing is checked): the last one is refusing the invitation right now.
+      throw new DomainError('partnership.illegal-transition', `Partnership ${current.id} has no pairing-code try left: the invitation is refused.`, {
+        details: { id: current.id, attempts: used },
+      });
+    }
+    return { data: withHandshakeData(current, { invitation: { ...received, attempts: used + 1 } }) };
+  });
+  const attempts = handshakeData(reserved).invitation!.attempts!;
+
+  if (openPairingCommitment(pairingCode, invitation.pairingCommitment!, pairing)) {
+    await keys.pin({ partnershipId: record.id, tenantId: record.partnerTenantId, jwk: invitation.key!, source: 'pairing-code' });
+    const ownKey = await context.deployment.keyStore.getDeploymentKey();
+    const keyProof = pairingKeyProof(pairingCode, { ...pairing, keyThumbprint: ownKey.kid });
+    return approve(reserved, 'pairing-code', context, { keyProof });
+  }
+  const left = PAIRING_CODE_MAX_ATTEMPTS - attempts;
+  await events.append({
+    partnershipId: record.id,
+    id: `${record.id}:pairing-attempt-${attempts}`,
+    at: new Date().toISOString(),
+    type: 'invitation.pairing-code-wrong',
+    actor: 'admin',
+    message: `A wrong pairing code was entered (try ${attempts} of ${PAIRING_CODE_MAX_ATTEMPTS}).`,
+    data: { attempts, max: PAIRING_CODE_MAX_ATTEMPTS },
+  });
+  if (left <= 0) await refuseAfterWrongCodes(record.id, context);
+  throw badPairingCode(left);
+}
+
+/** The last wrong code: the invitation is refused for good, and the initiator is told why. */
+async function refuseAfterWrongCodes(id: string, context: EntryPointContext): Promise<void> {
+  const { partnerships, events } = context.deployment.repositories;
+  const reason =
+    `The pairing code was entered wrongly ${PAIRING_CODE_MAX_ATTEMPTS} times at the invited deployment, which refuses this invitation for good. ` +
+    'Request the partnership again and read the new code to the partner administrator.';
+  const at = new Date().toISOString();
+  const refused = await partnerships.update(id, (current) => {
+    if (handshakeData(current).rejection) return undefined;
+    if (current.status !== 'Draft') throw wrongStatus(current, 'refused');
+    return {
+      status: 'Rejected',
+      data: withHandshakeData(current, { rejection: { reason, at, cause: 'pairing-attempts-exhausted' } }),
+      lastError: new DomainError('handshake.bad-pairing-code', reason, { details: { attempts: PAIRING_CODE_MAX_ATTEMPTS } }).toJSON(),
+    };
+  });
+  await events.append({
+    partnershipId: id,
+    id: `${id}:rejected`,
+    at,
+    type: 'status.changed',
+    actor: 'admin',
+    message: `Invitation refused: ${reason}`,
+    after: { status: 'Rejected' },
+  });
+  await startWorkflow(context, REJECT_INVITATION_ORCHESTRATION, refused);
+}
+
+function pairingContextOf(record: PartnershipRecord, invitation: ReceivedInvitation, context: EntryPointContext): PairingContext {
+  if (!invitation.pairingCommitment || !invitation.key) {
+    throw new DomainError('partnership.illegal-transition', `The invitation of partnership ${record.id} carries no pairing commitment; ask the partner to invite again.`, {
+      details: { id: record.id },
+    });
+  }
+  return {
+    partnershipId: record.id,
+    invitationJti: invitation.jti,
+    initiatorTenantId: record.partnerTenantId,
+    responderTenantId: context.deployment.config.tenantId,
+    keyThumbprint: invitation.keyThumbprint,
+  };
+}
+
+function assertNotExpired(record: PartnershipRecord, invitation: ReceivedInvitation): void {
+  if (invitation.exp * 1000 <= Date.now()) {
+    // A state conflict for the admin (not the 401 a partner's expired message gets).
+    throw new DomainError('handshake.expired', `The invitation expired at ${new Date(invitation.exp * 1000).toISOString()}; ask the partner for a new one.`, {
+      details: { partnershipId: record.id },
+      status: 409,
+    });
+  }
 }
 
 /** Approval without a code: the invitation's key and tenant match a configured pre-trust rule. */
@@ -106,7 +227,12 @@ export async function approvePreTrusted(record: PartnershipRecord, context: Entr
   return approve(record, 'pre-trusted', context);
 }
 
-async function approve(record: PartnershipRecord, approval: 'pairing-code' | 'pre-trusted', context: EntryPointContext): Promise<PartnershipAction> {
+async function approve(
+  record: PartnershipRecord,
+  approval: 'pairing-code' | 'pre-trusted',
+  context: EntryPointContext,
+  proof: { keyProof?: string } = {},
+): Promise<PartnershipAction> {
   const { partnerships, events } = context.deployment.repositories;
   const data = handshakeData(record);
   if (data.approvedAt) {
@@ -115,19 +241,12 @@ async function approve(record: PartnershipRecord, approval: 'pairing-code' | 'pr
     return { id: record.id, status: record.status };
   }
   if (record.status !== 'Draft') throw wrongStatus(record, 'approved');
-  const invitation = requireReceivedInvitation(record, 'approve');
-  if (invitation.exp * 1000 <= Date.now()) {
-    // A state conflict for the admin (not the 401 a partner's expired message gets).
-    throw new DomainError('handshake.expired', `The invitation expired at ${new Date(invitation.exp * 1000).toISOString()}; ask the partner for a new one.`, {
-      details: { partnershipId: record.id },
-      status: 409,
-    });
-  }
+  assertNotExpired(record, requireReceivedInvitation(record, 'approve'));
   const approvedAt = new Date().toISOString();
   // ETag-guarded: of two approvals at once, one moves the partnership and starts the workflow.
   const approved = await partnerships.updateIfUnchanged(record, {
     status: 'ConfiguringLocal',
-    data: withHandshakeData(record, { approval, approvedAt }),
+    data: withHandshakeData(record, { approval, approvedAt, ...(proof.keyProof ? { keyProof: proof.keyProof } : {}) }),
   });
   await events.append({
     partnershipId: record.id,
@@ -153,7 +272,7 @@ export async function rejectPartnership(id: string, body: unknown, context: Entr
   }
   if (record.status !== 'Draft') throw wrongStatus(record, 'rejected');
   const at = new Date().toISOString();
-  const rejected = await partnerships.updateIfUnchanged(record, { status: 'Rejected', data: withHandshakeData(record, { rejection: { reason, at } }) });
+  const rejected = await partnerships.updateIfUnchanged(record, { status: 'Rejected', data: withHandshakeData(record, { rejection: { reason, at, cause: 'admin' } }) });
   await events.append({
     partnershipId: record.id,
     id: `${record.id}:rejected`,
@@ -201,7 +320,7 @@ export async function getPartnership(id: string, context: EntryPointContext): Pr
   if (data.outbox?.offboard) details.offboardMessageUrl = `${baseUrl(context)}/api/partnerships/${id}/offboard-message`;
   if (record.role === 'responder' && data.invitation) details.approval = data.approval ?? 'pairing-code';
   if (record.lastError) details.lastError = record.lastError;
-  return details;
+  return { ...details, ...(await trustDetails(record, context)) };
 }
 
 /** GET /api/partnerships/{id}/plan: read the tenant and plan, write nothing. */

@@ -10,11 +10,15 @@ import type { PlanArea } from '../shared/plan';
 import type { ConfigureTenantOutcome } from './activities/configureTenant';
 import { errorRecord, internalError } from './activities/outcome';
 import type { PreparedMessage } from './activities/prepareMessage';
+import type { CheckPartnerDomainsResult } from './activities/checkPartnerDomains';
+import type { FetchPartnerKeyOutcome } from './activities/fetchPartnerKey';
 import type { RecordStepInput } from './activities/recordStep';
 import type { SendMessageResult } from './activities/sendMessage';
 import type { VerifyTenantOutcome } from './activities/verifyTenant';
 import {
+  CHECK_PARTNER_DOMAINS_ACTIVITY,
   CONFIGURE_TENANT_ACTIVITY,
+  FETCH_PARTNER_KEY_ACTIVITY,
   PARTNER_READY_EVENT,
   type PartnerReadyEvent,
   PREPARE_MESSAGE_ACTIVITY,
@@ -30,6 +34,7 @@ import type { OutgoingMessageType } from './records';
 import { Compensations, type CompensationResult } from './saga';
 import { ENSURE_SUBSCRIPTIONS_ACTIVITY } from './reconcile/names';
 import { DEFAULTS, parseDuration } from '../shared/config';
+import { sanitizePartnerText } from '../shared/outbound';
 
 /** Manual Teams mode when the orchestration input predates the settings (instances started before them). */
 const DEFAULT_TEAMS_MANUAL = {
@@ -154,6 +159,69 @@ export class HandshakeWorkflow {
     });
   }
 
+  /**
+   * Initiator, before the invitation goes out: fetch the partner's key from the URL the admin typed
+   * and pin it. Never fails the handshake: without it the partner's key is authenticated by the key
+   * proof in its confirmation, or by a thumbprint the admin pins (the out-of-band path).
+   */
+  *authenticatePartnerKey(): Yielded {
+    let outcome: FetchPartnerKeyOutcome;
+    try {
+      outcome = yield this.context.df.callActivityWithRetry(FETCH_PARTNER_KEY_ACTIVITY, this.activityRetry, {
+        partnershipId: this.partnershipId,
+        at: this.now.toISOString(),
+      });
+    } catch (error) {
+      outcome = { ok: false, url: 'the partner deployment', reason: sanitizePartnerText(messageOf(error)) };
+    }
+    if (outcome.ok && outcome.pinned) {
+      yield* this.step('partner-key-authenticated', `Partner key ${outcome.pinned} fetched from ${outcome.url} (the URL the administrator gave) and pinned: the partner's answers are accepted under this key only.`, {
+        type: 'partner-key.pinned',
+        data: { thumbprint: outcome.pinned, source: 'jwks', url: outcome.url },
+      });
+    } else if (outcome.ok) {
+      yield* this.step('partner-key-published', `${outcome.url} publishes ${outcome.published.length} keys: the partner's answer must be signed with one of them.`, {
+        type: 'partner-key.published',
+        data: { thumbprints: outcome.published, url: outcome.url },
+      });
+    } else {
+      yield* this.step(
+        'partner-key-unverified',
+        `The partner's key could not be fetched (${outcome.reason}). Its confirmation is accepted only with a key proof made with the pairing code, ` +
+          `or under a thumbprint the administrator pins (POST /api/partnerships/${this.partnershipId}/partner-key) after reading it back from the partner's administrator.`,
+        { type: 'warning' },
+      );
+    }
+  }
+
+  /** Which of the partner's declared domains are verified (only those are used). Never throws. */
+  *checkPartnerDomains(): Yielded {
+    let result: CheckPartnerDomainsResult;
+    try {
+      result = yield this.context.df.callActivityWithRetry(CHECK_PARTNER_DOMAINS_ACTIVITY, this.activityRetry, {
+        partnershipId: this.partnershipId,
+        at: this.now.toISOString(),
+      });
+    } catch (error) {
+      yield* this.step('partner-domains', `The partner's domains could not be looked up (${messageOf(error)}); only the domains an administrator accepted are used.`, {
+        type: 'warning',
+      });
+      return;
+    }
+    const used = result.verified.length > 0 ? `used: ${result.verified.join(', ')}` : 'none is used';
+    if (result.unverified.length === 0) {
+      yield* this.step('partner-domains', `Partner domains checked (${used}).`, { data: { domains: result.domains } });
+      return;
+    }
+    const how = result.lookedUp ? 'they do not resolve to the partner tenant in Graph' : 'Graph cannot check a domain in this pair of clouds';
+    yield* this.step(
+      'partner-domains',
+      `Partner domains checked (${used}). Not verified, so not written: ${result.unverified.join(', ')} (${how}); ` +
+        `an administrator can accept them (POST /api/partnerships/${this.partnershipId}/partner-domains).`,
+      { type: 'warning', data: { domains: result.domains } },
+    );
+  }
+
   /** Deliver a prepared message with the delivery retry policy. Never throws. */
   *deliver(type: OutgoingMessageType): Generator<Task, DeliveryOutcome, any> {
     try {
@@ -219,6 +287,8 @@ export class HandshakeWorkflow {
    */
   *configureTeamsVerifyAndActivate(partner: 'partner' | 'initiator'): Generator<Task, HandshakeOutcome, any> {
     yield* this.step('configuring-teams', 'Configuring Teams and inviting guests.', { status: 'ConfiguringTeams' });
+    // Federation uses the partner's domains: only the verified ones.
+    yield* this.checkPartnerDomains();
     const teams = yield* this.configure('teams', TEAMS_AREAS);
     if (!teams.ok) return yield* this.fail('failed', 'Configuring Teams and guests failed', teams.error);
     const waiting = teams.manual.length > 0 ? `; ${teams.manual.length} Teams change(s) wait for an administrator` : '';
@@ -347,6 +417,8 @@ export function messageOf(error: unknown): string {
 /** A refusal answer of the partner as an error to record. */
 export function refusalError(what: string, delivery: Extract<DeliveryOutcome, { delivered: false }>): SerializedDomainError {
   if ('exhausted' in delivery) return errorRecord('handshake.partner-unreachable', `The ${what} could not be delivered: ${delivery.error}`);
+  // Status 0: this side did not send it, or did not read the answer (a redirect, an oversized answer).
+  if (delivery.status === 0) return errorRecord('handshake.partner-refused', delivery.problem.detail ?? `The ${what} was not delivered.`, { partnerStatus: 0 });
   return errorRecord(
     'handshake.partner-refused',
     `The partner deployment refused the ${what} (${delivery.status}${delivery.problem.code ? ` ${delivery.problem.code}` : ''})${delivery.problem.detail ? `: ${delivery.problem.detail}` : ''}.`,

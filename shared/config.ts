@@ -104,6 +104,17 @@ export const DEFAULTS = {
   tenantWriterLeaseSeconds: 600,
   /** How often offboarding looks again whether the writers in flight when it began have finished. */
   offboardWriterPollIntervalMs: 2_000,
+  /**
+   * Requests to partner deployments (JWKS, messages) go to https only; plain http to a loopback
+   * address only when this development switch is on. Never turn it on in Azure.
+   */
+  outboundAllowHttpLoopback: false,
+  /** Largest answer read from a partner deployment (the same bound as a handshake message). */
+  outboundMaxResponseBytes: 64 * 1024,
+  /** One fetch of the partner's JWKS before the invitation is sent. */
+  partnerKeyFetchTimeoutMs: 10_000,
+  /** Partner domains looked up in Graph (same cloud) per partnership; the rest wait for an admin. */
+  partnerDomainLookupLimit: 50,
 } as const;
 
 export type CredentialConfig =
@@ -163,6 +174,10 @@ export interface AppConfig {
   offboardMessageLifetimeSeconds: number;
   tenantWriterLeaseSeconds: number;
   offboardWriterPollIntervalMs: number;
+  /** Requests to partner deployments (shared/outbound). */
+  outbound: { allowHttpLoopback: boolean; maxResponseBytes: number };
+  partnerKeyFetchTimeoutMs: number;
+  partnerDomainLookupLimit: number;
 }
 
 /** App setting names, in one place (docs and infra/azure use the same). */
@@ -223,6 +238,9 @@ export const SETTINGS = {
   offboardMessageLifetime: 'OFFBOARD_MESSAGE_LIFETIME',
   tenantWriterLeaseSeconds: 'TENANT_WRITER_LEASE_SECONDS',
   offboardWriterPollIntervalMs: 'OFFBOARD_WRITER_POLL_INTERVAL_MS',
+  outboundAllowHttpLoopback: 'OUTBOUND_ALLOW_HTTP_LOOPBACK',
+  partnerKeyFetchTimeoutMs: 'PARTNER_KEY_FETCH_TIMEOUT_MS',
+  partnerDomainLookupLimit: 'PARTNER_DOMAIN_LOOKUP_LIMIT',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -410,6 +428,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     offboardMessageLifetimeSeconds: duration(SETTINGS.offboardMessageLifetime, DEFAULTS.offboardMessageLifetime),
     tenantWriterLeaseSeconds: integer(SETTINGS.tenantWriterLeaseSeconds, DEFAULTS.tenantWriterLeaseSeconds, 5, 86_400),
     offboardWriterPollIntervalMs: integer(SETTINGS.offboardWriterPollIntervalMs, DEFAULTS.offboardWriterPollIntervalMs, 100, 600_000),
+    outbound: {
+      allowHttpLoopback: oneOf(SETTINGS.outboundAllowHttpLoopback, ['true', 'false'] as const, String(DEFAULTS.outboundAllowHttpLoopback) as 'true' | 'false') === 'true',
+      maxResponseBytes: DEFAULTS.outboundMaxResponseBytes,
+    },
+    partnerKeyFetchTimeoutMs: integer(SETTINGS.partnerKeyFetchTimeoutMs, DEFAULTS.partnerKeyFetchTimeoutMs, 500, 120_000),
+    partnerDomainLookupLimit: integer(SETTINGS.partnerDomainLookupLimit, DEFAULTS.partnerDomainLookupLimit, 0, 1_000),
   };
   if (config.offboardMessageLifetimeSeconds > MAX_MESSAGE_LIFETIME_SECONDS) {
     problems.push(`${SETTINGS.offboardMessageLifetime} must not be longer than ${MAX_MESSAGE_LIFETIME_SECONDS / 86_400}d (what a partner accepts)`);

@@ -14,3 +14,5 @@ export * from './tables';
 export * from './deployment';
 export * from './resolve';
 export * from './offboarding';
+export * from './outbound';
+export * from './partnerDomains';

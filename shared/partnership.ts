@@ -259,6 +259,12 @@ export const partnershipRequestSchema = z
   .strictObject({
     partnerTenantId: guid.optional(),
     partnerDomain: domainSchema.optional(),
+    /**
+     * The partner's domains this admin vouches for (Teams federation). Needed across clouds and in
+     * national clouds, where Graph cannot check a domain: a domain the partner declares is used
+     * only if it is verified (see shared/partnerDomains). Kept with the partnership, not sent.
+     */
+    acceptedPartnerDomains: z.array(domainSchema).max(100).optional(),
     ...collaborationShape,
   })
   .superRefine((value, context) => {
@@ -329,7 +335,7 @@ export function parseDesiredCollaboration(input: unknown): DesiredCollaboration 
 
 /** The request once the partner is known by tenant ID. */
 export function toDesiredCollaboration(request: PartnershipRequest, partnerTenantId?: string): DesiredCollaboration {
-  const { partnerDomain: _domain, partnerTenantId: requested, ...rest } = request;
+  const { partnerDomain: _domain, partnerTenantId: requested, acceptedPartnerDomains: _accepted, ...rest } = request;
   const tenantId = requested ?? partnerTenantId;
   if (!tenantId) {
     throw new DomainError('request.invalid', 'The partner tenant ID is not known yet: resolve the partner domain first.');

@@ -4,7 +4,7 @@
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import { DomainError } from '../../shared/errors';
-import { signHandshakeMessage, type HandshakeMessageDraft, type Party } from '../../shared/handshake';
+import { pairingCommitment as pairingCommitmentOf, signHandshakeMessage, type HandshakeMessageDraft, type Party } from '../../shared/handshake';
 import { invitationLifetimeSeconds } from '../../shared/partnership';
 import type { PartnershipRecord } from '../../shared/tables';
 import { handshakeDeployment, type HandshakeDeployment } from '../deployment';
@@ -28,8 +28,8 @@ export async function prepareMessage(input: PrepareMessageInput): Promise<Prepar
   const existing = handshakeData(record).outbox?.[input.type];
   if (existing) return summary(existing);
 
-  const { draft, url, jti, lifetimeSeconds } = await compose(deployment, record, input);
   const key = await deployment.keyStore.getDeploymentKey();
+  const { draft, url, jti, lifetimeSeconds } = await compose(deployment, record, input, key.kid);
   const signed = await signHandshakeMessage(draft, { key, jti, lifetimeSeconds });
   const message: StoredMessage = { jti: signed.message.jti, exp: signed.message.exp, jws: signed.jws, url };
   // A concurrent attempt may have stored one first: keep the first, so only one ever goes out.
@@ -43,6 +43,7 @@ async function compose(
   deployment: HandshakeDeployment,
   record: PartnershipRecord,
   input: PrepareMessageInput,
+  ownKeyThumbprint: string,
 ): Promise<{ draft: HandshakeMessageDraft; url: string; jti?: string; lifetimeSeconds?: number }> {
   const { config } = deployment;
   const data = handshakeData(record);
@@ -59,9 +60,19 @@ async function compose(
   };
   switch (input.type) {
     case 'invitation': {
-      if (record.role !== 'initiator' || !data.invitationJti) throw new DomainError('internal', `Partnership ${record.id} is not one this side initiated.`);
+      if (record.role !== 'initiator' || !data.invitationJti || !data.pairingCode) {
+        throw new DomainError('internal', `Partnership ${record.id} is not one this side initiated.`);
+      }
+      // Binds the code to this invitation and to the key that signs it (docs/security.md).
+      const pairingCommitment = pairingCommitmentOf(data.pairingCode, {
+        partnershipId: record.id,
+        invitationJti: data.invitationJti,
+        initiatorTenantId: config.tenantId,
+        responderTenantId: record.partnerTenantId,
+        keyThumbprint: ownKeyThumbprint,
+      });
       return {
-        draft: { ...common, type: 'invitation', sender: await self(), callbackUrl: messagesUrl(deployment.publicBaseUrl()), collaboration: record.desired },
+        draft: { ...common, type: 'invitation', sender: await self(), callbackUrl: messagesUrl(deployment.publicBaseUrl()), collaboration: record.desired, pairingCommitment },
         url: messagesUrl(record.desired.partnerDeploymentUrl),
         jti: data.invitationJti,
         lifetimeSeconds: invitationLifetimeSeconds(record.desired),
@@ -70,7 +81,15 @@ async function compose(
     case 'confirmation': {
       const invitation = received();
       return {
-        draft: { ...common, type: 'confirmation', inResponseTo: invitation.jti, sender: await self(), configured: record.desired },
+        draft: {
+          ...common,
+          type: 'confirmation',
+          inResponseTo: invitation.jti,
+          sender: await self(),
+          configured: record.desired,
+          // Made at approval with the admin's pairing code; absent after a pre-trusted approval.
+          ...(data.keyProof ? { keyProof: data.keyProof } : {}),
+        },
         url: invitation.callbackUrl,
       };
     }

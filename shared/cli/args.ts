@@ -1,11 +1,15 @@
 // Command line of `handshake`: the commands, their flags (node:util parseArgs, strict) and usage.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDuration } from '../config';
-import { normalizePairingCode } from '../handshake/pairing';
+import { keyThumbprintSchema } from '../handshake/keys';
+import { formatPairingCode, normalizePairingCode } from '../handshake/pairing';
+import { PAIRING_CODE_MAX_ATTEMPTS } from '../handshake/constants';
 import { CHECK_SYNOPSIS, parseCheckCommandLine, type CheckCommand } from './check';
 import { UsageError } from './exitCodes';
 
-export const COMMANDS = ['add', 'approve', 'reject', 'remove', 'status', 'plan', 'list'] as const;
+const PAIRING_TRIES = PAIRING_CODE_MAX_ATTEMPTS;
+
+export const COMMANDS = ['add', 'approve', 'reject', 'remove', 'status', 'plan', 'list', 'trust-key', 'domains'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -43,6 +47,7 @@ export const REQUEST_OPTIONS = {
   sync: { type: 'string' },
   'sync-group': { type: 'string', multiple: true },
   lifetime: { type: 'string' },
+  'accept-domain': { type: 'string', multiple: true },
 } as const satisfies OptionSpec;
 
 const COMMAND_OPTIONS = {
@@ -53,10 +58,12 @@ const COMMAND_OPTIONS = {
   status: { ...COMMON_OPTIONS },
   plan: { ...COMMON_OPTIONS },
   list: { ...COMMON_OPTIONS },
+  'trust-key': { ...COMMON_OPTIONS, thumbprint: { type: 'string' } },
+  domains: { ...COMMON_OPTIONS, accept: { type: 'string', multiple: true } },
 } as const satisfies Record<CommandName, OptionSpec>;
 
 /** Commands that act on one partnership take its id as the one positional argument. */
-const TAKES_ID: Record<CommandName, boolean> = { add: false, approve: true, reject: true, remove: true, status: true, plan: true, list: false };
+const TAKES_ID: Record<CommandName, boolean> = { add: false, approve: true, reject: true, remove: true, status: true, plan: true, list: false, 'trust-key': true, domains: true };
 
 export type RequestFlags = { [K in keyof typeof REQUEST_OPTIONS]?: (typeof REQUEST_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof REQUEST_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
@@ -73,6 +80,10 @@ export interface ParsedCommand {
   reason?: string;
   /** `remove`: delete the guests the partnership invited (--delete-guests); kept otherwise. */
   deleteGuests?: boolean;
+  /** trust-key: the partner key thumbprint read back from the partner's admin. */
+  thumbprint?: string;
+  /** domains: partner domains to accept (empty: only show them). */
+  accept?: string[];
   request: RequestFlags;
 }
 
@@ -115,12 +126,20 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
   const typedCode = values.code as string | undefined;
   let code: string | undefined;
   if (command === 'approve') {
-    if (!typedCode) throw new UsageError('partner approve: --code is required (the pairing code the initiator showed, XXXX-XXXX).');
+    if (!typedCode) throw new UsageError('partner approve: --code is required (the pairing code the initiator showed, XXXX-XXXX-XXXX-XXXX).');
     // The same folding as the deployment's check (case, separators, O/0 and I/L/1 look-alikes).
     const normalized = normalizePairingCode(typedCode);
-    if (!normalized) throw new UsageError(`partner approve: --code must look like XXXX-XXXX (got "${typedCode}").`);
-    code = `${normalized.slice(0, 4)}-${normalized.slice(4)}`;
+    if (!normalized) throw new UsageError(`partner approve: --code must look like XXXX-XXXX-XXXX-XXXX (got "${typedCode}").`);
+    code = formatPairingCode(normalized);
   }
+  const thumbprint = (values.thumbprint as string | undefined)?.trim();
+  if (command === 'trust-key') {
+    if (!thumbprint) throw new UsageError("partner trust-key: --thumbprint is required (the partner deployment's key thumbprint, read back from its administrator).");
+    if (!keyThumbprintSchema.safeParse(thumbprint).success) {
+      throw new UsageError(`partner trust-key: --thumbprint must be a key thumbprint (43 base64url characters, as the partner's status shows it; got "${thumbprint}").`);
+    }
+  }
+  const accept = command === 'domains' ? splitValues(values.accept as string[] | undefined) : undefined;
   const reason = values.reason as string | undefined;
   if (command === 'reject' && (!reason || !reason.trim())) throw new UsageError('partner reject: --reason is required (a sentence for the partner).');
   if (command === 'remove' && reason !== undefined && !reason.trim()) throw new UsageError('partner remove: --reason must not be empty (a sentence for the audit trail and the partner).');
@@ -153,9 +172,16 @@ export function parseCommandLine(argv: readonly string[]): ParsedArgs {
       code,
       reason: reason?.trim(),
       ...(command === 'remove' ? { deleteGuests: Boolean(values['delete-guests']) } : {}),
+      ...(command === 'trust-key' ? { thumbprint } : {}),
+      ...(accept ? { accept } : {}),
       request,
     },
   };
+}
+
+/** Repeatable flags also take comma-separated lists. */
+function splitValues(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
 }
 
 function cleanParseError(error: unknown): string {
@@ -167,12 +193,14 @@ function cleanParseError(error: unknown): string {
 
 const COMMAND_SYNOPSIS: Record<CommandName, string> = {
   add: 'handshake partner add [--file request.json] [request flags] [--wait [--timeout 10m]]',
-  approve: 'handshake partner approve <id> --code XXXX-XXXX [--wait [--timeout 10m]]',
+  approve: 'handshake partner approve <id> --code XXXX-XXXX-XXXX-XXXX [--wait [--timeout 10m]]',
   reject: 'handshake partner reject <id> --reason "..."',
   remove: 'handshake partner remove <id> [--keep-guests|--delete-guests] [--reason "..."] [--wait [--timeout 10m]]',
   status: 'handshake partner status <id>',
   plan: 'handshake partner plan <id>',
   list: 'handshake partner list',
+  'trust-key': 'handshake partner trust-key <id> --thumbprint THUMBPRINT',
+  domains: 'handshake partner domains <id> [--accept DOMAIN ...]',
 };
 
 const CONNECTION_HELP = `Connection (every command):
@@ -201,13 +229,18 @@ const REQUEST_HELP = `Request (flags replace the same field of --file; validated
   --partner-guest UPN        one of our users the partner invites (repeatable)
   --sync inbound|outbound|both       cross-tenant synchronisation
   --sync-group GUID          a group in the sync scope (repeatable)
-  --lifetime DURATION        how long to wait for the partner, e.g. 72h (invitationLifetime)`;
+  --lifetime DURATION        how long to wait for the partner, e.g. 72h (invitationLifetime)
+  --accept-domain DOMAIN     a partner domain you vouch for (repeatable; acceptedPartnerDomains):
+                             across clouds Graph cannot check the partner's domains, and only
+                             verified ones go into Teams federation`;
 
 const COMMAND_USAGE: Record<CommandName, string> = {
   add: `${COMMAND_SYNOPSIS.add}
 
 Asks the deployment for a partnership, prints its id, the pairing code to read to the partner's
-administrator, and the status URL. With --wait, shows progress until Active or a final status.
+administrator (a secret: read it only to them, over a channel you trust), and the status URL.
+Before the invitation goes out the deployment fetches the partner's signing key from --partner-url
+(https) and pins it. With --wait, shows progress until Active or a final status.
 
 ${REQUEST_HELP}
 
@@ -218,7 +251,9 @@ ${CONNECTION_HELP}`,
   approve: `${COMMAND_SYNOPSIS.approve}
 
 Approves an invitation this deployment received, with the pairing code the initiator's
-administrator read out. With --wait, shows progress until Active or a final status.
+administrator read out. The code proves the invitation's key is the initiator's; only then is it
+trusted. Each invitation allows ${PAIRING_TRIES} tries: the last wrong one refuses it for good.
+With --wait, shows progress until Active or a final status.
 
 ${CONNECTION_HELP}`,
   reject: `${COMMAND_SYNOPSIS.reject}
@@ -254,6 +289,27 @@ ${CONNECTION_HELP}`,
   list: `${COMMAND_SYNOPSIS.list}
 
 Lists the partnerships of the deployment.
+
+${CONNECTION_HELP}`,
+  'trust-key': `${COMMAND_SYNOPSIS['trust-key']}
+
+Pins the partner deployment's signing key by its thumbprint, on a partnership this deployment
+requested. Needed when this deployment could not fetch the partner's key from its URL and the
+partner approved without the pairing code (a pre-trust rule); useful as a double check otherwise.
+Ask the partner's administrator for the thumbprint ("handshake partner status <id>" there shows it
+as "Own key"), over a channel you trust. The partner's answer is then accepted under that key only.
+
+  --thumbprint THUMBPRINT    the key's RFC 7638 thumbprint (43 characters)
+
+${CONNECTION_HELP}`,
+  domains: `${COMMAND_SYNOPSIS.domains}
+
+Shows the partner's domains and which are verified (only verified domains go into Teams
+federation), and with --accept vouches for more. Within the Global cloud a domain is verified when
+Graph resolves it to the partner tenant; across clouds and in national clouds only the domains an
+administrator accepts are used. On an Active partnership the next reconcile run writes them.
+
+  --accept DOMAIN            a partner domain to accept (repeatable, or comma-separated)
 
 ${CONNECTION_HELP}`,
 };

@@ -1,12 +1,24 @@
 // How the CLI shows things to a person (the --json output is the API's own documents).
-import { ApiClientError, ApiProblemError, progressSince, type CreatedPartnership, type OffboardingAccepted, type PartnershipDetails, type PartnershipPlan, type PartnershipStep, type PartnershipSummary } from '../client';
+import {
+  ApiClientError,
+  ApiProblemError,
+  progressSince,
+  type CreatedPartnership,
+  type OffboardingAccepted,
+  type PartnerDomainStatus,
+  type PartnershipDetails,
+  type PartnershipKeyTrust,
+  type PartnershipPlan,
+  type PartnershipStep,
+  type PartnershipSummary,
+} from '../client';
 import { UsageError } from './exitCodes';
 
 export function renderCreated(created: CreatedPartnership): string {
   return [
     `Partnership ${created.id} requested (status ${created.status}).`,
     `Pairing code: ${created.pairingCode}`,
-    `  Read it to the partner's administrator (phone, chat): their approval needs it.`,
+    `  A secret: read it only to the partner's administrator (phone, chat you trust): their approval needs it.`,
     `Status: ${created.statusUrl}`,
   ].join('\n');
 }
@@ -30,6 +42,9 @@ export function renderDetails(partnership: PartnershipDetails): string {
   if (partnership.invitationUrl) lines.push(field('Invitation', `${partnership.invitationUrl}  (for out-of-band delivery)`));
   if (partnership.offboardMessageUrl) lines.push(field('Offboard msg', `${partnership.offboardMessageUrl}  (for out-of-band delivery)`));
   if (partnership.desired) lines.push(field('Wanted', describeDesired(partnership.desired)));
+  lines.push(...keyLines(partnership.keys));
+  if (partnership.pairingAttempts) lines.push(field('Code tries', `${partnership.pairingAttempts.used} of ${partnership.pairingAttempts.max}`));
+  if (partnership.partnerDomains?.length) lines.push(field('Domains', describeDomains(partnership.partnerDomains)));
   lines.push(field('Created', partnership.createdAt ?? '-'), field('Updated', partnership.updatedAt ?? '-'));
   const steps = partnership.steps ?? [];
   lines.push(`Steps (${steps.length}):`);
@@ -39,6 +54,38 @@ export function renderDetails(partnership: PartnershipDetails): string {
     lines.push(`Last error: ${error.code ? `${error.code}: ` : ''}${error.message ?? JSON.stringify(error)}`);
   }
   return lines.join('\n');
+}
+
+/** `partner trust-key`: what is trusted now. */
+export function renderKeyTrust(id: string, keys: PartnershipKeyTrust): string {
+  return [`Partnership ${id}: partner key`, ...keyLines(keys)].join('\n');
+}
+
+/** `partner domains`: each domain and whether it is used. */
+export function renderDomains(id: string, domains: PartnerDomainStatus[]): string {
+  if (domains.length === 0) return `Partnership ${id}: no partner domain known yet (the partner declares its domains when it answers).`;
+  const rows = domains.map((domain) => [
+    domain.domain,
+    domain.status,
+    domain.source ?? '-',
+    domain.declared ? 'yes' : 'not yet',
+  ]);
+  return [`Partnership ${id}: partner domains (only verified ones are written)`, table(['DOMAIN', 'STATUS', 'VERIFIED BY', 'DECLARED'], rows)].join('\n');
+}
+
+function keyLines(keys: PartnershipKeyTrust | undefined): string[] {
+  if (!keys) return [];
+  const lines: string[] = [];
+  if (keys.own) lines.push(field('Own key', `${keys.own}  (read it to the partner's administrator if asked)`));
+  if (keys.partner) lines.push(field('Partner key', `${keys.partner.thumbprint}  (trusted: ${keys.partner.source})`));
+  else if (keys.partnerExpected) lines.push(field('Partner key', `${keys.partnerExpected}  (pinned by an administrator; not presented yet)`));
+  else if (keys.partnerPresented) lines.push(field('Partner key', `${keys.partnerPresented}  (presented, not trusted until approved with the pairing code)`));
+  else lines.push(field('Partner key', 'not authenticated yet'));
+  return lines;
+}
+
+function describeDomains(domains: PartnerDomainStatus[]): string {
+  return domains.map((domain) => `${domain.domain} (${domain.status === 'verified' ? `verified: ${domain.source}` : 'unverified, not used'})`).join(', ');
 }
 
 export function renderStep(step: PartnershipStep): string {

@@ -26,6 +26,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'crossTenantSync.direction': '--sync',
   'crossTenantSync.scopingGroupIds': '--sync-group',
   invitationLifetime: '--lifetime',
+  acceptedPartnerDomains: '--accept-domain',
 };
 
 export interface BuildRequestOptions {
@@ -63,6 +64,7 @@ export function buildPartnershipRequest(flags: RequestFlags, options: BuildReque
   if (flags.sync !== undefined) set(['crossTenantSync', 'direction'], flags.sync);
   if (flags['sync-group'] !== undefined) set(['crossTenantSync', 'scopingGroupIds'], splitList(flags['sync-group']));
   if (flags.lifetime !== undefined) set(['invitationLifetime'], flags.lifetime);
+  if (flags['accept-domain'] !== undefined) set(['acceptedPartnerDomains'], splitList(flags['accept-domain']));
 
   const result = partnershipRequestSchema.safeParse(body);
   if (!result.success) {

@@ -1,11 +1,11 @@
-// `handshake partner add|approve|reject|remove|status|plan|list`: runs one command against a deployment
+// `handshake partner add|approve|reject|remove|status|plan|list|trust-key|domains`: runs one command against a deployment
 // and returns the exit code. All I/O comes in through CliIo so tests run it in process.
 import { readFileSync } from 'node:fs';
 import { HandshakeClient, WaitTimeoutError, type PartnershipDetails } from '../client';
 import { parseCommandLine, type ParsedCommand } from './args';
 import { DEPLOY_COMMANDS, runDeployCommand } from './deploy';
 import { EXIT, exitCodeFor, UsageError, type ExitCode } from './exitCodes';
-import { errorDocument, renderCreated, renderDetails, renderError, renderList, renderOffboarding, renderPlan, renderProgress } from './output';
+import { errorDocument, renderCreated, renderDetails, renderDomains, renderError, renderKeyTrust, renderList, renderOffboarding, renderPlan, renderProgress } from './output';
 import { buildPartnershipRequest } from './request';
 import { runCheck } from './check';
 
@@ -115,6 +115,18 @@ async function execute(command: ParsedCommand, io: CliIo): Promise<ExitCode> {
     case 'list': {
       const partnerships = await client.listPartnerships();
       emit(renderList(partnerships), { partnerships });
+      return EXIT.ok;
+    }
+    case 'trust-key': {
+      const trusted = await client.trustPartnerKey(command.id!, command.thumbprint!);
+      emit(renderKeyTrust(trusted.id, trusted.keys), trusted);
+      return EXIT.ok;
+    }
+    case 'domains': {
+      const domains = command.accept?.length
+        ? await client.acceptPartnerDomains(command.id!, command.accept)
+        : { id: command.id!, partnerDomains: (await client.getPartnership(command.id!)).partnerDomains };
+      emit(renderDomains(domains.id, domains.partnerDomains ?? []), domains);
       return EXIT.ok;
     }
   }

@@ -10,6 +10,8 @@ import type {
   OffboardingOptions,
   PartnershipAction,
   PartnershipDetails,
+  PartnershipDomains,
+  PartnershipKeyTrust,
   PartnershipPlan,
   PartnershipRequestBody,
   PartnershipSummary,
@@ -89,6 +91,19 @@ export class HandshakeClient {
   /** Responder side: approves an invitation with the pairing code the initiator's admin read out. */
   approve(id: string, pairingCode: string): Promise<PartnershipAction> {
     return this.json('POST', `/api/partnerships/${encodeURIComponent(id)}/approve`, { pairingCode });
+  }
+
+  /**
+   * Initiator side: pins the partner's key thumbprint read back from the partner's admin (when this
+   * deployment could not fetch the partner's key from its URL, or to double-check it).
+   */
+  trustPartnerKey(id: string, thumbprint: string): Promise<{ id: string; keys: PartnershipKeyTrust }> {
+    return this.json('POST', `/api/partnerships/${encodeURIComponent(id)}/partner-key`, { thumbprint });
+  }
+
+  /** Accepts partner domains Graph cannot verify (across clouds): only verified domains are written. */
+  acceptPartnerDomains(id: string, domains: string[]): Promise<{ id: string } & PartnershipDomains> {
+    return this.json('POST', `/api/partnerships/${encodeURIComponent(id)}/partner-domains`, { accept: domains });
   }
 
   reject(id: string, reason: string): Promise<PartnershipAction> {

@@ -44,11 +44,47 @@ export interface PartnershipStep {
   data?: Record<string, unknown>;
 }
 
+/** How far each side trusts the other's signing key (thumbprints are RFC 7638, base64url). */
+export interface PartnershipKeyTrust {
+  /** This deployment's own key: read it to the partner's admin when the partner cannot fetch it. */
+  own?: string;
+  /** The partner's key as trusted here, and on what evidence (`jwks`, `admin`, `key-proof`, `pairing-code`, `pre-trust`). */
+  partner?: { thumbprint: string; source: string; pinnedAt: string };
+  /** Initiator: the thumbprint the admin pinned, waiting for the partner's answer to present it. */
+  partnerExpected?: string;
+  /** Initiator: the keys the partner's URL published (when it listed several). */
+  partnerPublished?: string[];
+  /** Responder: the key the invitation presented, not yet authenticated (the pairing code does that). */
+  partnerPresented?: string;
+}
+
+/** One domain the partner declared (or an admin accepted) and whether it is used. */
+export interface PartnerDomainStatus {
+  domain: string;
+  /** Only verified domains are written (Teams federation); unverified ones wait for an admin. */
+  status: 'verified' | 'unverified';
+  /** `graph`: it resolves to the partner tenant; `admin`: named in the request or accepted. */
+  source?: 'graph' | 'admin';
+  /** False: accepted by an admin but not (yet) declared by the partner. */
+  declared: boolean;
+}
+
+export interface PartnershipDomains {
+  partnerDomains?: PartnerDomainStatus[];
+}
+
+/** What the status API says about trust in the partner. */
+export interface PartnershipTrustDetails extends PartnershipDomains {
+  keys?: PartnershipKeyTrust;
+  /** Responder: pairing-code tries used (the last wrong one refuses the invitation). */
+  pairingAttempts?: { used: number; max: number };
+}
+
 /** `GET /api/partnerships/{id}`. */
-export interface PartnershipDetails extends PartnershipSummary {
+export interface PartnershipDetails extends PartnershipSummary, PartnershipTrustDetails {
   partnerDeploymentUrl: string;
   desired: DesiredCollaboration;
-  /** Initiator only. */
+  /** Initiator only: random, shown only to this side's admins (read it to the partner's admin). */
   pairingCode?: string;
   /** Initiator, while awaiting the partner: the signed invitation for out-of-band delivery. */
   invitationUrl?: string;

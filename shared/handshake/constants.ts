@@ -33,3 +33,16 @@ export const HANDSHAKE_ALGORITHM = 'EdDSA';
 
 /** Bytes of randomness in a `jti` (base64url-encoded in the message). */
 export const NONCE_BYTES = 32;
+
+/**
+ * Characters of a pairing code (Crockford base32, 5 bits each): 16 characters = 80 random bits.
+ * The invitation carries a commitment to the code, so an interceptor can grind offline: 2^80
+ * HMAC-SHA-256 evaluations (see docs/security.md for the bound).
+ */
+export const PAIRING_CODE_LENGTH = 16;
+
+/** Random bits of a pairing code (PAIRING_CODE_LENGTH × 5). */
+export const PAIRING_CODE_BITS = PAIRING_CODE_LENGTH * 5;
+
+/** Tries of a pairing code per invitation; the last wrong one refuses the invitation for good. */
+export const PAIRING_CODE_MAX_ATTEMPTS = 5;

@@ -63,6 +63,7 @@ export {
 export { messageDigest, newNonce, signHandshakeMessage, type SignedHandshakeMessage, type SignHandshakeMessageOptions } from './sign';
 export {
   peekHandshakeMessage,
+  untrustedKey,
   verifyHandshakeMessage,
   type HandshakeHeader,
   type HandshakeKeyTrust,
@@ -88,5 +89,18 @@ export {
   type ReceiveHandshakeOptions,
 } from './receive';
 export { assertAnswersOutstandingInvitation, wrongStateError, type OutstandingInvitation } from './trust';
-export { assertPairingCode, derivePairingCode, normalizePairingCode, pairingCodesMatch, type PairingCodeInput } from './pairing';
+export {
+  badPairingCode,
+  checkPairingKeyProof,
+  formatPairingCode,
+  generatePairingCode,
+  normalizePairingCode,
+  openPairingCommitment,
+  pairingCommitment,
+  pairingKeyProof,
+  pairingMacSchema,
+  type PairingContext,
+} from './pairing';
+export { PAIRING_CODE_BITS, PAIRING_CODE_LENGTH, PAIRING_CODE_MAX_ATTEMPTS } from './constants';
+export { authenticatePresentedKey, partnerKeyFromJwks, PARTNER_KEY_SOURCES, type PartnerKeyEvidence, type PartnerKeySource } from './partnerKeys';
 export { findPreTrustRule, parsePreTrustRules, PRE_TRUST_SETTING, type PreTrustRule } from './preTrust';

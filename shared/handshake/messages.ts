@@ -2,6 +2,7 @@
 // the sender's public key, where it is presented, travels in the protected header (`jwk`).
 import { z } from 'zod';
 import { MAX_MESSAGE_LIFETIME_SECONDS } from './constants';
+import { pairingMacSchema } from './pairing';
 
 export const HANDSHAKE_MESSAGE_TYPES = ['invitation', 'confirmation', 'rejection', 'ready', 'offboard'] as const;
 export type HandshakeMessageType = (typeof HANDSHAKE_MESSAGE_TYPES)[number];
@@ -73,10 +74,15 @@ export const invitationSchema = z.object({
   ...commonClaims,
   type: z.literal('invitation'),
   sender: partySchema,
-  /** Where B posts its confirmation or rejection (A's POST /api/handshake/messages). */
+  /** Where B posts its confirmation or rejection (A's POST /api/handshake/messages, same origin as `sender.deploymentUrl`). */
   callbackUrl: deploymentUrlSchema,
   /** The requested collaboration: the domain's desired-state model, checked by the receiver's schema. */
   collaboration: z.unknown(),
+  /**
+   * HMAC of the pairing code over this invitation and A's key thumbprint (shared/handshake/pairing):
+   * B's admin opens it with the code A's admin read out. The code itself never travels.
+   */
+  pairingCommitment: pairingMacSchema,
 });
 
 export const confirmationSchema = z.object({
@@ -87,6 +93,11 @@ export const confirmationSchema = z.object({
   sender: partySchema,
   /** What B configured on its side (domain model, checked by the receiver's schema). */
   configured: z.unknown(),
+  /**
+   * HMAC of the pairing code over the invitation and B's key thumbprint: lets A authenticate B's
+   * key when it could not fetch it from B's URL. Absent when B approved through a pre-trust rule.
+   */
+  keyProof: pairingMacSchema.optional(),
 });
 
 export const rejectionSchema = z.object({
@@ -121,6 +132,10 @@ export const handshakeMessageSchema = z
     }
     if ('sender' in message && message.sender.tenantId !== message.iss) {
       context.addIssue({ code: 'custom', path: ['sender', 'tenantId'], message: 'must equal iss' });
+    }
+    // Answers go back to the deployment that invited, nowhere else.
+    if (message.type === 'invitation' && new URL(message.callbackUrl).origin !== new URL(message.sender.deploymentUrl).origin) {
+      context.addIssue({ code: 'custom', path: ['callbackUrl'], message: 'must be on the sender deployment (same origin as sender.deploymentUrl)' });
     }
   });
 

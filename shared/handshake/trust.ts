@@ -35,11 +35,13 @@ export function assertAnswersOutstandingInvitation(
   }
 }
 
-/** `handshake.wrong-state` (409): the partnership is in a state that cannot take this message. */
-export function wrongStateError(message: Pick<HandshakeMessage, 'type' | 'partnershipId'>, state: string): DomainError {
-  return handshakeError('handshake.wrong-state', `Partnership ${message.partnershipId} is ${state} and cannot take a ${message.type}.`, {
+/**
+ * `handshake.wrong-state` (409): the partnership cannot take this message now. The state is not
+ * named (the sender is anonymous until verified, and a partner needs only to know it was refused).
+ */
+export function wrongStateError(message: Pick<HandshakeMessage, 'type' | 'partnershipId'>): DomainError {
+  return handshakeError('handshake.wrong-state', `Partnership ${message.partnershipId} cannot take a ${message.type} now.`, {
     partnershipId: message.partnershipId,
-    state,
     type: message.type,
   });
 }

@@ -4,6 +4,7 @@ import type { KeyObject } from 'node:crypto';
 import { base64url, compactVerify, errors as joseErrors } from 'jose';
 import { z } from 'zod';
 import { HANDSHAKE_ALGORITHM, HANDSHAKE_JWS_TYPE, MAX_CLOCK_SKEW_SECONDS, MAX_MESSAGE_BYTES } from './constants';
+import type { DomainError } from '../errors';
 import { handshakeError } from './errors';
 import { importPublicJwk, toPublicJwk, type PublicJwk } from './keys';
 import {
@@ -50,7 +51,10 @@ export interface VerifiedHandshakeMessage {
   digest: string;
   /** The key the signature verified with. */
   key: PublicJwk;
-  /** `presented`: first contact, pin `key` once the message is accepted. */
+  /**
+   * `presented`: the key comes from the message itself, which proves only that the sender holds it;
+   * pin it only on evidence from elsewhere (shared/handshake/partnerKeys).
+   */
   keySource: 'pinned' | 'presented';
   /** Until when the nonce must be remembered (`exp` + skew). */
   nonceExpiresAt: Date;
@@ -126,19 +130,16 @@ export async function verifyHandshakeMessage(input: string, context: VerifyHands
 
   const message = parseClaims(payloadBytes, context.payloadSchemas);
 
-  if (keySource === 'presented' && !KEY_PRESENTING_TYPES.includes(message.type)) {
-    throw handshakeError('handshake.unknown-key', `A ${message.type} must be signed with the partner's pinned key; none is pinned.`, {
-      type: message.type,
-    });
-  }
+  if (keySource === 'presented' && !KEY_PRESENTING_TYPES.includes(message.type)) throw untrustedKey(key.kid);
   const ownTenantId = context.ownTenantId.toLowerCase();
   if (message.aud !== ownTenantId) {
-    throw handshakeError('handshake.wrong-audience', `The message is addressed to tenant ${message.aud}, not to this tenant (${ownTenantId}).`, {
+    throw handshakeError('handshake.wrong-audience', `The message is addressed to tenant ${message.aud}, which is not this deployment's tenant.`, {
       aud: message.aud,
     });
   }
   if (context.expectedIssuer !== undefined && message.iss !== context.expectedIssuer.toLowerCase()) {
-    throw handshakeError('handshake.unexpected-issuer', `The message comes from tenant ${message.iss}; expected ${context.expectedIssuer.toLowerCase()}.`, {
+    // Said without naming the partner this deployment expects (the caller is anonymous).
+    throw handshakeError('handshake.unexpected-issuer', `The message comes from tenant ${message.iss}, which is not the partner of partnership ${message.partnershipId}.`, {
       iss: message.iss,
     });
   }
@@ -192,20 +193,20 @@ async function chooseKey(
   if (trust.pinnedKey) {
     const pinned = await toPublicJwk(trust.pinnedKey);
     if (header.kid !== pinned.kid || (presented && presented.kid !== pinned.kid)) {
-      throw handshakeError('handshake.key-mismatch', `The message is signed with key ${header.kid}, not with the partner's pinned key ${pinned.kid}.`, {
-        kid: header.kid,
-        pinnedKid: pinned.kid,
-      });
+      throw untrustedKey(header.kid);
     }
     return { key: pinned, keySource: 'pinned' };
   }
-  if (!trust.acceptPresentedKey) {
-    throw handshakeError('handshake.unknown-key', `No key is pinned for this partner and key ${header.kid} is not trusted.`, { kid: header.kid });
-  }
-  if (!presented) {
-    throw handshakeError('handshake.unknown-key', 'The message presents no key ("jwk") and none is pinned for this partner.', { kid: header.kid });
-  }
+  if (!trust.acceptPresentedKey || !presented) throw untrustedKey(header.kid);
   return { key: presented, keySource: 'presented' };
+}
+
+/**
+ * One refusal for "signed with a key not trusted here", whether another key is pinned or none is:
+ * an anonymous caller learns what is wrong with its message, not what this deployment holds.
+ */
+export function untrustedKey(kid: string, hint = ''): DomainError {
+  return handshakeError('handshake.unknown-key', `The message is signed with key ${kid}, which is not trusted for this partner.${hint ? ` ${hint}` : ''}`, { kid });
 }
 
 function parseClaims(payloadBytes: Uint8Array, payloadSchemas: PayloadSchemas | undefined): HandshakeMessage {

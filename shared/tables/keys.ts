@@ -1,9 +1,11 @@
-// Keys table (design §5): the public key of each partner deployment, pinned on the first accepted
-// contact of a partnership. PartitionKey = partnership id, RowKey = partner tenant id.
+// Keys table (design §5): the public key of each partner deployment, pinned once it is
+// authenticated (see shared/handshake/partnerKeys and docs/security.md), with the evidence it was
+// pinned on. PartitionKey = partnership id, RowKey = partner tenant id.
 import { odata, type TableClient } from '@azure/data-tables';
 import { DomainError } from '../errors';
 import { handshakeError } from '../handshake/errors';
 import { toPublicJwk, type PublicJwk } from '../handshake/keys';
+import { PARTNER_KEY_SOURCES, type PartnerKeySource } from '../handshake/partnerKeys';
 import { partnershipIdSchema, tenantIdSchema } from '../handshake/messages';
 import { storageError, storageStatus, type TableClientFactory } from './client';
 
@@ -17,12 +19,15 @@ export interface PinnedPartnerKey {
   /** RFC 7638 thumbprint (= jwk.kid). */
   thumbprint: string;
   pinnedAt: Date;
+  /** The evidence the key was pinned on (`unknown`: pinned before sources were recorded). */
+  source: PartnerKeySource | 'unknown';
 }
 
 export interface PinPartnerKeyRequest {
   partnershipId: string;
   tenantId: string;
   jwk: PublicJwk;
+  source: PartnerKeySource;
   now?: Date;
 }
 
@@ -33,6 +38,7 @@ interface KeyEntity {
   /** JSON of the public JWK. */
   jwk: string;
   pinnedAt: Date;
+  source?: string;
 }
 
 export class PartnerKeyRepository {
@@ -64,19 +70,19 @@ export class PartnerKeyRepository {
       throw new DomainError('request.invalid', 'Only an Ed25519 public JWK can be pinned.');
     }
     const table = await this.table();
-    const entity: KeyEntity = { partitionKey, rowKey, thumbprint: jwk.kid, jwk: JSON.stringify(jwk), pinnedAt: request.now ?? new Date() };
+    const entity: KeyEntity = { partitionKey, rowKey, thumbprint: jwk.kid, jwk: JSON.stringify(jwk), pinnedAt: request.now ?? new Date(), source: request.source };
     try {
       await table.createEntity(entity);
-      return { partnershipId: partitionKey, tenantId: rowKey, jwk, thumbprint: jwk.kid, pinnedAt: entity.pinnedAt };
+      return { partnershipId: partitionKey, tenantId: rowKey, jwk, thumbprint: jwk.kid, pinnedAt: entity.pinnedAt, source: request.source };
     } catch (error) {
       if (storageStatus(error) !== 409) throw storageError('Could not pin a partner key', error);
     }
     const existing = await this.get(partitionKey, rowKey);
     if (!existing) throw new DomainError('storage.unavailable', `The pinned key of ${rowKey} vanished while it was being pinned.`);
     if (existing.thumbprint !== jwk.kid) {
-      throw handshakeError('handshake.key-mismatch', `Partner ${rowKey} already has key ${existing.thumbprint} pinned for partnership ${partitionKey}, not ${jwk.kid}.`, {
+      // Reaches an anonymous caller only through a race with another pin: the pinned key is not named.
+      throw handshakeError('handshake.key-mismatch', `Another key than ${jwk.kid} is already trusted for partner ${rowKey} in partnership ${partitionKey}.`, {
         partnershipId: partitionKey,
-        pinnedKid: existing.thumbprint,
         kid: jwk.kid,
       });
     }
@@ -136,5 +142,6 @@ async function toPinned(entity: KeyEntity): Promise<PinnedPartnerKey> {
     throw new DomainError('storage.unavailable', `The pinned key of ${entity.rowKey} in partnership ${entity.partitionKey} does not match its thumbprint.`);
   }
   const pinnedAt = entity.pinnedAt instanceof Date ? entity.pinnedAt : new Date(entity.pinnedAt);
-  return { partnershipId: entity.partitionKey, tenantId: entity.rowKey, jwk, thumbprint: entity.thumbprint, pinnedAt };
+  const source = (PARTNER_KEY_SOURCES as readonly string[]).includes(entity.source ?? '') ? (entity.source as PartnerKeySource) : 'unknown';
+  return { partnershipId: entity.partitionKey, tenantId: entity.rowKey, jwk, thumbprint: entity.thumbprint, pinnedAt, source };
 }

@@ -88,12 +88,13 @@ async function direct(stack: LocalStack): Promise<Sample> {
   await stack.simulator.control.setFaults({ latencyMs: currentLatency });
   const contoso = adaptersFor(stack.simulator, 'Contoso');
   const china = adaptersFor(stack.simulator, 'Woodgrove China');
-  const desired = parseDesiredCollaboration(contosoRequest(stack));
+  const desired = parseDesiredCollaboration({ ...contosoRequest(stack), acceptedPartnerDomains: undefined });
   const sides: [typeof contoso, PartnershipTarget, 'Global' | 'China'][] = [
     [contoso, { partnershipId: 'p', desired, partnerDomains: ['woodgrove.cn', 'woodgrovecn.partner.onmschina.cn'] }, 'Global'],
     [
       china,
-      { partnershipId: 'p', desired: mirrorForPartner(desired, { tenantId: WORLD.contoso, cloud: 'Global', deploymentUrl: stack.deployment('Contoso').baseUrl }), partnerDomains: ['contoso.com', 'contoso.onmicrosoft.com'] },
+      // Woodgrove's admin vouched for no Contoso domain (cross-cloud: Graph cannot verify them), as in the handshake.
+      { partnershipId: 'p', desired: mirrorForPartner(desired, { tenantId: WORLD.contoso, cloud: 'Global', deploymentUrl: stack.deployment('Contoso').baseUrl }), partnerDomains: [] },
       'China',
     ],
   ];

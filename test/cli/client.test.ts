@@ -172,9 +172,9 @@ describe('CLI exit codes for the answers of a deployment', () => {
 
   it('a wrong pairing code (401 handshake.bad-pairing-code) and an unknown id (404) → 2', async () => {
     handler = answer(401, { status: 401, code: 'handshake.bad-pairing-code', detail: 'The pairing code does not match.' });
-    expect((await cli(['partner', 'approve', 'p1', '--code', 'abcd efgo', ...connection()])).code).toBe(EXIT.badInput);
+    expect((await cli(['partner', 'approve', 'p1', '--code', 'abcd efgo hjkm npqo', ...connection()])).code).toBe(EXIT.badInput);
     // The typed code is sent in its canonical form (case, separator, O → 0 folded as the deployment does).
-    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/partnerships/p1/approve', body: '{"pairingCode":"ABCD-EFG0"}' });
+    expect(seen.at(-1)).toMatchObject({ method: 'POST', url: '/api/partnerships/p1/approve', body: '{"pairingCode":"ABCD-EFG0-HJKM-NPQ0"}' });
     handler = answer(404, { status: 404, code: 'partnership.not-found', detail: 'No partnership p9.' });
     expect((await cli(['partner', 'status', 'p9', ...connection()])).code).toBe(EXIT.badInput);
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
 import { EXIT } from '../../shared/cli';
 import { HandshakeClient, type PartnershipDetails, type PartnershipSummary } from '../../shared/client';
+import { wrongPairingCode } from '../support/stack';
 import { cli } from './support';
 
 const CONTOSO = '14763f8a-fb9a-451a-9f75-c33963a5b05a';
@@ -88,7 +89,7 @@ it('add --wait (the bin) → the partner lists it → a wrong code is refused �
   const addExit = new Promise<number | null>((resolve) => add.once('exit', resolve));
   try {
     let match: RegExpExecArray | null = null;
-    for (let i = 0; i < 400 && !(match = /Partnership (\S+) requested[\s\S]*Pairing code: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(addOutput)); i++) {
+    for (let i = 0; i < 400 && !(match = /Partnership (\S+) requested[\s\S]*Pairing code: ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})/.exec(addOutput)); i++) {
       await new Promise((r) => setTimeout(r, 100));
     }
     if (!match) throw new Error(`partner add printed no pairing code:\n${addOutput}`);
@@ -108,12 +109,17 @@ it('add --wait (the bin) → the partner lists it → a wrong code is refused �
     expect(status.stdout).toContain(`Partnership ${id} (responder)`);
     expect(status.stdout).toContain(`Partner       ${CONTOSO} (Global)`);
 
-    const wrongCode = pairingCode === 'AAAA-AAAA' ? 'BBBB-BBBB' : 'AAAA-AAAA';
-    const refused = await cli(['partner', 'approve', id, '--code', wrongCode, ...on('WoodgroveChina')]);
+    const refused = await cli(['partner', 'approve', id, '--code', wrongPairingCode(pairingCode), ...on('WoodgroveChina')]);
     expect(refused.stderr).toMatch(/\(401 handshake\.bad-pairing-code\)/);
+    expect(refused.stderr).toMatch(/4 attempt\(s\) left/);
     expect(refused.code).toBe(EXIT.badInput);
     const unchanged = await cli(['partner', 'status', id, '--json', ...on('WoodgroveChina')]);
     expect(unchanged.json<PartnershipDetails>().status).toBe(listed.status);
+    // B's admin sees its own key (to read to A's admin if asked) and A's key as presented, not trusted.
+    const heldText = await cli(['partner', 'status', id, ...on('WoodgroveChina')]);
+    expect(heldText.stdout).toMatch(/Own key {7}\S{43}/);
+    expect(heldText.stdout).toMatch(/Partner key {3}\S{43} {2}\(presented, not trusted until approved with the pairing code\)/);
+    expect(heldText.stdout).toContain('Code tries    1 of 5');
 
     const approved = await cli(['partner', 'approve', id, '--code', pairingCode.toLowerCase(), '--wait', '--timeout', '4m', '--json', ...on('WoodgroveChina')]);
     expect(approved.code).toBe(EXIT.ok);
@@ -136,6 +142,23 @@ it('add --wait (the bin) → the partner lists it → a wrong code is refused �
     const details = await cli(['partner', 'status', id, ...on('Contoso')]);
     expect(details.stdout).toContain(`Pairing code  ${pairingCode}`);
     expect(details.stdout).toMatch(/Steps \(\d+\):/);
+    expect(details.stdout).toMatch(/Partner key {3}\S{43} {2}\(trusted: jwks\)/);
+
+    // trust-key: the thumbprint Woodgrove's admin reads out matches the key fetched from its URL; another one is refused.
+    const chinaKey = unchanged.json<PartnershipDetails>().keys!.own!;
+    const trusted = await cli(['partner', 'trust-key', id, '--thumbprint', chinaKey, ...on('Contoso')]);
+    expect(trusted.code).toBe(EXIT.ok);
+    expect(trusted.stdout).toContain(`${chinaKey}  (trusted: jwks)`);
+    const conflicting = await cli(['partner', 'trust-key', id, '--thumbprint', 'A'.repeat(43), ...on('Contoso')]);
+    expect(conflicting.stderr).toMatch(/\(409 handshake\.partner-key-conflict\)/);
+    expect(conflicting.code).toBe(EXIT.other);
+
+    // domains: Woodgrove's admin sees Contoso's domains unverified (no cross-cloud lookup) and accepts one.
+    const domains = await cli(['partner', 'domains', id, ...on('WoodgroveChina')]);
+    expect(domains.stdout).toMatch(/^contoso\.com\s+unverified\s+-\s+yes$/m);
+    const accepted = await cli(['partner', 'domains', id, '--accept', 'contoso.com', '--json', ...on('WoodgroveChina')]);
+    expect(accepted.code).toBe(EXIT.ok);
+    expect(accepted.json()).toMatchObject({ id, partnerDomains: expect.arrayContaining([{ domain: 'contoso.com', status: 'verified', source: 'admin', declared: true }]) });
   } finally {
     add.kill();
   }

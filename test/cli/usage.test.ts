@@ -20,7 +20,9 @@ describe('help', () => {
     const run = await cli(argv);
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('handshake partner add');
-    expect(run.stdout).toContain('handshake partner approve <id> --code XXXX-XXXX');
+    expect(run.stdout).toContain('handshake partner approve <id> --code XXXX-XXXX-XXXX-XXXX');
+    expect(run.stdout).toContain('handshake partner trust-key <id> --thumbprint THUMBPRINT');
+    expect(run.stdout).toContain('handshake partner domains <id> [--accept DOMAIN ...]');
     expect(run.stdout).toContain('Exit codes: 0 ok');
   });
 
@@ -29,6 +31,18 @@ describe('help', () => {
     expect(run.code).toBe(EXIT.ok);
     expect(run.stdout).toContain('--partner-tenant GUID');
     expect(run.stdout).toContain('--timeout DURATION');
+    expect(run.stdout).toContain('--accept-domain DOMAIN');
+  });
+
+  it('trust-key and domains explain what they are for', async () => {
+    const trustKey = await cli(['partner', 'trust-key', '--help']);
+    expect(trustKey.code).toBe(EXIT.ok);
+    expect(trustKey.stdout).toContain('--thumbprint THUMBPRINT');
+    expect(trustKey.stdout).toMatch(/could not fetch the partner's key/);
+    const domains = await cli(['partner', 'domains', '--help']);
+    expect(domains.code).toBe(EXIT.ok);
+    expect(domains.stdout).toContain('--accept DOMAIN');
+    expect(domains.stdout).toMatch(/only verified domains go into Teams\s+federation/);
   });
 
   it('partner remove --help explains offboarding and its guest flags', async () => {
@@ -50,17 +64,21 @@ describe('usage errors exit 2 and send nothing', () => {
     ['two ids', ['partner', 'status', 'a', 'b', ...CONNECTION], /one partnership id expected, got 2 arguments/],
     ['an id where none is taken', ['partner', 'list', 'abc', ...CONNECTION], /unexpected argument "abc"/],
     ['approve without --code', ['partner', 'approve', 'abc', ...CONNECTION], /--code is required/],
-    ['approve with a malformed code', ['partner', 'approve', 'abc', '--code', '12', ...CONNECTION], /--code must look like XXXX-XXXX \(got "12"\)/],
+    ['approve with a malformed code', ['partner', 'approve', 'abc', '--code', '12', ...CONNECTION], /--code must look like XXXX-XXXX-XXXX-XXXX \(got "12"\)/],
+    ['approve with the old 8-character code', ['partner', 'approve', 'abc', '--code', 'ABCD-EFGH', ...CONNECTION], /--code must look like XXXX-XXXX-XXXX-XXXX/],
+    ['trust-key without --thumbprint', ['partner', 'trust-key', 'abc', ...CONNECTION], /--thumbprint is required/],
+    ['trust-key with a bad thumbprint', ['partner', 'trust-key', 'abc', '--thumbprint', 'abc', ...CONNECTION], /--thumbprint must be a key thumbprint/],
     ['reject without --reason', ['partner', 'reject', 'abc', ...CONNECTION], /--reason is required/],
     ['remove without an id', ['partner', 'remove', ...CONNECTION], /the partnership id is missing \(handshake partner remove <id> \[--keep-guests\|--delete-guests\]/],
     ['remove keeping and deleting the guests', ['partner', 'remove', 'abc', '--keep-guests', '--delete-guests', ...CONNECTION], /--keep-guests and --delete-guests exclude each other/],
     ['remove with an empty --reason', ['partner', 'remove', 'abc', '--reason', ' ', ...CONNECTION], /partner remove: --reason must not be empty/],
     ['remove with a bad --timeout', ['partner', 'remove', 'abc', '--timeout', 'never', ...CONNECTION], /partner remove: --timeout must be a duration/],
-    ['a bad --timeout', ['partner', 'approve', 'abc', '--code', 'ABCD-EFGH', '--timeout', 'soon', ...CONNECTION], /--timeout must be a duration such as 90s, 10m or 1h \(got "soon"\)/],
+    ['a bad --timeout', ['partner', 'approve', 'abc', '--code', 'ABCD-EFGH-JKMN-PQRS', '--timeout', 'soon', ...CONNECTION], /--timeout must be a duration such as 90s, 10m or 1h \(got "soon"\)/],
     ['no URL', ['partner', 'list', '--key', 'k'.repeat(32)], /the deployment URL is missing \(--url or HANDSHAKE_URL\)/],
     ['a URL that is not http(s)', ['partner', 'list', '--url', 'ftp://x', '--key', 'k'.repeat(32)], /--url must be an http\(s\) URL/],
     ['no key', ['partner', 'list', '--url', 'https://127.0.0.1:9'], /the function key is missing \(--key or HANDSHAKE_KEY\)/],
     ['a bad --meetings', ['partner', 'add', ...GOOD_REQUEST, '--meetings', 'sometimes', ...CONNECTION], /--meetings must be both, inbound or outbound/],
+    ['a bad --accept-domain', ['partner', 'add', ...GOOD_REQUEST, '--accept-domain', 'not a domain', ...CONNECTION], /acceptedPartnerDomains\.0.*--accept-domain|--accept-domain/],
   ];
 
   it.each(cases)('%s', async (_name, argv, message) => {

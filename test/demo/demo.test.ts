@@ -26,9 +26,14 @@ it('the default scenario: both sides reach Active, the tenants are configured, t
   expect(lastLine(output)).toBe('handshake: Active');
   expect(code).toBe(0);
   // Progress lines are stamped relative to the start, and the pairing code travels from A to B.
-  const pairingCode = /pairing code ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(output)?.[1];
+  const pairingCode = /pairing code ([A-Z0-9]{4}(?:-[A-Z0-9]{4}){3})/.exec(output)?.[1];
   expect(pairingCode).toBeDefined();
   expect(output).toMatch(new RegExp(`^\\[\\+\\s*\\d+\\.\\ds\\] Woodgrove China's admin approves with the pairing code ${pairingCode}`, 'm'));
+  // Each admin's side authenticates the other's key: A from B's URL, B with the code.
+  expect(output).toMatch(/Contoso authenticated Woodgrove China's key before inviting: fetched from https:\/\/127\.0\.0\.1:\d+\/api\/handshake\/jwks \(the URL its admin typed, over HTTPS\) and pinned, thumbprint \S{43}/);
+  expect(output).toMatch(/Woodgrove China holds the invitation's key \S{43} as presented, not trusted/);
+  expect(output).toMatch(/Woodgrove China: approved \(ConfiguringLocal\); the code opened the invitation's commitment, so Contoso's key \S{43} is now trusted \(pairing-code\)/);
+  expect(output).toMatch(/Woodgrove China's admin vouches for Contoso's domains \(Graph cannot check them across clouds\): contoso\.com, contoso\.onmicrosoft\.com/);
   expect(output).toMatch(/Woodgrove China's admin lists its partnerships: 1 — \S+ from Contoso \(Global\), \w+, awaiting approval/);
   expect(output).toMatch(/^ {4}\* Cloud endpoints\s+\(none\)\s+partner\.microsoftonline\.cn$/m);
   expect(output).toMatch(/Elapsed: [\d.]+ (s|min) \(\d+ ms\)/);

@@ -1,7 +1,19 @@
 // The two-sided handshake end to end: two deployments of this app on the local host (Contoso in
 // Global, Woodgrove China in 21Vianet), the Graph + Teams simulator over HTTPS and Azurite. The
 // test drives only the public HTTP API, then reads both tenants from the simulator's state dump.
-import { api, collaborationState, contosoRequest, hasStatus, useDeployments, waitForPartnership, WORLD, writeCount } from '../support/stack';
+import { FileDeploymentKeyStore } from '../../shared/handshake';
+import {
+  api,
+  collaborationState,
+  contosoRequest,
+  hasStatus,
+  PAIRING_CODE_FORMAT,
+  useDeployments,
+  waitForPartnership,
+  WORLD,
+  writeCount,
+  wrongPairingCode,
+} from '../support/stack';
 
 jest.setTimeout(240_000);
 
@@ -12,7 +24,7 @@ describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)'
   let partnershipId = '';
   let pairingCode = '';
 
-  it('A requests, B sees the invitation awaiting approval, a wrong pairing code changes nothing, the right one makes both Active', async () => {
+  it('A requests (pinning B\'s key from B\'s URL), B sees the invitation awaiting approval, a wrong pairing code is counted and trusts nothing, the right one makes both Active', async () => {
     // An admin's own settings in Contoso that the product must leave alone.
     await stack().simulator.control.admin(WORLD.contoso, {
       method: 'POST',
@@ -31,7 +43,7 @@ describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)'
     expect(created.body).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       status: 'Draft',
-      pairingCode: expect.stringMatching(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/),
+      pairingCode: expect.stringMatching(PAIRING_CODE_FORMAT),
       statusUrl: `${contoso().baseUrl}/api/partnerships/${created.body.id}`,
     });
     expect(created.headers.get('location')).toBe(created.body.statusUrl);
@@ -56,21 +68,44 @@ describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)'
       },
     });
     expect(awaiting.pairingCode).toBeUndefined();
+    // B holds A's key as presented, not trusted, until its admin's code opens the invitation.
+    const contosoKey = await new FileDeploymentKeyStore({ path: contoso().keyFile }).getDeploymentKey();
+    const chinaKey = await new FileDeploymentKeyStore({ path: china().keyFile }).getDeploymentKey();
+    expect(awaiting.keys).toEqual({ own: chinaKey.kid, partnerPresented: contosoKey.kid });
+    expect(awaiting.pairingAttempts).toEqual({ used: 0, max: 5 });
+    expect(awaiting.partnerDomains).toEqual([
+      { domain: 'contoso.com', status: 'unverified', declared: true },
+      { domain: 'contoso.onmicrosoft.com', status: 'unverified', declared: true },
+    ]);
     const listed = await api(china(), 'GET', '/api/partnerships');
     expect(listed.body.partnerships).toContainEqual(expect.objectContaining({ id: partnershipId, role: 'responder', status: 'Draft' }));
     const initiator = await waitForPartnership(contoso(), partnershipId, hasStatus('AwaitingPartner'));
     expect(initiator).toMatchObject({ role: 'initiator', pairingCode, invitationUrl: `${contoso().baseUrl}/api/partnerships/${partnershipId}/invitation` });
+    // A fetched B's key from the URL its admin typed, before the invitation went out.
+    expect(initiator.keys).toMatchObject({ own: contosoKey.kid, partner: { thumbprint: chinaKey.kid, source: 'jwks' } });
+    const pinnedAt = initiator.steps.findIndex((step: { type: string }) => step.type === 'partner-key.pinned');
+    const deliveredAt = initiator.steps.findIndex((step: { message: string }) => step.message.startsWith('Invitation delivered'));
+    expect(pinnedAt).toBeGreaterThan(-1);
+    expect(pinnedAt).toBeLessThan(deliveredAt);
+    // The code is shown to A's admins only: in no message, step or B's answer.
+    const invitation = await api(contoso(), 'GET', `/api/partnerships/${partnershipId}/invitation`);
+    for (const text of [invitation.text, JSON.stringify(initiator.steps), JSON.stringify(awaiting)]) expect(text).not.toContain(pairingCode);
 
-    const wrong = await api(china(), 'POST', `/api/partnerships/${partnershipId}/approve`, { body: { pairingCode: pairingCode === 'AAAA-AAAA' ? 'BBBB-BBBB' : 'AAAA-AAAA' } });
+    const wrong = await api(china(), 'POST', `/api/partnerships/${partnershipId}/approve`, { body: { pairingCode: wrongPairingCode(pairingCode) } });
     expect(wrong.status).toBe(401);
     expect(wrong.headers.get('content-type')).toBe('application/problem+json');
-    expect(wrong.body).toMatchObject({ code: 'handshake.bad-pairing-code', type: 'https://cross-cloud-handshake.dev/problems/handshake.bad-pairing-code' });
-    const unchanged = await api(china(), 'GET', `/api/partnerships/${partnershipId}`);
-    expect(unchanged.body).toMatchObject({ status: 'Draft', updatedAt: awaiting.updatedAt });
-    expect(unchanged.body.steps).toHaveLength(awaiting.steps.length);
+    expect(wrong.body).toMatchObject({ code: 'handshake.bad-pairing-code', type: 'https://cross-cloud-handshake.dev/problems/handshake.bad-pairing-code', attemptsLeft: 4 });
+    // The try is counted; nothing else moved: still Draft, A's key still untrusted.
+    const counted = await api(china(), 'GET', `/api/partnerships/${partnershipId}`);
+    expect(counted.body).toMatchObject({ status: 'Draft', pairingAttempts: { used: 1, max: 5 }, keys: { partnerPresented: contosoKey.kid } });
+    expect(counted.body.keys.partner).toBeUndefined();
+    // A code of the wrong shape is no try.
+    const typo = await api(china(), 'POST', `/api/partnerships/${partnershipId}/approve`, { body: { pairingCode: 'K7QF-2M9D' } });
+    expect(typo.status).toBe(400);
+    expect((await api(china(), 'GET', `/api/partnerships/${partnershipId}`)).body.pairingAttempts).toEqual({ used: 1, max: 5 });
 
-    // Typed as an admin reads it over the phone: lower case, no dash.
-    const approved = await api(china(), 'POST', `/api/partnerships/${partnershipId}/approve`, { body: { pairingCode: pairingCode.toLowerCase().replace('-', ' ') } });
+    // Typed as an admin reads it over the phone: lower case, spaces.
+    const approved = await api(china(), 'POST', `/api/partnerships/${partnershipId}/approve`, { body: { pairingCode: pairingCode.toLowerCase().replace(/-/g, ' ') } });
     expect(approved.status).toBe(202);
     expect(approved.body).toEqual({ id: partnershipId, status: 'ConfiguringLocal' });
 
@@ -94,6 +129,15 @@ describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)'
     expect(b.steps.map((step: { message: string }) => step.message)).toEqual(
       expect.arrayContaining([expect.stringMatching(/^Invitation received/), 'Invitation approved with the pairing code.', expect.stringMatching(/^Confirmation delivered/)]),
     );
+    // Each side trusts the other's key, each on evidence of its own.
+    expect(a.keys.partner).toMatchObject({ thumbprint: chinaKey.kid, source: 'jwks' });
+    expect(b.keys.partner).toMatchObject({ thumbprint: contosoKey.kid, source: 'pairing-code' });
+    // Domains: Contoso's admin vouched for Woodgrove's (cross-cloud); Woodgrove's admin did not vouch for Contoso's.
+    expect(a.partnerDomains).toEqual([
+      { domain: 'woodgrove.cn', status: 'verified', source: 'admin', declared: true },
+      { domain: 'woodgrovecn.partner.onmschina.cn', status: 'verified', source: 'admin', declared: true },
+    ]);
+    expect(b.partnerDomains.map((domain: { status: string }) => domain.status)).toEqual(['unverified', 'unverified']);
     // What each side owns is exactly what it added.
     expect(a.owned).toEqual(
       expect.arrayContaining([
@@ -133,6 +177,8 @@ describe('the handshake between Contoso (Global) and Woodgrove China (21Vianet)'
       expect.stringMatching(/^li\.wei_woodgrove\.cn#EXT#@/),
     ]);
 
+    // Contoso's domains were declared but not verified at Woodgrove (nobody vouched): never written.
+    expect(JSON.stringify(chinaState.teams)).not.toContain('contoso.com');
     expect(chinaState.policy.allowedCloudEndpoints).toEqual(['microsoftonline.com']);
     expect(chinaState.partners.map((partner) => partner.tenantId)).toEqual([WORLD.contoso]);
     expect(chinaState.partners[0].b2bCollaborationInbound).toMatchObject({ applications: { accessType: 'allowed', targets: [{ target: 'Office365' }] } });

@@ -99,26 +99,37 @@ describe('handshake resilience', () => {
     expect(await guests(WORLD.china)).toBe(1);
   });
 
-  it('an answer that arrives before the workflow waits for it is kept (invitation delivered out of band while the sender still retries)', async () => {
+  it('out of band: the partner was down (its key could not be fetched), the invitation is carried over, and the key is pinned by the thumbprint its admin reads back; the answer that arrives before the workflow waits for it is kept', async () => {
     await stack().simulator.control.reset();
     await china().stop();
     const created = await api(contoso(), 'POST', '/api/partnerships', { body: contosoRequest(stack()) });
     expect(created.status).toBe(202);
     const id = created.body.id;
     // The first delivery failed (China is down); Contoso waits CONTOSO_FIRST_RETRY_MS before retrying.
-    await waitForPartnership(contoso(), id, hasStatus('AwaitingPartner'));
+    const awaiting = await waitForPartnership(contoso(), id, hasStatus('AwaitingPartner'));
+    // China's key could not be fetched from its URL: nothing is pinned, the admin is told how to.
+    expect(awaiting.steps.find((step: { step?: string; message: string }) => /could not be fetched/.test(step.message))).toMatchObject({ type: 'warning' });
+    expect(awaiting.keys.partner).toBeUndefined();
     await china().restart();
     const invitation = await api(contoso(), 'GET', `/api/partnerships/${id}/invitation`);
     expect(invitation.status).toBe(200);
-    // The admin carries the invitation over: China (pre-trusted) approves, configures and confirms.
+    // The admin carries the invitation over: China (pre-trusted) approves, configures and confirms —
+    // without a key proof (nobody typed the code there), so Contoso does not trust the confirmation yet.
     const delivered = await api(china(), 'POST', '/api/handshake/messages', { body: invitation.text, contentType: 'application/jose', key: 'none' });
     expect(delivered.body).toEqual({ id, status: 'Draft', approval: 'pre-trusted' });
+    // China's admin reads its own key thumbprint to Contoso's admin, who pins it; China's retried confirmation gets through.
+    const chinaSide = await waitForPartnership(china(), id, (partnership) => Boolean(partnership.keys?.own));
+    expect(chinaSide.keys.partner).toMatchObject({ source: 'pre-trust' });
+    const pinned = await api(contoso(), 'POST', `/api/partnerships/${id}/partner-key`, { body: { thumbprint: chinaSide.keys.own } });
+    expect(pinned.status).toBe(200);
+    expect(pinned.body.keys.partnerExpected ?? pinned.body.keys.partner?.thumbprint).toBe(chinaSide.keys.own);
 
     const [a, b] = await Promise.all([
       waitForPartnership(contoso(), id, hasStatus(...SETTLED), 180_000),
       waitForPartnership(china(), id, hasStatus(...SETTLED), 180_000),
     ]);
     expect([a.status, b.status]).toEqual(['Active', 'Active']);
+    expect(a.keys.partner).toMatchObject({ thumbprint: chinaSide.keys.own, source: 'admin' });
     // Contoso took the confirmation while its workflow was still retrying the invitation; the retry
     // then reached China, which answered it as the redelivery it was (no second partnership).
     const confirmationAt = stepIndex(a, /^Confirmation received/);
@@ -156,6 +167,11 @@ describe('handshake resilience', () => {
       waitForPartnership(contoso(), id, hasStatus(...SETTLED), 180_000),
     ]);
     expect([a.status, b.status]).toEqual(['Active', 'Active']);
+    // China could not fetch Contoso's key while Contoso was down: the key proof in Contoso's
+    // confirmation (made with the code its admin typed) is what China trusts it on.
+    expect(a.steps.some((step: { message: string }) => /could not be fetched/.test(step.message))).toBe(true);
+    expect(a.keys.partner).toMatchObject({ source: 'key-proof' });
+    expect(b.keys.partner).toMatchObject({ source: 'pairing-code' });
     // The durable history shows the failed attempts before the one that got through.
     const history = await api(china(), 'GET', `/runtime/webhooks/durabletask/instances/${id}?showHistory=true&code=${china().systemKey}`, { key: 'none' });
     const failedSends = (history.body.historyEvents as { EventType: string; Name?: string; FunctionName?: string }[]).filter(

@@ -88,7 +88,8 @@ describe('forged and replayed handshake messages', () => {
         partnershipId: `p-${newNonce().slice(0, 12)}`,
         sender: party(WORLD.contoso, 'Global', contoso(), ['contoso.com']),
         callbackUrl: `${contoso().baseUrl}/api/handshake/messages`,
-        collaboration: contosoRequest(stack()),
+        collaboration: { ...contosoRequest(stack()), acceptedPartnerDomains: undefined },
+        pairingCommitment: 'c'.repeat(43),
       },
       contosoKey,
     );
@@ -118,6 +119,7 @@ describe('forged and replayed handshake messages', () => {
         sender: original.sender,
         callbackUrl: original.callbackUrl,
         collaboration: { ...original.collaboration, guests: [] },
+        pairingCommitment: original.pairingCommitment,
       },
       contosoKey,
       { jti: original.jti },
@@ -133,27 +135,25 @@ describe('forged and replayed handshake messages', () => {
     await expectRefused(contoso(), unknownPartnership, 409, 'handshake.no-outstanding-invitation');
   });
 
-  it('a message the partnership cannot take in its state (ready while awaiting approval)', async () => {
+  it("before approval B trusts nothing A's key signs but the invitation itself (the key is only presented)", async () => {
     const early = await sign({ type: 'ready', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id }, contosoKey);
-    await expectRefused(china(), early, 409, 'handshake.wrong-state');
+    await expectRefused(china(), early, 401, 'handshake.unknown-key');
+    const offboard = await sign({ type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id, reason: 'test' }, contosoKey);
+    await expectRefused(china(), offboard, 401, 'handshake.unknown-key');
   });
 
-  it('a key other than the pinned one, and a message type that must use a pinned key', async () => {
-    const wrongKey = await sign({ type: 'ready', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id }, strangerKey);
-    await expectRefused(china(), wrongKey, 401, 'handshake.key-mismatch');
-    const unpinned = await sign({ type: 'ready', iss: WORLD.china, aud: WORLD.contoso, partnershipId: id }, chinaKey);
-    await expectRefused(contoso(), unpinned, 401, 'handshake.unknown-key');
+  it("a message the partnership cannot take in its state (B's ready before its confirmation, under B's pinned key)", async () => {
+    const early = await sign({ type: 'ready', iss: WORLD.china, aud: WORLD.contoso, partnershipId: id }, chinaKey);
+    await expectRefused(contoso(), early, 409, 'handshake.wrong-state');
   });
 
-  it('an offboard that does not verify against the pinned key, reuses a nonce, or expired is refused and ends nothing', async () => {
-    const offboard = { type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id, reason: 'forged' } as const;
-    await expectRefused(china(), await sign(offboard, strangerKey), 401, 'handshake.key-mismatch');
-    // Signed with the partner's real key but with the nonce of its invitation: a replay.
-    const invitationJti = JSON.parse(Buffer.from(invitation.split('.')[1], 'base64url').toString()).jti;
-    await expectRefused(china(), await sign(offboard, contosoKey, { jti: invitationJti }), 409, 'handshake.replay');
-    await expectRefused(china(), await sign(offboard, contosoKey, { now: Date.now() - 2 * 86_400_000, lifetimeSeconds: 3_600 }), 401, 'handshake.expired');
-    // The initiator has pinned no key of the responder yet: an offboard claiming to be from it cannot verify.
-    await expectRefused(contoso(), await sign({ type: 'offboard', iss: WORLD.china, aud: WORLD.contoso, partnershipId: id }, chinaKey), 401, 'handshake.unknown-key');
+  it("a key other than the trusted one is refused the same way as when none is trusted (naming neither)", async () => {
+    const wrongKey = await sign({ type: 'ready', iss: WORLD.china, aud: WORLD.contoso, partnershipId: id }, strangerKey);
+    await expectRefused(contoso(), wrongKey, 401, 'handshake.unknown-key');
+    const answer = await api(contoso(), 'POST', '/api/handshake/messages', { body: wrongKey, contentType: 'application/jose', key: 'none' });
+    expect(answer.text).not.toContain(chinaKey.kid);
+    const forgedOffboard = await sign({ type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id }, strangerKey);
+    await expectRefused(china(), forgedOffboard, 401, 'handshake.unknown-key');
   });
 
   it('garbage and oversized bodies', async () => {
@@ -171,5 +171,17 @@ describe('forged and replayed handshake messages', () => {
     // The deployment's public key is published for anyone to check signatures.
     const jwks = await api(contoso(), 'GET', '/api/handshake/jwks', { key: 'none' });
     expect(jwks.body).toEqual({ keys: [contosoKey.publicJwk] });
+  });
+
+  it('once Active, an offboard under a stranger\'s key, reusing a nonce, or expired is refused and ends nothing', async () => {
+    const offboard = { type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id, reason: 'forged' } as const;
+    const before = (await api(china(), 'GET', `/api/partnerships/${id}`)).body;
+    await expectRefused(china(), await sign(offboard, strangerKey), 401, 'handshake.unknown-key');
+    // Signed with the partner's real key but with the nonce of its invitation: a replay.
+    const invitationJti = JSON.parse(Buffer.from(invitation.split('.')[1], 'base64url').toString()).jti;
+    await expectRefused(china(), await sign(offboard, contosoKey, { jti: invitationJti }), 409, 'handshake.replay');
+    await expectRefused(china(), await sign(offboard, contosoKey, { now: Date.now() - 2 * 86_400_000, lifetimeSeconds: 3_600 }), 401, 'handshake.expired');
+    const after = (await api(china(), 'GET', `/api/partnerships/${id}`)).body;
+    expect({ status: after.status, updatedAt: after.updatedAt, steps: after.steps.length }).toEqual({ status: 'Active', updatedAt: before.updatedAt, steps: before.steps.length });
   });
 });

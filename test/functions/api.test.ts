@@ -49,6 +49,8 @@ describe('the HTTP API of a deployment', () => {
       ['POST', '/api/partnerships/x/reject'],
       ['GET', '/api/capabilities/check?partner=China'],
       ['POST', '/api/capabilities/check?partner=China'],
+      ['POST', '/api/partnerships/x/partner-key'],
+      ['POST', '/api/partnerships/x/partner-domains'],
     ];
 
     it.each(adminRoutes)('%s %s needs a function key', async (method, path) => {
@@ -215,7 +217,7 @@ describe('the HTTP API of a deployment', () => {
     });
 
     it('cannot be approved or rejected by the side that requested it (409), nor with a bad body (400)', async () => {
-      const approve = await api(contoso(), 'POST', `/api/partnerships/${id}/approve`, { body: { pairingCode: 'AAAA-AAAA' } });
+      const approve = await api(contoso(), 'POST', `/api/partnerships/${id}/approve`, { body: { pairingCode: 'AAAA-AAAA-AAAA-AAAA' } });
       expect(approve.status).toBe(409);
       expect(approve.body.code).toBe('partnership.illegal-transition');
       const reject = await api(contoso(), 'POST', `/api/partnerships/${id}/reject`, { body: { reason: 'no' } });
@@ -223,6 +225,9 @@ describe('the HTTP API of a deployment', () => {
       const bad = await api(contoso(), 'POST', `/api/partnerships/${id}/approve`, { body: { code: 'AAAA-AAAA' } });
       expect(bad.status).toBe(400);
       expect(bad.body.issues.map((issue: { field: string }) => issue.field).sort()).toEqual(['code', 'pairingCode']);
+      // The old 8-character form is not a code.
+      const short = await api(contoso(), 'POST', `/api/partnerships/${id}/approve`, { body: { pairingCode: 'AAAA-AAAA' } });
+      expect(short.body).toMatchObject({ status: 400, issues: [{ field: 'pairingCode', message: expect.stringContaining('XXXX-XXXX-XXXX-XXXX') }] });
       expect((await api(contoso(), 'GET', `/api/partnerships/${id}`)).body.status).toBe('AwaitingPartner');
     });
 
@@ -254,6 +259,39 @@ describe('the HTTP API of a deployment', () => {
       expect(message.body.code).toBe('handshake.wrong-state');
     });
 
+    it("takes the partner key thumbprint its admin reads back (it could not be fetched here), refuses a bad one or a contradicting one, changing nothing", async () => {
+      const before = (await api(contoso(), 'GET', `/api/partnerships/${id}`)).body;
+      expect(before.keys.partner).toBeUndefined();
+      expect(before.steps.some((step: { message: string }) => /could not be fetched/.test(step.message))).toBe(true);
+      const bad = await api(contoso(), 'POST', `/api/partnerships/${id}/partner-key`, { body: { thumbprint: 'short' } });
+      expect(bad.body).toMatchObject({ status: 400, code: 'request.invalid', issues: [{ field: 'thumbprint' }] });
+      expect((await api(contoso(), 'GET', `/api/partnerships/${id}`)).body.updatedAt).toBe(before.updatedAt);
+
+      const thumbprint = 'kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k';
+      const pinned = await api(contoso(), 'POST', `/api/partnerships/${id}/partner-key`, { body: { thumbprint } });
+      expect(pinned.status).toBe(200);
+      expect(pinned.body).toEqual({ id, keys: { own: before.keys.own, partnerExpected: thumbprint } });
+      expect((await api(contoso(), 'POST', `/api/partnerships/${id}/partner-key`, { body: { thumbprint } })).status).toBe(200);
+      const after = (await api(contoso(), 'GET', `/api/partnerships/${id}`)).body;
+      const other = await api(contoso(), 'POST', `/api/partnerships/${id}/partner-key`, { body: { thumbprint: 'A'.repeat(43) } });
+      expect(other.body).toMatchObject({ status: 409, code: 'handshake.partner-key-conflict' });
+      expect((await api(contoso(), 'GET', `/api/partnerships/${id}`)).body.updatedAt).toBe(after.updatedAt);
+      expect(after.steps.at(-1)).toMatchObject({ type: 'partner-key.pinned', data: { thumbprint, source: 'admin' } });
+    });
+
+    it('takes partner domains its admin vouches for (used once the partner declares them), refusing a bad body', async () => {
+      const bad = await api(contoso(), 'POST', `/api/partnerships/${id}/partner-domains`, { body: { accept: [] } });
+      expect(bad.body).toMatchObject({ status: 400, issues: [{ field: 'accept' }] });
+      const accepted = await api(contoso(), 'POST', `/api/partnerships/${id}/partner-domains`, { body: { accept: ['Woodgrove.CN', 'extra.example'] } });
+      expect(accepted.status).toBe(200);
+      // The request already named Woodgrove's two domains; none is declared yet (no answer from the partner).
+      expect(accepted.body.partnerDomains).toEqual([
+        { domain: 'woodgrove.cn', status: 'unverified', declared: false },
+        { domain: 'woodgrovecn.partner.onmschina.cn', status: 'unverified', declared: false },
+        { domain: 'extra.example', status: 'unverified', declared: false },
+      ]);
+    });
+
     it('an unknown partnership is a 404 problem', async () => {
       const unknown = await api(contoso(), 'GET', '/api/partnerships/00000000-0000-4000-8000-000000000000');
       expect(unknown.status).toBe(404);
@@ -274,12 +312,16 @@ describe('the HTTP API of a deployment', () => {
 
   it('a deployment missing its settings answers 500 config.invalid, naming the setting', async () => {
     const unconfigured = stack().deployment('Unconfigured');
+    // Anyone may call the JWKS route: it says what failed, not which setting (that is for admins).
     const jwks = await api(unconfigured, 'GET', '/api/handshake/jwks', { key: 'none' });
     expect(jwks.status).toBe(500);
-    expect(jwks.body).toMatchObject({ code: 'config.invalid', detail: expect.stringContaining('HANDSHAKE_KEY_FILE') });
+    expect(jwks.body).toMatchObject({ code: 'config.invalid', detail: 'The deployment could not process the request; try again later.' });
+    expect(jwks.text).not.toContain('HANDSHAKE_KEY_FILE');
+    const message = await api(unconfigured, 'POST', '/api/handshake/messages', { key: 'none', body: 'a.b.c', contentType: 'application/jose' });
+    expect(message.text).not.toMatch(/HANDSHAKE_KEY_FILE|PUBLIC_BASE_URL|AccountKey/);
     const created = await api(unconfigured, 'POST', '/api/partnerships', { body: contosoRequest(stack(), { partnerTenantId: WORLD.china }) });
     expect(created.status).toBe(500);
-    expect(created.body.code).toBe('config.invalid');
+    expect(created.body).toMatchObject({ code: 'config.invalid', detail: expect.stringContaining('HANDSHAKE_KEY_FILE') });
     expect((await api(unconfigured, 'GET', '/api/partnerships')).body.partnerships).toEqual([]);
   });
 

@@ -126,6 +126,19 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, TENANT_CLOUD: 'China', GUEST_INVITE_REDIRECT_URL: 'https://portal.woodgrove.cn' }).guestInviteRedirectUrl).toBe('https://portal.woodgrove.cn');
   });
 
+  it('calls partners over https only unless the development switch allows http to loopback', () => {
+    const config = loadConfig(base);
+    expect(config.outbound).toEqual({ allowHttpLoopback: false, maxResponseBytes: 64 * 1024 });
+    expect(config.partnerKeyFetchTimeoutMs).toBe(DEFAULTS.partnerKeyFetchTimeoutMs);
+    expect(config.partnerDomainLookupLimit).toBe(DEFAULTS.partnerDomainLookupLimit);
+    expect(loadConfig({ ...base, OUTBOUND_ALLOW_HTTP_LOOPBACK: 'true', PARTNER_DOMAIN_LOOKUP_LIMIT: '0' })).toMatchObject({
+      outbound: { allowHttpLoopback: true },
+      partnerDomainLookupLimit: 0,
+    });
+    expect(() => loadConfig({ ...base, OUTBOUND_ALLOW_HTTP_LOOPBACK: 'yes' })).toThrow(/OUTBOUND_ALLOW_HTTP_LOOPBACK must be one of true, false/);
+    expect(() => loadConfig({ ...base, PARTNER_KEY_FETCH_TIMEOUT_MS: '5' })).toThrow(/PARTNER_KEY_FETCH_TIMEOUT_MS must be an integer/);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('15m')).toBe(900);
     expect(parseDuration('2d')).toBe(172800);

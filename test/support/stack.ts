@@ -111,6 +111,17 @@ export async function api<T = any>(
   return { status: response.status, headers: response.headers, text, body: parsed as T };
 }
 
+/** The pairing code format (16 Crockford base32 characters in groups of four). */
+export const PAIRING_CODE_FORMAT = /^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$/;
+
+/** A well-formed pairing code that is not `code` (a wrong try). */
+export function wrongPairingCode(code: string, variant = 0): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const last = code.at(-1)!;
+  const other = alphabet[(alphabet.indexOf(last) + 1 + variant) % alphabet.length];
+  return `${code.slice(0, -1)}${other === last ? alphabet[(alphabet.indexOf(other) + 1) % 32] : other}`;
+}
+
 /** Polls a partnership until `until` holds; fails with the last state seen. */
 export async function waitForPartnership(
   deployment: LocalStackDeployment,
@@ -184,6 +195,8 @@ export function contosoRequest(stack: LocalStack, overrides: Record<string, unkn
     teams: { federation: true, crossCloudMeetings: { inbound: true, outbound: true }, guestAccess: true, anonymousJoin: true },
     guests: ['li.wei@woodgrove.cn'],
     partnerGuests: ['adele.vance@contoso.com'],
+    // Across clouds Graph cannot verify the partner's domains: Contoso's admin vouches for them.
+    acceptedPartnerDomains: ['woodgrove.cn', 'woodgrovecn.partner.onmschina.cn'],
     ...overrides,
   };
 }

@@ -119,6 +119,7 @@ export const partnerSeesInvitation: DemoPhase = {
           `${responder.tenant.displayName}'s admin lists its partnerships: ${partnerships.length} — ${invitation.id} from ` +
             `${initiator.tenant.displayName} (${invitation.partnerCloud}), ${invitation.status}, awaiting approval`,
         );
+        await showKeyAuthentication(context);
         return;
       }
       if (Date.now() > deadline) throw new Error(`The invitation did not reach ${responder.tenant.displayName} within ${INVITATION_VISIBLE_TIMEOUT_MS / 1000} s`);
@@ -135,9 +136,20 @@ export const answerInvitation: DemoPhase = {
     const id = context.partnershipId!;
     switch (context.scenario.answer) {
       case 'approve': {
+        // Across clouds Graph cannot check the partner's domains: B's admin vouches for them first.
+        const declared = (responder.partnership?.partnerDomains ?? []).filter((domain) => domain.status === 'unverified').map((domain) => domain.domain);
+        if (declared.length > 0) {
+          const accepted = await client(context, 'responder').acceptPartnerDomains(id, declared);
+          const used = (accepted.partnerDomains ?? []).filter((domain) => domain.status === 'verified').map((domain) => domain.domain);
+          context.log.line(`${responder.tenant.displayName}'s admin vouches for ${initiator.tenant.displayName}'s domains (Graph cannot check them across clouds): ${used.join(', ')}`);
+        }
         context.log.line(`${responder.tenant.displayName}'s admin approves with the pairing code ${context.pairingCode} read out by ${initiator.tenant.displayName}'s admin`);
         const action = await client(context, 'responder').approve(id, context.pairingCode!);
-        context.log.line(`${responder.tenant.displayName}: approved (${action.status})`);
+        const trusted = (await client(context, 'responder').getPartnership(id)).keys?.partner;
+        context.log.line(
+          `${responder.tenant.displayName}: approved (${action.status}); the code opened the invitation's commitment, so ${initiator.tenant.displayName}'s key ` +
+            `${trusted?.thumbprint ?? '?'} is now trusted (${trusted?.source ?? 'not yet'})`,
+        );
         startFollowing(context, 'responder');
         return;
       }
@@ -217,6 +229,32 @@ export const DEMO_PHASES: DemoPhase[] = [
   showChanges,
   driftAndRepair,
 ];
+
+/**
+ * How each side authenticates the other's key: A fetched B's key from the URL its admin typed (or
+ * says why it could not); B holds A's key as presented until its admin's pairing code opens the
+ * invitation's commitment.
+ */
+async function showKeyAuthentication(context: DemoContext): Promise<void> {
+  const { initiator, responder } = context.sides;
+  const a = await client(context, 'initiator').getPartnership(context.partnershipId!);
+  const fetched = a.steps.find((step) => step.type === 'partner-key.pinned' || /key could not be fetched/.test(step.message));
+  if (a.keys?.partner) {
+    context.log.line(
+      `${initiator.tenant.displayName} authenticated ${responder.tenant.displayName}'s key before inviting: fetched from ${responder.baseUrl}/api/handshake/jwks ` +
+        `(the URL its admin typed, over HTTPS) and pinned, thumbprint ${a.keys.partner.thumbprint}`,
+    );
+  } else if (fetched) {
+    context.log.line(`${initiator.tenant.displayName}: ${fetched.message}`);
+  }
+  const presented = responder.partnership?.keys?.partnerPresented;
+  if (presented) {
+    context.log.line(
+      `${responder.tenant.displayName} holds the invitation's key ${presented} as presented, not trusted: only the pairing code ` +
+        `${initiator.tenant.displayName}'s admin reads out can show it is ${initiator.tenant.displayName}'s`,
+    );
+  }
+}
 
 /** Starts following a side (once); the promise settles with its final state. */
 function startFollowing(context: DemoContext, side: Side): Promise<PartnershipDetails> {

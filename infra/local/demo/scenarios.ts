@@ -132,6 +132,8 @@ function contosoAsksWoodgrove(responderUrl: string, overrides: Partial<Partnersh
     // Woodgrove people Contoso invites, and Contoso people Woodgrove invites (by UPN).
     guests: ['li.wei@woodgrove.cn', 'wang.fang@woodgrove.cn'],
     partnerGuests: ['adele.vance@contoso.com', 'megan.bowen@contoso.com'],
+    // Across clouds Graph cannot check Woodgrove's domains: Contoso's admin vouches for them.
+    acceptedPartnerDomains: ['woodgrove.cn', 'woodgrovecn.partner.onmschina.cn'],
     invitationLifetime: '72h',
     ...overrides,
   };

@@ -27,6 +27,7 @@ export function invitationDraft(overrides: Record<string, unknown> = {}): Handsh
     },
     callbackUrl: 'https://handshake.contoso.example/api/handshake/messages',
     collaboration: { b2bCollaboration: true, teamsFederation: true },
+    pairingCommitment: 'c'.repeat(43),
     ...overrides,
   } as HandshakeMessageDraft;
 }

@@ -39,7 +39,7 @@ class Receiver {
     const { message } = verified;
     await this.decide(message);
     if (verified.keySource === 'presented') {
-      await this.keys.pin({ partnershipId: message.partnershipId, tenantId: message.iss, jwk: verified.key });
+      await this.keys.pin({ partnershipId: message.partnershipId, tenantId: message.iss, jwk: verified.key, source: 'pairing-code' });
     }
     this.effects.push({ jti: message.jti, type: message.type, resumed });
     return { status: 202, body: { partnershipId: message.partnershipId, received: message.type } };
@@ -101,7 +101,7 @@ describe('receiveHandshakeMessage (Azurite)', () => {
   it('refuses a different message reusing a jti (409) and changes nothing', async () => {
     const invitation = await invite();
     await b.deliver(invitation.jws);
-    const reuse = await invite({ callbackUrl: 'https://evil.example/api/handshake/messages' }, invitation.message.jti);
+    const reuse = await invite({ collaboration: { b2bCollaboration: false } }, invitation.message.jti);
     await expect(b.deliver(reuse.jws)).rejects.toMatchObject({ code: 'handshake.replay', status: 409 });
     expect(b.effects).toHaveLength(1);
     expect(await b.nonces.find(TENANT_A, invitation.message.jti)).toMatchObject({ digest: invitation.digest });
@@ -128,7 +128,7 @@ describe('receiveHandshakeMessage (Azurite)', () => {
   it('leaves nothing behind when the act refuses the message, so it can be delivered again later', async () => {
     const invitation = await invite();
     b.decide = (message) => {
-      throw wrongStateError({ type: message.type as 'invitation', partnershipId: PARTNERSHIP }, 'Offboarding');
+      throw wrongStateError({ type: message.type as 'invitation', partnershipId: PARTNERSHIP });
     };
     await expect(b.deliver(invitation.jws)).rejects.toMatchObject({ code: 'handshake.wrong-state', status: 409 });
     expect(await b.rowCount()).toBe(0);
@@ -179,9 +179,9 @@ describe('receiveHandshakeMessage (Azurite)', () => {
   it('after first contact, holds the partner to its pinned key', async () => {
     await b.deliver((await invite()).jws);
     const byC = await signHandshakeMessage(invitationDraft(), { key: keyC, now: T0 });
-    await expect(b.deliver(byC.jws)).rejects.toMatchObject({ code: 'handshake.key-mismatch' });
+    await expect(b.deliver(byC.jws)).rejects.toMatchObject({ code: 'handshake.unknown-key' });
     const readyByC = await signHandshakeMessage(readyDraft(), { key: keyC, now: T0 });
-    await expect(b.deliver(readyByC.jws)).rejects.toMatchObject({ code: 'handshake.key-mismatch' });
+    await expect(b.deliver(readyByC.jws)).rejects.toMatchObject({ code: 'handshake.unknown-key' });
     const ready = await signHandshakeMessage(readyDraft(), { key: keyA, now: T0 });
     expect((await b.deliver(ready.jws)).verified.keySource).toBe('pinned');
     expect(b.effects.map((e) => e.type)).toEqual(['invitation', 'ready']);

@@ -221,24 +221,43 @@ describe('verifyHandshakeMessage refuses', () => {
     const forged = await forge({}, ready, keyC);
     const error = await refusal(verifyHandshakeMessage(forged, atB()));
     expect(error.code).toBe('handshake.unknown-key');
-    expect(error.message).toMatch(/pinned key/);
+    expect(error.message).toMatch(/not trusted for this partner/);
   });
 
-  it('a message signed with another key than the pinned one (401 key mismatch)', async () => {
+  it('a message signed with another key than the pinned one: the same refusal as with none pinned, naming no pinned key (401 unknown key)', async () => {
     const byC = await signHandshakeMessage(readyDraft(), { key: keyC, now: T0 });
-    const error = await refusal(verifyHandshakeMessage(byC.jws, atB({ trust: { pinnedKey: keyA.publicJwk } })));
-    expect(error).toMatchObject({ code: 'handshake.key-mismatch', status: 401, details: { kid: keyC.kid, pinnedKid: keyA.kid } });
+    const withPin = await refusal(verifyHandshakeMessage(byC.jws, atB({ trust: { pinnedKey: keyA.publicJwk } })));
+    const withoutPin = await refusal(verifyHandshakeMessage(byC.jws, atB({ trust: {} })));
+    expect(withPin).toMatchObject({ code: 'handshake.unknown-key', status: 401, details: { kid: keyC.kid } });
+    expect(JSON.stringify(withPin.details)).not.toContain(keyA.kid);
+    expect(withPin.message).not.toContain(keyA.kid);
+    expect({ code: withoutPin.code, message: withoutPin.message, details: withoutPin.details }).toEqual({
+      code: withPin.code,
+      message: withPin.message,
+      details: withPin.details,
+    });
   });
 
-  it('an invitation presenting a new key where one is pinned, even with acceptPresentedKey (401 key mismatch)', async () => {
+  it('an invitation presenting a new key where one is pinned, even with acceptPresentedKey (401 unknown key)', async () => {
     const byC = await signHandshakeMessage(invitationDraft(), { key: keyC, now: T0 });
     const error = await refusal(verifyHandshakeMessage(byC.jws, atB({ trust: { pinnedKey: keyA.publicJwk, acceptPresentedKey: true } })));
-    expect(error.code).toBe('handshake.key-mismatch');
+    expect(error.code).toBe('handshake.unknown-key');
   });
 
   it('a header whose kid is not the thumbprint of the presented key (401 key mismatch)', async () => {
     const forged = await forge({ kid: keyC.kid }, (await invitation()).message);
     expect((await refusal(verifyHandshakeMessage(forged, atB()))).code).toBe('handshake.key-mismatch');
+  });
+
+  it('an invitation whose answers would go elsewhere than the sender deployment, or without a pairing commitment (400)', async () => {
+    const claims = (await invitation()).message as Record<string, unknown>;
+    const elsewhere = await forge({}, { ...claims, callbackUrl: 'https://internal.example/api/handshake/messages' });
+    const error = await refusal(verifyHandshakeMessage(elsewhere, atB()));
+    expect(error).toMatchObject({ code: 'handshake.malformed', details: { issues: [expect.objectContaining({ path: 'callbackUrl' })] } });
+    const { pairingCommitment: _omitted, ...uncommitted } = claims;
+    expect((await refusal(verifyHandshakeMessage(await forge({}, uncommitted), atB()))).details).toMatchObject({
+      issues: [expect.objectContaining({ path: 'pairingCommitment' })],
+    });
   });
 
   it('a presented key with a private part (400)', async () => {
@@ -248,7 +267,9 @@ describe('verifyHandshakeMessage refuses', () => {
 
   it('a message addressed to another tenant (401 wrong audience)', async () => {
     const toC = await invitation({ aud: TENANT_C });
-    expect(await refusal(verifyHandshakeMessage(toC.jws, atB()))).toMatchObject({ code: 'handshake.wrong-audience', status: 401 });
+    const error = await refusal(verifyHandshakeMessage(toC.jws, atB()));
+    expect(error).toMatchObject({ code: 'handshake.wrong-audience', status: 401 });
+    expect(`${error.message} ${JSON.stringify(error.details)}`).not.toContain(TENANT_B);
   });
 
   it('a message from another tenant than the expected partner (401 unexpected issuer)', async () => {
@@ -258,6 +279,8 @@ describe('verifyHandshakeMessage refuses', () => {
     );
     const error = await refusal(verifyHandshakeMessage(fromC.jws, atB({ expectedIssuer: TENANT_A })));
     expect(error).toMatchObject({ code: 'handshake.unexpected-issuer', status: 401 });
+    // The partner this deployment expects is not named to the caller.
+    expect(`${error.message} ${JSON.stringify(error.details)}`).not.toContain(TENANT_A);
   });
 
   it('an expired message (401)', async () => {

@@ -30,33 +30,33 @@ describe('PartnerKeyRepository (Azurite)', () => {
     keys = new PartnerKeyRepository(tables);
   });
 
-  it('pins a partner key on first contact and returns it afterwards', async () => {
+  it('pins an authenticated partner key with its evidence and returns it afterwards', async () => {
     expect(await keys.get('p-1', TENANT)).toBeUndefined();
-    const pinned = await keys.pin({ partnershipId: 'p-1', tenantId: TENANT.toUpperCase(), jwk: jwkA, now: T0 });
-    expect(pinned).toEqual({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, thumbprint: jwkA.kid, pinnedAt: T0 });
+    const pinned = await keys.pin({ partnershipId: 'p-1', tenantId: TENANT.toUpperCase(), jwk: jwkA, source: 'jwks', now: T0 });
+    expect(pinned).toEqual({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, thumbprint: jwkA.kid, pinnedAt: T0, source: 'jwks' });
     expect(await keys.get('p-1', TENANT)).toEqual(pinned);
   });
 
   it('pins the same key again without change (idempotent redelivery)', async () => {
-    const first = await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, now: T0 });
-    const again = await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, now: new Date(T0.getTime() + 60_000) });
+    const first = await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, source: 'jwks', now: T0 });
+    const again = await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, source: 'jwks', now: new Date(T0.getTime() + 60_000) });
     expect(again).toEqual(first);
   });
 
   it('refuses a different key afterwards and keeps the pinned one', async () => {
-    await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, now: T0 });
-    await expect(keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkC })).rejects.toMatchObject({
+    await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, source: 'jwks', now: T0 });
+    await expect(keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkC, source: 'pairing-code' })).rejects.toMatchObject({
       code: 'handshake.key-mismatch',
       status: 401,
-      details: { pinnedKid: jwkA.kid, kid: jwkC.kid },
+      details: { kid: jwkC.kid },
     });
     expect((await keys.get('p-1', TENANT))?.thumbprint).toBe(jwkA.kid);
   });
 
   it('lets exactly one of two concurrent first contacts with different keys win', async () => {
     const results = await Promise.allSettled([
-      keys.pin({ partnershipId: 'p-2', tenantId: TENANT, jwk: jwkA }),
-      keys.pin({ partnershipId: 'p-2', tenantId: TENANT, jwk: jwkC }),
+      keys.pin({ partnershipId: 'p-2', tenantId: TENANT, jwk: jwkA, source: 'pairing-code' }),
+      keys.pin({ partnershipId: 'p-2', tenantId: TENANT, jwk: jwkC, source: 'pairing-code' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -66,8 +66,8 @@ describe('PartnerKeyRepository (Azurite)', () => {
   });
 
   it('keeps pins per partnership, lists and removes them', async () => {
-    await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA });
-    await keys.pin({ partnershipId: 'p-3', tenantId: TENANT, jwk: jwkC });
+    await keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: jwkA, source: 'pairing-code' });
+    await keys.pin({ partnershipId: 'p-3', tenantId: TENANT, jwk: jwkC, source: 'pairing-code' });
     expect((await keys.listForPartnership('p-1')).map((k) => k.thumbprint)).toEqual([jwkA.kid]);
     expect(await keys.unpin('p-1', TENANT)).toBe(true);
     expect(await keys.unpin('p-1', TENANT)).toBe(false);
@@ -76,10 +76,10 @@ describe('PartnerKeyRepository (Azurite)', () => {
   });
 
   it('refuses bad ids and non-Ed25519 keys, writing nothing', async () => {
-    await expect(keys.pin({ partnershipId: 'p/1', tenantId: TENANT, jwk: jwkA })).rejects.toMatchObject({ code: 'request.invalid' });
-    await expect(keys.pin({ partnershipId: 'p-1', tenantId: 'fabrikam.cn', jwk: jwkA })).rejects.toMatchObject({ code: 'request.invalid' });
+    await expect(keys.pin({ partnershipId: 'p/1', tenantId: TENANT, jwk: jwkA, source: 'pairing-code' })).rejects.toMatchObject({ code: 'request.invalid' });
+    await expect(keys.pin({ partnershipId: 'p-1', tenantId: 'fabrikam.cn', jwk: jwkA, source: 'pairing-code' })).rejects.toMatchObject({ code: 'request.invalid' });
     const rsa = { kty: 'RSA', n: 'AQAB', e: 'AQAB' } as unknown as PublicJwk;
-    await expect(keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: rsa })).rejects.toMatchObject({ code: 'request.invalid' });
+    await expect(keys.pin({ partnershipId: 'p-1', tenantId: TENANT, jwk: rsa, source: 'pairing-code' })).rejects.toMatchObject({ code: 'request.invalid' });
     expect(await rows(tables)).toEqual([]);
   });
 });
