@@ -59,7 +59,7 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
     expectedIssuer: record?.partnerTenantId,
     // A presented key (invitation, confirmation, rejection) only proves the sender holds it: `act`
     // pins it only on evidence from elsewhere (see docs/security.md).
-    trust: { pinnedKey: pinned?.jwk, acceptPresentedKey: true },
+    trust: { pinnedKey: pinned?.jwk ?? withdrawalKey(claims.type, record), acceptPresentedKey: true },
     nonces,
     leaseSeconds: deployment.config.nonceProcessingLeaseSeconds,
     payloadSchemas: { collaboration: desiredCollaborationSchema, configured: desiredCollaborationSchema },
@@ -82,6 +82,16 @@ export async function receivePartnerMessage(jws: string, context: EntryPointCont
     }
   });
   return answer;
+}
+
+/**
+ * The key an `offboard` of an invitation not yet approved verifies against: the one the invitation
+ * presented. Only its holder — the inviting deployment — can sign with it, and all it can do is
+ * withdraw that invitation, which wrote nothing here (see docs/security.md, "Withdrawing an invitation").
+ */
+function withdrawalKey(type: unknown, record: PartnershipRecord | undefined) {
+  if (type !== 'offboard' || !record || record.role !== 'responder' || record.status !== 'Draft') return undefined;
+  return handshakeData(record).invitation?.key;
 }
 
 type Verified<T extends 'invitation' | 'confirmation' | 'rejection' | 'ready' | 'offboard'> = VerifiedHandshakeMessage & { message: HandshakeMessageOf<T> };

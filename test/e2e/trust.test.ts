@@ -136,10 +136,10 @@ describe('forged and replayed handshake messages', () => {
   });
 
   it("before approval B trusts nothing A's key signs but the invitation itself (the key is only presented)", async () => {
+    // (An `offboard` under the presented key would withdraw the invitation — only its holder can
+    // sign one; offboardPartner.test.ts shows it. A stranger's is refused below.)
     const early = await sign({ type: 'ready', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id }, contosoKey);
     await expectRefused(china(), early, 401, 'handshake.unknown-key');
-    const offboard = await sign({ type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: id, reason: 'test' }, contosoKey);
-    await expectRefused(china(), offboard, 401, 'handshake.unknown-key');
   });
 
   it("a message the partnership cannot take in its state (B's ready before its confirmation, under B's pinned key)", async () => {
