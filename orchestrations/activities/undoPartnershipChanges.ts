@@ -2,6 +2,7 @@
 // before the partner took part — remove what THIS partnership added to the own tenant and nothing
 // else (removePlan): what another partnership still needs is handed over to it, what an admin
 // changed since is left alone, invited guests stay (deleting users needs another permission).
+// Intents an interrupted configure step left behind are settled first: what landed is undone too.
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import { DomainError, isDomainError } from '../../shared/errors';
@@ -9,6 +10,7 @@ import { ownershipAfter, partnershipsInChange, type OwnershipChange } from '../.
 import type { PartnershipStatus } from '../../shared/partnership';
 import { applyPlan, auditEvents, readTenantState, removePlan, type PartialFailureDetails, type PartnershipTarget } from '../../shared/plan';
 import { handshakeDeployment } from '../deployment';
+import { settleRecordedIntents } from '../ownershipIntents';
 import { UNDO_PARTNERSHIP_CHANGES_ACTIVITY } from '../names';
 import { outcomeOf, type Outcome } from './outcome';
 
@@ -28,14 +30,17 @@ export async function undoPartnershipChanges(input: UndoPartnershipChangesInput)
     const deployment = handshakeDeployment();
     const { partnerships, events } = deployment.repositories;
     const localCloud = deployment.config.cloud;
-    const record = await partnerships.require(input.partnershipId);
-    if (record.ownership.length === 0) return { removed: [], handedOver: 0, warnings: [] };
+    const recorded = await partnerships.require(input.partnershipId);
+    if (recorded.ownership.length === 0 && recorded.intents.length === 0) return { removed: [], handedOver: 0, warnings: [] };
 
     const others: PartnershipTarget[] = (await partnerships.list({ statuses: KEEPING_STATUSES }))
-      .filter((other) => other.id !== record.id)
+      .filter((other) => other.id !== recorded.id)
       .map((other) => ({ partnershipId: other.id, desired: other.desired, partnerDomains: other.partnerDomains }));
     const adapters = deployment.adapters();
-    const actual = await readTenantState(adapters, [], { localCloud, ownership: record.ownership });
+    const actual = await readTenantState(adapters, [], { localCloud, ownership: [...recorded.ownership, ...recorded.intents] });
+    // A write an interrupted run made without recording it is undone like any owned change.
+    const record = await settleRecordedIntents(deployment, recorded, actual, { at: input.at, idPrefix: `${recorded.id}:${input.step}` });
+    if (record.ownership.length === 0) return { removed: [], handedOver: 0, warnings: [] };
     const removal = removePlan({ partnershipId: record.id, desired: record.desired, partnerDomains: record.partnerDomains }, record.ownership, others, actual, {
       localCloud,
     });

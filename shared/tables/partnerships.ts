@@ -38,6 +38,11 @@ export interface PartnershipRecord {
   partnerDomains: string[];
   /** What this partnership added to the tenant (see shared/ownership). */
   ownership: OwnedItem[];
+  /**
+   * What an operation under way is about to add: recorded before the tenant write, cleared when
+   * its ownership is recorded (see shared/plan/intents and docs/robustness.md).
+   */
+  intents: OwnedItem[];
   lastError: SerializedDomainError | null;
   /** Workflow data kept with the partnership (invitation jti, key thumbprint, instance ids...). */
   data: Record<string, unknown>;
@@ -61,7 +66,7 @@ export interface NewPartnership {
 
 /** The fields an update may change. */
 export type PartnershipChanges = Partial<
-  Pick<PartnershipRecord, 'status' | 'driftStatus' | 'desired' | 'partnerDomains' | 'ownership' | 'lastError' | 'data'>
+  Pick<PartnershipRecord, 'status' | 'driftStatus' | 'desired' | 'partnerDomains' | 'ownership' | 'intents' | 'lastError' | 'data'>
 >;
 
 export interface PartnershipsOptions {
@@ -95,6 +100,7 @@ export class PartnershipRepository {
       desired: input.desired,
       partnerDomains: input.partnerDomains ?? [],
       ownership: [],
+      intents: [],
       lastError: null,
       data: input.data ?? {},
       createdAt: at,
@@ -253,6 +259,7 @@ function toEntity(record: PartnershipRecord): Record<string, unknown> & { partit
   packJson(entity, 'desired', record.desired);
   packJson(entity, 'partnerDomains', record.partnerDomains);
   packJson(entity, 'ownership', record.ownership);
+  packJson(entity, 'intents', record.intents);
   packJson(entity, 'lastError', record.lastError);
   packJson(entity, 'data', record.data);
   return entity;
@@ -269,6 +276,7 @@ function fromEntity(entity: Record<string, unknown>): PartnershipRecord {
     desired: unpackJson(entity, 'desired', {} as DesiredCollaboration),
     partnerDomains: unpackJson(entity, 'partnerDomains', []),
     ownership: unpackJson(entity, 'ownership', []),
+    intents: unpackJson(entity, 'intents', []),
     lastError: unpackJson(entity, 'lastError', null),
     data: unpackJson(entity, 'data', {}),
     createdAt: String(entity.createdAt),
