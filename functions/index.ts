@@ -8,3 +8,5 @@ import '../orchestrations/reconcile';
 import './graphNotifications';
 import './graphLifecycle';
 import './reconcile';
+// Robustness: housekeeping of what anonymous callers leave behind (expired nonces and invitations).
+import './housekeeping';

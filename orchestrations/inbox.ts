@@ -29,6 +29,7 @@ import {
 import { desiredCollaborationSchema, mirrorForPartner, type DesiredCollaboration, type PartnershipStatus } from '../shared/partnership';
 import type { PartnershipRecord } from '../shared/tables';
 import { PARTNER_ANSWER_EVENT, PARTNER_READY_EVENT, type PartnerAnswerEvent, type PartnerReadyEvent } from './names';
+import { assertRoomForInvitation } from './invitationLimits';
 import { approvePreTrusted, type EntryPointContext } from './partnerships';
 import { handshakeData, withHandshakeData } from './records';
 
@@ -115,6 +116,7 @@ async function acceptInvitationMessage(
   if (!isCloudName(senderCloud)) throw handshakeError('handshake.malformed', `The invitation's sender cloud "${senderCloud}" is not a known cloud.`);
   const desired = mirrorForPartner(collaboration, { tenantId: message.iss, cloud: senderCloud, deploymentUrl: message.sender.deploymentUrl });
   assertCapabilities(config.cloud, senderCloud, desired);
+  await assertRoomForInvitation(deployment, message.iss);
 
   await keys.pin({ partnershipId: message.partnershipId, tenantId: message.iss, jwk: verified.key });
   const receivedAt = new Date().toISOString();

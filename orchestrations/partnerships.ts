@@ -8,7 +8,8 @@ import { assertCapabilities } from '../shared/capabilities';
 import { DomainError } from '../shared/errors';
 import { assertPairingCode, derivePairingCode, newNonce } from '../shared/handshake';
 import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../shared/client';
-import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest } from '../shared/partnership';
+import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest, PARTNERSHIP_STATUSES, type PartnershipStatus } from '../shared/partnership';
+import { nextLink, parsePageQuery } from '../shared/paging';
 import { plan, readTenantState, type PlanOperation } from '../shared/plan';
 import { resolveDesiredCollaboration } from '../shared/resolve';
 import type { PartnershipRecord } from '../shared/tables';
@@ -171,9 +172,35 @@ export async function offboardPartnership(id: string, context: EntryPointContext
   throw new DomainError('offboarding.not-implemented', 'Offboarding a partnership is not available yet; nothing was changed.', { details: { id } });
 }
 
-export async function listPartnerships(context: EntryPointContext): Promise<{ partnerships: PartnershipSummary[] }> {
-  const records = await context.deployment.repositories.partnerships.list();
-  return { partnerships: records.map(summaryOf) };
+/**
+ * GET /api/partnerships: one page (`$top`, `continuationToken`, see shared/paging), optionally only
+ * the partnerships in the statuses `status` names (comma-separated).
+ */
+export async function listPartnerships(
+  query: Readonly<Record<string, string>>,
+  context: EntryPointContext,
+): Promise<{ partnerships: PartnershipSummary[]; continuationToken?: string; nextLink?: string }> {
+  const page = parsePageQuery(query);
+  const statuses = parseStatusFilter(query.status);
+  const found = await context.deployment.repositories.partnerships.listPage({ ...page, ...(statuses ? { statuses } : {}) });
+  if (!found.continuationToken) return { partnerships: found.records.map(summaryOf) };
+  return {
+    partnerships: found.records.map(summaryOf),
+    continuationToken: found.continuationToken,
+    nextLink: nextLink(`${baseUrl(context)}/api/partnerships`, { status: query.status }, { ...page, continuationToken: found.continuationToken }),
+  };
+}
+
+function parseStatusFilter(value: string | undefined): PartnershipStatus[] | undefined {
+  if (value === undefined) return undefined;
+  const statuses = value.split(',').map((status) => status.trim());
+  const unknown = statuses.filter((status) => !isPartnershipStatus(status));
+  if (unknown.length > 0 || statuses.length > PARTNERSHIP_STATUSES.length) {
+    throw new DomainError('request.invalid', `The list request is not valid: status: must be one or more of ${PARTNERSHIP_STATUSES.join(', ')}, comma-separated.`, {
+      details: { issues: [{ field: 'status', message: `must be one or more of ${PARTNERSHIP_STATUSES.join(', ')}, comma-separated` }] },
+    });
+  }
+  return statuses as PartnershipStatus[];
 }
 
 export async function getPartnership(id: string, context: EntryPointContext): Promise<PartnershipDetails> {

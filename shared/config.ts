@@ -81,6 +81,24 @@ export const DEFAULTS = {
    */
   teamsManualRecheckInterval: '5m',
   teamsManualDeadline: '24h',
+  /**
+   * Invitations waiting for approval (responder Drafts whose invitation has not expired) that
+   * anonymous senders may create: per sending tenant and in total. Beyond, 429 + Retry-After.
+   */
+  invitationDraftsPerPartnerMax: 3,
+  invitationDraftsMax: 100,
+  invitationDraftsRetryAfterSeconds: 3_600,
+  /** NCRONTAB of the housekeeping timer (expired nonces purged, expired invitations closed). */
+  housekeepingSchedule: '0 7 * * * *',
+  /** Graph notification bodies: size cap, concurrent subscription reads, distinct ids read one by one. */
+  notificationMaxBodyBytes: 1_000_000,
+  notificationLookupConcurrency: 8,
+  notificationPointReadLimit: 20,
+  /** Graph's validationToken (echoed back) is short; a longer one is not Graph's. */
+  validationTokenMaxBytes: 1_024,
+  /** Paged lists (`$top`): default and largest page. */
+  listPageSizeDefault: 50,
+  listPageSizeMax: 200,
 } as const;
 
 export type CredentialConfig =
@@ -130,6 +148,10 @@ export interface AppConfig {
     backoffCoefficient: number;
     requestTimeoutMs: number;
   };
+  /** What anonymous callers may create (see DEFAULTS.invitationDrafts*). */
+  invitationDrafts: { perPartnerMax: number; max: number; retryAfterSeconds: number };
+  housekeepingSchedule: string;
+  notifications: { maxBodyBytes: number; lookupConcurrency: number; pointReadLimit: number };
 }
 
 /** App setting names, in one place (docs and infra/azure use the same). */
@@ -183,6 +205,13 @@ export const SETTINGS = {
   messageDeliveryMaxRetryIntervalMs: 'MESSAGE_DELIVERY_MAX_RETRY_INTERVAL_MS',
   messageDeliveryRequestTimeoutMs: 'MESSAGE_DELIVERY_REQUEST_TIMEOUT_MS',
   nonceProcessingLeaseSeconds: 'NONCE_PROCESSING_LEASE_SECONDS',
+  invitationDraftsPerPartnerMax: 'INVITATION_DRAFTS_PER_PARTNER_MAX',
+  invitationDraftsMax: 'INVITATION_DRAFTS_MAX',
+  invitationDraftsRetryAfterSeconds: 'INVITATION_DRAFTS_RETRY_AFTER_SECONDS',
+  housekeepingSchedule: 'HOUSEKEEPING_SCHEDULE',
+  notificationMaxBodyBytes: 'NOTIFICATION_MAX_BODY_BYTES',
+  notificationLookupConcurrency: 'NOTIFICATION_LOOKUP_CONCURRENCY',
+  notificationPointReadLimit: 'NOTIFICATION_POINT_READ_LIMIT',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -355,6 +384,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxRetryIntervalMs: integer(SETTINGS.messageDeliveryMaxRetryIntervalMs, DEFAULTS.messageDeliveryMaxRetryIntervalMs, 100, 86_400_000),
       backoffCoefficient: DEFAULTS.messageDeliveryBackoffCoefficient,
       requestTimeoutMs: integer(SETTINGS.messageDeliveryRequestTimeoutMs, DEFAULTS.messageDeliveryRequestTimeoutMs, 1_000, 600_000),
+    },
+    invitationDrafts: {
+      perPartnerMax: integer(SETTINGS.invitationDraftsPerPartnerMax, DEFAULTS.invitationDraftsPerPartnerMax, 1, 10_000),
+      max: integer(SETTINGS.invitationDraftsMax, DEFAULTS.invitationDraftsMax, 1, 100_000),
+      retryAfterSeconds: integer(SETTINGS.invitationDraftsRetryAfterSeconds, DEFAULTS.invitationDraftsRetryAfterSeconds, 1, 86_400),
+    },
+    housekeepingSchedule: get(SETTINGS.housekeepingSchedule) ?? DEFAULTS.housekeepingSchedule,
+    notifications: {
+      maxBodyBytes: integer(SETTINGS.notificationMaxBodyBytes, DEFAULTS.notificationMaxBodyBytes, 1_024, 10_000_000),
+      lookupConcurrency: integer(SETTINGS.notificationLookupConcurrency, DEFAULTS.notificationLookupConcurrency, 1, 100),
+      pointReadLimit: integer(SETTINGS.notificationPointReadLimit, DEFAULTS.notificationPointReadLimit, 0, 1_000),
     },
   };
   if (config.subscriptionRenewBeforeMinutes >= config.subscriptionLifetimeMinutes) {

@@ -46,6 +46,7 @@ export const ERROR_CODES = {
   'handshake.no-outstanding-invitation': { status: 409, title: 'No outstanding invitation matches the message' },
   'handshake.wrong-state': { status: 409, title: 'The partnership cannot take that message now' },
   'handshake.bad-pairing-code': { status: 401, title: 'The pairing code does not match' },
+  'handshake.too-many-invitations': { status: 429, title: 'Too many invitations are waiting for approval' },
   // The partner deployment, as seen by the sender of a message (recorded as a partnership's last error)
   'handshake.partner-refused': { status: 502, title: 'The partner deployment refused the message' },
   'handshake.partner-unreachable': { status: 504, title: 'The partner deployment could not be reached' },

@@ -22,7 +22,6 @@ export {
   subscriptionsNeeded,
   syncSubscriptions,
   notificationUrls,
-  authenticNotificationSource,
   NOTIFICATIONS_ROUTE,
   LIFECYCLE_ROUTE,
 } from './subscriptions';

@@ -156,6 +156,38 @@ export class PartnershipRepository {
   }
 
   /**
+   * One page of partnerships in id order (optionally only those in the given statuses): at most
+   * `top`, and a continuation token while more may follow. A token this did not hand out is
+   * `request.invalid`.
+   */
+  async listPage(query: { statuses?: readonly PartnershipStatus[]; top: number; continuationToken?: string }): Promise<PartnershipPage> {
+    const table = await this.table();
+    const clauses = [odata`PartitionKey eq ${PARTITION}`];
+    if (query.statuses?.length) clauses.push(`(${query.statuses.map((status) => odata`status eq ${status}`).join(' or ')})`);
+    const records: PartnershipRecord[] = [];
+    let token = query.continuationToken === undefined ? undefined : storageToken(query.continuationToken);
+    try {
+      // Pages of a filtered query may come back short (even empty) with a token: ask for the rest.
+      while (records.length < query.top) {
+        const pages = table.listEntities({ queryOptions: { filter: clauses.join(' and ') } }).byPage({ maxPageSize: query.top - records.length, continuationToken: token });
+        const page = await pages.next();
+        if (page.done) {
+          token = undefined;
+          break;
+        }
+        for (const entity of page.value) records.push(fromEntity(entity));
+        token = page.value.continuationToken;
+        if (!token) break;
+      }
+    } catch (error) {
+      // Storage refuses a continuation that does not point into the table: the caller's token was bad.
+      if (query.continuationToken !== undefined && storageStatus(error) === 400) throw badToken();
+      throw storageError('Could not list the partnerships', error);
+    }
+    return { records, ...(token ? { continuationToken: apiToken(token) } : {}) };
+  }
+
+  /**
    * Reads, applies `change` (a pure function of the current record; it may run again after a
    * conflict), and writes if the record was not changed meanwhile. Returns the stored record.
    * `change` may return undefined to leave the record as it is.
@@ -235,6 +267,40 @@ export class PartnershipRepository {
   private table(): Promise<TableClient> {
     return this.tables.getTable(PARTNERSHIPS_TABLE);
   }
+}
+
+export interface PartnershipPage {
+  records: PartnershipRecord[];
+  continuationToken?: string;
+}
+
+/**
+ * The API's continuation token: the storage's (where the next page starts), re-encoded as
+ * base64url so it travels in a query string unescaped. The storage's own keys are opaque.
+ */
+function apiToken(storage: string): string {
+  const decoded = JSON.parse(Buffer.from(storage, 'base64').toString('utf8')) as { nextPartitionKey?: string; nextRowKey?: string };
+  return Buffer.from(JSON.stringify({ p: decoded.nextPartitionKey ?? '', r: decoded.nextRowKey ?? '' }), 'utf8').toString('base64url');
+}
+
+const STORAGE_KEY = /^[A-Za-z0-9!*_.=+/-]{1,400}$/;
+
+function storageToken(api: string): string {
+  let token: { p?: unknown; r?: unknown } | undefined;
+  try {
+    token = api.length <= 1_024 ? (JSON.parse(Buffer.from(api, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown }) : undefined;
+  } catch {
+    token = undefined;
+  }
+  const valid = typeof token?.p === 'string' && STORAGE_KEY.test(token.p) && (token.r === '' || (typeof token?.r === 'string' && STORAGE_KEY.test(token.r)));
+  if (!valid) throw badToken();
+  return Buffer.from(JSON.stringify({ nextPartitionKey: token!.p, ...(token!.r ? { nextRowKey: token!.r } : {}) }), 'utf8').toString('base64');
+}
+
+function badToken(): DomainError {
+  return new DomainError('request.invalid', 'The request is not valid: continuationToken: is not a token this API handed out.', {
+    details: { issues: [{ field: 'continuationToken', message: 'is not a token this API handed out' }] },
+  });
 }
 
 function assertId(id: string): void {

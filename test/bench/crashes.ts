@@ -16,8 +16,8 @@ export async function main(args: string[]): Promise<void> {
     if (!options.json) console.log(line);
   };
 
-  const clean = await runHandshake();
-  const baseline = await runHandshake();
+  const clean = await withStackRetries(() => runHandshake(), log);
+  const baseline = await withStackRetries(() => runHandshake(), log);
   const noise = compareRuns(clean, baseline);
   log(`clean run: ${Math.round(clean.ms)} ms, ${clean.writes.Contoso.length} writes to Contoso, ${clean.writes.China.length} to Woodgrove China, ended ${JSON.stringify(clean.statuses)}`);
   log(
@@ -36,7 +36,7 @@ export async function main(args: string[]): Promise<void> {
   let crashes = 0;
   let crashMs = 0;
   for (const [index, boundary] of boundaries.entries()) {
-    const run = await runHandshake({ crash: boundary, log });
+    const run = await withStackRetries(() => runHandshake({ crash: boundary, log }), log);
     const result = compareRuns(clean, run);
     if (run.crashed) crashes += 1;
     crashMs += run.ms;
@@ -50,6 +50,19 @@ export async function main(args: string[]): Promise<void> {
   log(`${crashes} of ${boundaries.length} runs crashed at their boundary; a run with a crash took ${Math.round(crashMs / Math.max(1, boundaries.length))} ms on average (clean: ${Math.round(baseline.ms)} ms)`);
   log(`completed ${totals.completed}/${totals.boundaries}; duplicate writes ${totals.duplicateWrites}, orphan writes ${totals.orphanWrites}, lost ${totals.lost}`);
   if (options.json) console.log(JSON.stringify(totals));
+}
+
+/** A run whose local stack could not start (an overloaded machine) is run again, twice at most. */
+async function withStackRetries<T>(run: () => Promise<T>, log: (line: string) => void): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (attempt >= 3 || !/did not start|could not start|not start within/i.test(message)) throw error;
+      log(`  the local stack did not start (${message.split('\n')[0]}); running it again`);
+    }
+  }
 }
 
 /** `count` items spread evenly over `items` (first and last included). */
