@@ -9,7 +9,15 @@ import { randomUUID } from 'node:crypto';
 import { createRepositories } from '../../shared';
 import { NonceRepository } from '../../shared/tables';
 import { generateDeploymentKey } from '../../shared/handshake';
-import { invitationFlood, strangerInvitation, type AttackTarget } from '../bench/attacks/robustness';
+import {
+  invitationFlood,
+  notificationFanOut,
+  oversizedNotification,
+  oversizedValidationToken,
+  sniffableValidationToken,
+  strangerInvitation,
+  type AttackTarget,
+} from '../bench/attacks/robustness';
 import { changedBetween, snapshotDeployment } from '../support/deploymentState';
 import { eventually } from '../reconcile/support';
 import { api, useDeployments, WORLD } from '../support/stack';
@@ -79,16 +87,41 @@ describe('anonymous surface', () => {
       for (const record of await repositories().partnerships.list({ statuses: ['Draft'] })) {
         expect((await api(china(), 'POST', `/api/partnerships/${record.id}/reject`, { body: { reason: 'flood' } })).status).toBe(202);
       }
-      // A sender fills its own room with invitations that expire in 3 s…
+      // A sender fills its own room with invitations that expire in 10 s…
       const issuer = randomUUID();
-      const shortLived = await invitationFlood(target(), { count: PER_PARTNER, issuer, lifetimeSeconds: 3 });
+      const shortLived = await invitationFlood(target(), { count: PER_PARTNER, issuer, lifetimeSeconds: 10 });
       expect(shortLived.answers.map((answer) => answer.status)).toEqual(Array(PER_PARTNER).fill(202));
       expect((await invitationFlood(target(), { count: 1, issuer })).answers[0].status).toBe(429);
       // …and once they expired (unanswered), it is taken again.
       await eventually(async () => (await invitationFlood(target(), { count: 1, issuer })).answers[0].status === 202 || undefined, {
         what: 'the expired invitations to stop counting',
-        timeoutMs: 30_000,
+        timeoutMs: 60_000,
       });
+    });
+  });
+
+  describe('Graph webhooks', () => {
+    it('validation tokens: echoed as text/plain with nosniff; over 1 KB refused with 400 problem+json, nothing changed', async () => {
+      const before = await snapshotDeployment(stack(), china());
+      for (const route of ['notifications', 'lifecycle'] as const) {
+        const sniffable = await sniffableValidationToken(target(), route);
+        expect(sniffable).toMatchObject({ refused: true, answer: { status: 200, nosniff: true } });
+        const oversized = await oversizedValidationToken(target(), route);
+        expect(oversized).toMatchObject({ refused: true, answer: { status: 400, code: 'request.invalid', contentType: 'application/problem+json' } });
+      }
+      // Exactly 1 KB is still Graph's.
+      const token = 'v'.repeat(1_024);
+      const atLimit = await api(china(), 'POST', `/api/graph/notifications?validationToken=${token}`, { key: 'none', body: '', contentType: 'text/plain' });
+      expect([atLimit.status, atLimit.text]).toEqual([200, token]);
+      expect(changedBetween(before, await snapshotDeployment(stack(), china()))).toEqual([]);
+    });
+
+    it('a body over the cap (413) and 1,000 notifications of made-up subscriptions (403) change nothing', async () => {
+      const before = await snapshotDeployment(stack(), china());
+      expect(await oversizedNotification(target())).toMatchObject({ refused: true, answer: { status: 413 } });
+      const fanOut = await notificationFanOut(target());
+      expect(fanOut).toMatchObject({ refused: true, answer: { status: 403, code: 'notification.rejected', contentType: 'application/problem+json' } });
+      expect(changedBetween(before, await snapshotDeployment(stack(), china()))).toEqual([]);
     });
   });
 
