@@ -2,20 +2,15 @@
 // who sent it and what it was answered ($batch items are logged one by one, as Graph handles
 // them). Tests and benchmarks compare runs with it: which writes happened, how often, in which
 // tenant. Bounded: the oldest entries go first.
+import type { RequestIdentity } from './faults';
+
 export const REQUEST_LOG_CAPACITY = 100_000;
 
-export interface LoggedRequest {
+/** One answered request: who sent what (as faults and counters see it) and its status. */
+export interface LoggedRequest extends RequestIdentity {
   /** Increases by one per logged request (survives trimming, so `since` works). */
   seq: number;
   at: string;
-  service: 'graph' | 'teams';
-  tenantId: string;
-  clientId: string;
-  /** OpenAPI operationId (`batch` for the $batch envelope), `teams.Put<Type>`... as the counters. */
-  operation: string;
-  method: string;
-  /** Path below /v1.0 (Graph) or the Teams admin path. */
-  path: string;
   status: number;
 }
 
