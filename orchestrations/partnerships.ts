@@ -191,16 +191,18 @@ export async function listPartnerships(
   };
 }
 
+const statusFilterSchema = z.object({
+  status: z
+    .string()
+    .refine((value) => value.split(',').every((status) => isPartnershipStatus(status.trim())), {
+      error: `must be one or more of ${PARTNERSHIP_STATUSES.join(', ')}, comma-separated`,
+    })
+    .transform((value) => [...new Set(value.split(',').map((status) => status.trim() as PartnershipStatus))])
+    .optional(),
+});
+
 function parseStatusFilter(value: string | undefined): PartnershipStatus[] | undefined {
-  if (value === undefined) return undefined;
-  const statuses = value.split(',').map((status) => status.trim());
-  const unknown = statuses.filter((status) => !isPartnershipStatus(status));
-  if (unknown.length > 0 || statuses.length > PARTNERSHIP_STATUSES.length) {
-    throw new DomainError('request.invalid', `The list request is not valid: status: must be one or more of ${PARTNERSHIP_STATUSES.join(', ')}, comma-separated.`, {
-      details: { issues: [{ field: 'status', message: `must be one or more of ${PARTNERSHIP_STATUSES.join(', ')}, comma-separated` }] },
-    });
-  }
-  return statuses as PartnershipStatus[];
+  return parseOrThrow(statusFilterSchema, { status: value }, 'list request').status;
 }
 
 export async function getPartnership(id: string, context: EntryPointContext): Promise<PartnershipDetails> {
