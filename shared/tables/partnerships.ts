@@ -136,10 +136,11 @@ export class PartnershipRepository {
     return record;
   }
 
-  /** Every partnership, optionally only those in the given statuses or with the given partner. */
-  async list(filter: { statuses?: readonly PartnershipStatus[]; partnerTenantId?: string } = {}): Promise<PartnershipRecord[]> {
+  /** Every partnership, optionally only those in the given statuses, with the given partner, or created since a time. */
+  async list(filter: { statuses?: readonly PartnershipStatus[]; partnerTenantId?: string; createdSince?: Date } = {}): Promise<PartnershipRecord[]> {
     const table = await this.table();
     const clauses = [odata`PartitionKey eq ${PARTITION}`];
+    if (filter.createdSince) clauses.push(odata`createdAt ge ${filter.createdSince.toISOString()}`);
     if (filter.partnerTenantId) clauses.push(odata`partnerTenantId eq ${filter.partnerTenantId.toLowerCase()}`);
     if (filter.statuses?.length) {
       clauses.push(`(${filter.statuses.map((status) => odata`status eq ${status}`).join(' or ')})`);
