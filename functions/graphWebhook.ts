@@ -1,16 +1,17 @@
 // What the two Graph webhooks (change and lifecycle notifications) share: anonymous POST routes
 // Graph calls, the validation handshake, the body checks, and each clientState checked in constant
 // time against the hash stored with its subscription — a forged or unknown one has no effect, and
-// when all of a batch are refused the answer is 403 with nothing done.
+// when all of a batch are refused the answer is 403 with nothing done. Bodies are capped
+// (NOTIFICATION_MAX_BODY_BYTES) and their subscription lookups bounded (notificationSources.ts),
+// so an anonymous body cannot make the answer miss Graph's 3 s; validation tokens are echoed only
+// when short, as plain text that is never sniffed.
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { authenticNotificationSource, currentDeployment, type ReconcileDeployment } from '../orchestrations/reconcile';
-import { DomainError, parseOrThrow, type SubscriptionRecord } from '../shared';
+import { currentDeployment, type ReconcileDeployment } from '../orchestrations/reconcile';
+import { authenticNotificationSources } from '../orchestrations/reconcile/notificationSources';
+import { DEFAULTS, DomainError, parseOrThrow, type SubscriptionRecord } from '../shared';
 import { readTextBody, withProblemDetails } from './http';
-
-/** Graph batches notifications; a body beyond this is not one of Graph's. */
-export const MAX_NOTIFICATION_BODY_BYTES = 1_000_000;
 
 /** The part of a change or lifecycle notification the product reads (Graph may add fields). */
 export const notificationBatchSchema = z.object({
@@ -37,16 +38,24 @@ export interface GenuineNotification {
   source: SubscriptionRecord;
 }
 
-/** The validation handshake, or undefined when the request carries no token. */
+/**
+ * The validation handshake, or undefined when the request carries no token. The token is echoed as
+ * plain text the browser must not sniff; one longer than Graph's is refused (400), not echoed.
+ */
 export function validationAnswer(request: HttpRequest): HttpResponseInit | undefined {
   const token = request.query.get('validationToken');
   if (token === null) return undefined;
-  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: token };
+  if (Buffer.byteLength(token, 'utf8') > DEFAULTS.validationTokenMaxBytes) {
+    throw new DomainError('request.invalid', `The request is not valid: validationToken: must be at most ${DEFAULTS.validationTokenMaxBytes} bytes.`, {
+      details: { issues: [{ field: 'validationToken', message: `must be at most ${DEFAULTS.validationTokenMaxBytes} bytes` }] },
+    });
+  }
+  return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }, body: token };
 }
 
 /** Reads and checks the body; a body too large (413) or not a notification batch (400) is a problem. */
-export async function readNotificationBatch(request: HttpRequest): Promise<NotificationBatch> {
-  const text = await readTextBody(request, MAX_NOTIFICATION_BODY_BYTES);
+export async function readNotificationBatch(request: HttpRequest, maxBytes: number): Promise<NotificationBatch> {
+  const text = await readTextBody(request, maxBytes);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -58,23 +67,13 @@ export async function readNotificationBatch(request: HttpRequest): Promise<Notif
   return parseOrThrow(notificationBatchSchema, json, 'notification collection');
 }
 
-/** Each notification paired with its subscription when its clientState is genuine (lookups shared within a batch). */
+/** Each notification paired with its subscription when its clientState is genuine (bounded lookups). */
 export async function authenticate(
-  deployment: Pick<ReconcileDeployment, 'repositories'>,
+  deployment: Pick<ReconcileDeployment, 'repositories' | 'config'>,
   notifications: readonly ReceivedNotification[],
 ): Promise<{ notification: ReceivedNotification; source: SubscriptionRecord | undefined }[]> {
-  const lookups = new Map<string, Promise<SubscriptionRecord | undefined>>();
-  return Promise.all(
-    notifications.map(async (notification) => {
-      const key = `${notification.subscriptionId}\n${notification.clientState ?? ''}`;
-      let lookup = lookups.get(key);
-      if (!lookup) {
-        lookup = authenticNotificationSource(deployment.repositories.subscriptions, notification.subscriptionId, notification.clientState);
-        lookups.set(key, lookup);
-      }
-      return { notification, source: await lookup };
-    }),
-  );
+  const sources = await authenticNotificationSources(deployment.repositories.subscriptions, notifications, deployment.config.notifications);
+  return notifications.map((notification, index) => ({ notification, source: sources[index] }));
 }
 
 export function refusedAll(count: number): DomainError {
@@ -106,8 +105,8 @@ export function graphWebhook(name: string, route: string, handle: (batch: Genuin
     handler: withProblemDetails(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
       const validation = validationAnswer(request);
       if (validation) return validation;
-      const batch = await readNotificationBatch(request);
       const deployment = currentDeployment();
+      const batch = await readNotificationBatch(request, deployment.config.notifications.maxBodyBytes);
       const checked = await authenticate(deployment, batch.value);
       const accepted = checked.filter((entry): entry is GenuineNotification => entry.source !== undefined);
       const refused = checked.length - accepted.length;

@@ -11,3 +11,5 @@ import './graphLifecycle';
 import './reconcile';
 // Deployment health (the doctor's checks).
 import './health';
+// Robustness: housekeeping of what anonymous callers leave behind (expired nonces and invitations).
+import './housekeeping';

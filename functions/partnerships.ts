@@ -50,7 +50,7 @@ app.http('partnershipsList', {
   methods: ['GET'],
   authLevel: 'function',
   extraInputs: [durableClientInput],
-  handler: withProblemDetails(async (request, context) => jsonResponse(200, await listPartnerships(entryPoint(request, context)))),
+  handler: withProblemDetails(async (request, context) => jsonResponse(200, await listPartnerships(Object.fromEntries(request.query), entryPoint(request, context)))),
 });
 
 app.http('partnershipsGet', {

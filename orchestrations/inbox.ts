@@ -36,6 +36,7 @@ import { EMPTY_DOMAIN_TRUST, verifiedPartnerDomains } from '../shared/partnerDom
 import type { PartnershipRecord } from '../shared/tables';
 import { PARTNER_ANSWER_EVENT, PARTNER_READY_EVENT, type PartnerAnswerEvent, type PartnerReadyEvent } from './names';
 import { startOffboarding } from './offboarding';
+import { assertRoomForInvitation } from './invitationLimits';
 import { approvePreTrusted, type EntryPointContext } from './partnerships';
 import { handshakeData, withHandshakeData, type ReceivedInvitation } from './records';
 
@@ -140,6 +141,7 @@ async function acceptInvitationMessage(
   if (!senderCloud) throw handshakeError('handshake.malformed', `The invitation's sender cloud "${message.sender.cloud}" is not a known environment.`);
   const desired = mirrorForPartner(collaboration, { tenantId: message.iss, cloud: senderCloud, deploymentUrl: message.sender.deploymentUrl });
   assertCapabilities(config.cloud, senderCloud, desired);
+  await assertRoomForInvitation(deployment, message.iss);
 
   // Only a pre-trust rule pins the presented key now; otherwise it waits for the admin's pairing code.
   const preTrusted = findPreTrustRule(deployment.preTrustRules, { tenantId: message.iss, keyThumbprint: verified.key.kid }) !== undefined;

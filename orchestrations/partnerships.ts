@@ -18,7 +18,8 @@ import {
 } from '../shared/handshake';
 import { EMPTY_DOMAIN_TRUST } from '../shared/partnerDomains';
 import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../shared/client';
-import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest } from '../shared/partnership';
+import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest, PARTNERSHIP_STATUSES, type PartnershipStatus } from '../shared/partnership';
+import { nextLink, parsePageQuery } from '../shared/paging';
 import { plan, readTenantState, type PlanOperation } from '../shared/plan';
 import { resolveDesiredCollaboration } from '../shared/resolve';
 import type { PartnershipRecord } from '../shared/tables';
@@ -286,9 +287,37 @@ export async function rejectPartnership(id: string, body: unknown, context: Entr
   return { id: record.id, status: rejected.status };
 }
 
-export async function listPartnerships(context: EntryPointContext): Promise<{ partnerships: PartnershipSummary[] }> {
-  const records = await context.deployment.repositories.partnerships.list();
-  return { partnerships: records.map(summaryOf) };
+/**
+ * GET /api/partnerships: one page (`$top`, `continuationToken`, see shared/paging), optionally only
+ * the partnerships in the statuses `status` names (comma-separated).
+ */
+export async function listPartnerships(
+  query: Readonly<Record<string, string>>,
+  context: EntryPointContext,
+): Promise<{ partnerships: PartnershipSummary[]; continuationToken?: string; nextLink?: string }> {
+  const page = parsePageQuery(query);
+  const statuses = parseStatusFilter(query.status);
+  const found = await context.deployment.repositories.partnerships.listPage({ ...page, ...(statuses ? { statuses } : {}) });
+  if (!found.continuationToken) return { partnerships: found.records.map(summaryOf) };
+  return {
+    partnerships: found.records.map(summaryOf),
+    continuationToken: found.continuationToken,
+    nextLink: nextLink(`${baseUrl(context)}/api/partnerships`, { status: query.status }, { ...page, continuationToken: found.continuationToken }),
+  };
+}
+
+const statusFilterSchema = z.object({
+  status: z
+    .string()
+    .refine((value) => value.split(',').every((status) => isPartnershipStatus(status.trim())), {
+      error: `must be one or more of ${PARTNERSHIP_STATUSES.join(', ')}, comma-separated`,
+    })
+    .transform((value) => [...new Set(value.split(',').map((status) => status.trim() as PartnershipStatus))])
+    .optional(),
+});
+
+function parseStatusFilter(value: string | undefined): PartnershipStatus[] | undefined {
+  return parseOrThrow(statusFilterSchema, { status: value }, 'list request').status;
 }
 
 export async function getPartnership(id: string, context: EntryPointContext): Promise<PartnershipDetails> {

@@ -115,6 +115,24 @@ export const DEFAULTS = {
   partnerKeyFetchTimeoutMs: 10_000,
   /** Partner domains looked up in Graph (same cloud) per partnership; the rest wait for an admin. */
   partnerDomainLookupLimit: 50,
+  /**
+   * Invitations waiting for approval (responder Drafts whose invitation has not expired) that
+   * anonymous senders may create: per sending tenant and in total. Beyond, 429 + Retry-After.
+   */
+  invitationDraftsPerPartnerMax: 3,
+  invitationDraftsMax: 100,
+  invitationDraftsRetryAfterSeconds: 3_600,
+  /** NCRONTAB of the housekeeping timer (expired nonces purged, expired invitations closed). */
+  housekeepingSchedule: '0 7 * * * *',
+  /** Graph notification bodies: size cap, concurrent subscription reads, distinct ids read one by one. */
+  notificationMaxBodyBytes: 1_000_000,
+  notificationLookupConcurrency: 8,
+  notificationPointReadLimit: 20,
+  /** Graph's validationToken (echoed back) is short; a longer one is not Graph's. */
+  validationTokenMaxBytes: 1_024,
+  /** Paged lists (`$top`): default and largest page. */
+  listPageSizeDefault: 50,
+  listPageSizeMax: 200,
 } as const;
 
 export type CredentialConfig =
@@ -178,6 +196,10 @@ export interface AppConfig {
   outbound: { allowHttpLoopback: boolean; maxResponseBytes: number };
   partnerKeyFetchTimeoutMs: number;
   partnerDomainLookupLimit: number;
+  /** What anonymous callers may create (see DEFAULTS.invitationDrafts*). */
+  invitationDrafts: { perPartnerMax: number; max: number; retryAfterSeconds: number };
+  housekeepingSchedule: string;
+  notifications: { maxBodyBytes: number; lookupConcurrency: number; pointReadLimit: number };
 }
 
 /** App setting names, in one place (docs and infra/azure use the same). */
@@ -241,6 +263,13 @@ export const SETTINGS = {
   outboundAllowHttpLoopback: 'OUTBOUND_ALLOW_HTTP_LOOPBACK',
   partnerKeyFetchTimeoutMs: 'PARTNER_KEY_FETCH_TIMEOUT_MS',
   partnerDomainLookupLimit: 'PARTNER_DOMAIN_LOOKUP_LIMIT',
+  invitationDraftsPerPartnerMax: 'INVITATION_DRAFTS_PER_PARTNER_MAX',
+  invitationDraftsMax: 'INVITATION_DRAFTS_MAX',
+  invitationDraftsRetryAfterSeconds: 'INVITATION_DRAFTS_RETRY_AFTER_SECONDS',
+  housekeepingSchedule: 'HOUSEKEEPING_SCHEDULE',
+  notificationMaxBodyBytes: 'NOTIFICATION_MAX_BODY_BYTES',
+  notificationLookupConcurrency: 'NOTIFICATION_LOOKUP_CONCURRENCY',
+  notificationPointReadLimit: 'NOTIFICATION_POINT_READ_LIMIT',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -434,6 +463,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     partnerKeyFetchTimeoutMs: integer(SETTINGS.partnerKeyFetchTimeoutMs, DEFAULTS.partnerKeyFetchTimeoutMs, 500, 120_000),
     partnerDomainLookupLimit: integer(SETTINGS.partnerDomainLookupLimit, DEFAULTS.partnerDomainLookupLimit, 0, 1_000),
+    invitationDrafts: {
+      perPartnerMax: integer(SETTINGS.invitationDraftsPerPartnerMax, DEFAULTS.invitationDraftsPerPartnerMax, 1, 10_000),
+      max: integer(SETTINGS.invitationDraftsMax, DEFAULTS.invitationDraftsMax, 1, 100_000),
+      retryAfterSeconds: integer(SETTINGS.invitationDraftsRetryAfterSeconds, DEFAULTS.invitationDraftsRetryAfterSeconds, 1, 86_400),
+    },
+    housekeepingSchedule: get(SETTINGS.housekeepingSchedule) ?? DEFAULTS.housekeepingSchedule,
+    notifications: {
+      maxBodyBytes: integer(SETTINGS.notificationMaxBodyBytes, DEFAULTS.notificationMaxBodyBytes, 1_024, 10_000_000),
+      lookupConcurrency: integer(SETTINGS.notificationLookupConcurrency, DEFAULTS.notificationLookupConcurrency, 1, 100),
+      pointReadLimit: integer(SETTINGS.notificationPointReadLimit, DEFAULTS.notificationPointReadLimit, 0, 1_000),
+    },
   };
   if (config.offboardMessageLifetimeSeconds > MAX_MESSAGE_LIFETIME_SECONDS) {
     problems.push(`${SETTINGS.offboardMessageLifetime} must not be longer than ${MAX_MESSAGE_LIFETIME_SECONDS / 86_400}d (what a partner accepts)`);

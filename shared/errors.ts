@@ -47,6 +47,7 @@ export const ERROR_CODES = {
   'handshake.wrong-state': { status: 409, title: 'The partnership cannot take that message now' },
   'handshake.bad-pairing-code': { status: 401, title: 'The pairing code does not match' },
   'handshake.partner-key-conflict': { status: 409, title: 'The partner key differs from the one already trusted' },
+  'handshake.too-many-invitations': { status: 429, title: 'Too many invitations are waiting for approval' },
   // The partner deployment, as seen by the sender of a message (recorded as a partnership's last error)
   'handshake.partner-refused': { status: 502, title: 'The partner deployment refused the message' },
   'handshake.partner-unreachable': { status: 504, title: 'The partner deployment could not be reached' },

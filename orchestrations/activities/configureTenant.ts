@@ -3,7 +3,9 @@
 // and one Events row per change. Running it again applies nothing: the plan of a correct tenant
 // is empty. In manual Teams mode the Teams changes come back as the administrator's script; what
 // they add is kept with the partnership and recorded as owned once verification finds it done. A change that fails part-way records the part that was applied (ownership + events)
-// before it reports the failure, so compensation knows exactly what to undo.
+// before it reports the failure, so compensation knows exactly what to undo. What the writes will
+// add is recorded as intents before they go out, so an attempt killed between a write and its
+// record is settled by the next attempt (orchestrations/ownershipIntents.ts).
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import { DomainError, isDomainError } from '../../shared/errors';
@@ -11,6 +13,8 @@ import { ownedItemKey, ownershipAfter, type OwnershipClaim } from '../../shared/
 import {
   applyPlan,
   auditEvents,
+  intentsLeft,
+  intentsOf,
   plan,
   readTenantState,
   type ApplyResult,
@@ -23,6 +27,7 @@ import { isBeingRemoved } from '../../shared/offboarding';
 import { tenantWriterId, type NewEvent } from '../../shared/tables';
 import { handshakeDeployment } from '../deployment';
 import { CONFIGURE_TENANT_ACTIVITY } from '../names';
+import { recordIntents, settleRecordedIntents } from '../ownershipIntents';
 import { handshakeData, withHandshakeData } from '../records';
 import { manualScript as manualTeamsScript } from '../../shared/teams';
 import { isTransient, outcomeOf, type Outcome } from './outcome';
@@ -57,22 +62,26 @@ async function configureUnlessRemoved(input: ConfigureTenantInput): Promise<Conf
     const deployment = handshakeDeployment();
     const { partnerships } = deployment.repositories;
     const { config } = deployment;
-    const record = await partnerships.require(input.partnershipId);
-    if (isBeingRemoved(record.status)) {
-      throw new DomainError('partnership.illegal-transition', `Partnership ${record.id} is ${record.status}: nothing more is configured for it.`, {
-        details: { id: record.id, status: record.status },
+    const recorded = await partnerships.require(input.partnershipId);
+    if (isBeingRemoved(recorded.status)) {
+      throw new DomainError('partnership.illegal-transition', `Partnership ${recorded.id} is ${recorded.status}: nothing more is configured for it.`, {
+        details: { id: recorded.id, status: recorded.status },
       });
     }
     const target: PartnershipTarget = {
-      partnershipId: record.id,
-      desired: record.desired,
-      partnerDomains: record.partnerDomains,
+      partnershipId: recorded.id,
+      desired: recorded.desired,
+      partnerDomains: recorded.partnerDomains,
       areas: input.areas,
     };
     const adapters = deployment.adapters();
-    const actual = await readTenantState(adapters, [target], { localCloud: config.cloud });
+    const actual = await readTenantState(adapters, [target], { localCloud: config.cloud, ownership: recorded.intents });
+    const context = { actor: 'orchestration', at: input.at, idPrefix: `${recorded.id}:${input.step}` };
+    // What an interrupted attempt wrote without recording it is owned before planning (the plan
+    // would not ask for it again, so nothing else would ever record it).
+    const record = await settleRecordedIntents(deployment, recorded, actual, context);
     const planned = plan([target], actual, { localCloud: config.cloud, guestInviteRedirectUrl: config.guestInviteRedirectUrl });
-    const context = { actor: 'orchestration', at: input.at, idPrefix: `${record.id}:${input.step}` };
+    await recordIntents(deployment, record.id, intentsOf(planned, record.id));
     const notes = planned.warnings.map((warning) => warning.message);
     const noteEvents: NewEvent[] = notes.map((message, index) => ({
       partnershipId: record.id,
@@ -94,7 +103,7 @@ async function configureUnlessRemoved(input: ConfigureTenantInput): Promise<Conf
       failure = error;
     }
     const script = result.manual.length > 0 ? manualScript(planned, result.manual.map((entry) => entry.operationId)) : undefined;
-    await recordApplied(deployment, record.id, planned, result, context, noteEvents);
+    await recordApplied(deployment, record.id, planned, result, context, noteEvents, failure?.details as PartialFailureDetails | undefined);
     if (script) await keepManualClaims(deployment, record.id, result.manual.flatMap((entry) => entry.claims), script, input.at);
     if (failure) {
       const cause = (failure.details as PartialFailureDetails).error;
@@ -143,11 +152,19 @@ async function recordApplied(
   result: Pick<ApplyResult, 'applied' | 'claims' | 'releases' | 'handOvers'>,
   context: { actor: string; at: string; idPrefix: string },
   extraEvents: NewEvent[],
+  failed?: Pick<PartialFailureDetails, 'notApplied'>,
 ): Promise<void> {
   const { partnerships, events } = deployment.repositories;
-  if (result.claims.length > 0 || result.releases.length > 0) {
-    await partnerships.update(partnershipId, (current) => ({ ownership: ownershipAfter(current.ownership, partnershipId, result) }));
-  }
+  // One write confirms the intents: what was applied becomes owned. The intents of operations that
+  // failed stay (a write may land although its answer was an error): the retry or the
+  // compensation settles them.
+  const notApplied = new Set(failed?.notApplied ?? []);
+  const pending = intentsOf({ ...planned, operations: planned.operations.filter((operation) => notApplied.has(operation.id)) }, partnershipId);
+  await partnerships.update(partnershipId, (current) => {
+    if (result.claims.length === 0 && result.releases.length === 0 && current.intents.length === 0) return undefined;
+    const ownership = ownershipAfter(current.ownership, partnershipId, result);
+    return { ownership, intents: intentsLeft(pending, ownership) };
+  });
   const rows = [...auditEvents(planned, result, context).filter((event) => event.partnershipId === partnershipId), ...extraEvents];
   if (rows.length > 0) await events.appendMany(rows);
 }

@@ -13,6 +13,7 @@ import { applyPlan, auditEvents, readTenantState, removePlan, type PartialFailur
 import type { NewEvent, PartnershipRecord } from '../../shared/tables';
 import type { HandshakeDeployment } from '../deployment';
 import { isTransient } from './outcome';
+import { settleRecordedIntents } from '../ownershipIntents';
 import { handshakeData, withHandshakeData } from '../records';
 
 /**
@@ -43,17 +44,21 @@ export interface RemovalResult {
 }
 
 /** Removes what `record` owns; throws `apply.partial-failure` (after recording what was done) when a write fails. */
-export async function removeOwnedConfiguration(deployment: HandshakeDeployment, record: PartnershipRecord, options: RemovalOptions): Promise<RemovalResult> {
+export async function removeOwnedConfiguration(deployment: HandshakeDeployment, recorded: PartnershipRecord, options: RemovalOptions): Promise<RemovalResult> {
   const { partnerships, events } = deployment.repositories;
   const localCloud = deployment.config.cloud;
   // Kept with the partnership: a removal run again after a crash still reports what the first run kept.
-  if (record.ownership.length === 0) return { removed: [], handedOver: 0, warnings: [], kept: handshakeData(record).kept ?? [] };
+  const nothingLeft = (current: PartnershipRecord): RemovalResult => ({ removed: [], handedOver: 0, warnings: [], kept: handshakeData(current).kept ?? [] });
+  if (recorded.ownership.length === 0 && recorded.intents.length === 0) return nothingLeft(recorded);
 
   const others: PartnershipTarget[] = (await partnerships.list({ statuses: KEEPING_STATUSES }))
-    .filter((other) => other.id !== record.id)
+    .filter((other) => other.id !== recorded.id)
     .map((other) => ({ partnershipId: other.id, desired: other.desired, partnerDomains: other.partnerDomains }));
   const adapters = deployment.adapters();
-  const actual = await readTenantState(adapters, [], { localCloud, ownership: record.ownership });
+  const actual = await readTenantState(adapters, [], { localCloud, ownership: [...recorded.ownership, ...recorded.intents] });
+  // A write an interrupted configure step made without recording it is removed like any owned change.
+  const record = await settleRecordedIntents(deployment, recorded, actual, { at: options.at, idPrefix: `${recorded.id}:${options.step}`, actor: options.actor });
+  if (record.ownership.length === 0) return nothingLeft(record);
   const removal = removePlan({ partnershipId: record.id, desired: record.desired, partnerDomains: record.partnerDomains }, record.ownership, others, actual, {
     localCloud,
     deleteGuests: options.deleteGuests,

@@ -3,6 +3,8 @@
 // else (see removal.ts): what another partnership still needs is handed over to it, what an admin
 // changed since is left alone, invited guests stay (deleting users needs another permission).
 // A partnership being offboarded is left to its offboarding, which removes the same and more.
+// Intents an interrupted configure step left behind are settled first: what landed is undone too
+// (removal.ts).
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import { isBeingRemoved } from '../../shared/offboarding';

@@ -22,7 +22,6 @@ export {
   subscriptionsNeeded,
   syncSubscriptions,
   notificationUrls,
-  authenticNotificationSource,
   releaseSubscriptions,
   NOTIFICATIONS_ROUTE,
   LIFECYCLE_ROUTE,

@@ -5,7 +5,6 @@
 // where its scoping is "all".
 import { randomBytes } from 'node:crypto';
 import {
-  clientStateMatches,
   DomainError,
   hashClientState,
   isDomainError,
@@ -257,27 +256,6 @@ export async function recreateSubscription(
   await options.graph.deleteSubscription(subscriptionId);
   await options.subscriptions.delete(subscriptionId);
   return { outcome: 'recreated', subscriptionId: created.id };
-}
-
-/**
- * The stored subscription a notification names, if its clientState matches (constant time on the
- * hash); undefined otherwise. Unknown ids and wrong secrets look the same to the caller.
- */
-export async function authenticNotificationSource(
-  subscriptions: SubscriptionRepository,
-  subscriptionId: unknown,
-  clientState: unknown,
-): Promise<SubscriptionRecord | undefined> {
-  if (typeof subscriptionId !== 'string' || !/^[A-Za-z0-9_-]{1,200}$/.test(subscriptionId)) return undefined;
-  let record: SubscriptionRecord | undefined;
-  try {
-    record = await subscriptions.get(subscriptionId);
-  } catch (error) {
-    if (isDomainError(error, 'request.invalid')) return undefined;
-    throw error;
-  }
-  if (!record) return undefined;
-  return clientStateMatches(clientState, record.clientStateHash) ? record : undefined;
 }
 
 function sameIds(a: readonly string[], b: readonly string[]): boolean {

@@ -67,10 +67,18 @@ export class HandshakeClient {
     return this.json('POST', '/api/partnerships', request);
   }
 
+  /** Every partnership, page after page. */
   async listPartnerships(): Promise<PartnershipSummary[]> {
-    const page = await this.json<{ partnerships: PartnershipSummary[] }>('GET', '/api/partnerships');
-    if (!page || !Array.isArray(page.partnerships)) throw new ApiClientError('client.bad-response', 'GET /api/partnerships did not answer { partnerships: [...] }');
-    return page.partnerships;
+    const all: PartnershipSummary[] = [];
+    let token: string | undefined;
+    do {
+      const path = token ? `/api/partnerships?continuationToken=${encodeURIComponent(token)}` : '/api/partnerships';
+      const page = await this.json<{ partnerships: PartnershipSummary[]; continuationToken?: string }>('GET', path);
+      if (!page || !Array.isArray(page.partnerships)) throw new ApiClientError('client.bad-response', 'GET /api/partnerships did not answer { partnerships: [...] }');
+      all.push(...page.partnerships);
+      token = page.continuationToken;
+    } while (token);
+    return all;
   }
 
   getPartnership(id: string): Promise<PartnershipDetails> {

@@ -284,7 +284,8 @@ function headerOf(response: BatchResponse, name: string): string | undefined {
   return response.headers[name.toLowerCase()];
 }
 
-async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+/** `map` over `items`, at most `limit` at a time; results in the order of `items`. */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {

@@ -38,6 +38,11 @@ export interface PartnershipRecord {
   partnerDomains: string[];
   /** What this partnership added to the tenant (see shared/ownership). */
   ownership: OwnedItem[];
+  /**
+   * What an operation under way is about to add: recorded before the tenant write, cleared when
+   * its ownership is recorded (see shared/plan/intents and docs/robustness.md).
+   */
+  intents: OwnedItem[];
   lastError: SerializedDomainError | null;
   /** Workflow data kept with the partnership (invitation jti, key thumbprint, instance ids...). */
   data: Record<string, unknown>;
@@ -61,7 +66,7 @@ export interface NewPartnership {
 
 /** The fields an update may change. */
 export type PartnershipChanges = Partial<
-  Pick<PartnershipRecord, 'status' | 'driftStatus' | 'desired' | 'partnerDomains' | 'ownership' | 'lastError' | 'data'>
+  Pick<PartnershipRecord, 'status' | 'driftStatus' | 'desired' | 'partnerDomains' | 'ownership' | 'intents' | 'lastError' | 'data'>
 >;
 
 export interface PartnershipsOptions {
@@ -95,6 +100,7 @@ export class PartnershipRepository {
       desired: input.desired,
       partnerDomains: input.partnerDomains ?? [],
       ownership: [],
+      intents: [],
       lastError: null,
       data: input.data ?? {},
       createdAt: at,
@@ -130,10 +136,11 @@ export class PartnershipRepository {
     return record;
   }
 
-  /** Every partnership, optionally only those in the given statuses or with the given partner. */
-  async list(filter: { statuses?: readonly PartnershipStatus[]; partnerTenantId?: string } = {}): Promise<PartnershipRecord[]> {
+  /** Every partnership, optionally only those in the given statuses, with the given partner, or created since a time. */
+  async list(filter: { statuses?: readonly PartnershipStatus[]; partnerTenantId?: string; createdSince?: Date } = {}): Promise<PartnershipRecord[]> {
     const table = await this.table();
     const clauses = [odata`PartitionKey eq ${PARTITION}`];
+    if (filter.createdSince) clauses.push(odata`createdAt ge ${filter.createdSince.toISOString()}`);
     if (filter.partnerTenantId) clauses.push(odata`partnerTenantId eq ${filter.partnerTenantId.toLowerCase()}`);
     if (filter.statuses?.length) {
       clauses.push(`(${filter.statuses.map((status) => odata`status eq ${status}`).join(' or ')})`);
@@ -147,6 +154,38 @@ export class PartnershipRepository {
       throw storageError('Could not list the partnerships', error);
     }
     return records.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /**
+   * One page of partnerships in id order (optionally only those in the given statuses): at most
+   * `top`, and a continuation token while more may follow. A token this did not hand out is
+   * `request.invalid`.
+   */
+  async listPage(query: { statuses?: readonly PartnershipStatus[]; top: number; continuationToken?: string }): Promise<PartnershipPage> {
+    const table = await this.table();
+    const clauses = [odata`PartitionKey eq ${PARTITION}`];
+    if (query.statuses?.length) clauses.push(`(${query.statuses.map((status) => odata`status eq ${status}`).join(' or ')})`);
+    const records: PartnershipRecord[] = [];
+    let token = query.continuationToken === undefined ? undefined : storageToken(query.continuationToken);
+    try {
+      // Pages of a filtered query may come back short (even empty) with a token: ask for the rest.
+      while (records.length < query.top) {
+        const pages = table.listEntities({ queryOptions: { filter: clauses.join(' and ') } }).byPage({ maxPageSize: query.top - records.length, continuationToken: token });
+        const page = await pages.next();
+        if (page.done) {
+          token = undefined;
+          break;
+        }
+        for (const entity of page.value) records.push(fromEntity(entity));
+        token = page.value.continuationToken;
+        if (!token) break;
+      }
+    } catch (error) {
+      // Storage refuses a continuation that does not point into the table: the caller's token was bad.
+      if (query.continuationToken !== undefined && storageStatus(error) === 400) throw badToken();
+      throw storageError('Could not list the partnerships', error);
+    }
+    return { records, ...(token ? { continuationToken: apiToken(token) } : {}) };
   }
 
   /**
@@ -231,6 +270,40 @@ export class PartnershipRepository {
   }
 }
 
+export interface PartnershipPage {
+  records: PartnershipRecord[];
+  continuationToken?: string;
+}
+
+/**
+ * The API's continuation token: the storage's (where the next page starts), re-encoded as
+ * base64url so it travels in a query string unescaped. The storage's own keys are opaque.
+ */
+function apiToken(storage: string): string {
+  const decoded = JSON.parse(Buffer.from(storage, 'base64').toString('utf8')) as { nextPartitionKey?: string; nextRowKey?: string };
+  return Buffer.from(JSON.stringify({ p: decoded.nextPartitionKey ?? '', r: decoded.nextRowKey ?? '' }), 'utf8').toString('base64url');
+}
+
+const STORAGE_KEY = /^[A-Za-z0-9!*_.=+/-]{1,400}$/;
+
+function storageToken(api: string): string {
+  let token: { p?: unknown; r?: unknown } | undefined;
+  try {
+    token = api.length <= 1_024 ? (JSON.parse(Buffer.from(api, 'base64url').toString('utf8')) as { p?: unknown; r?: unknown }) : undefined;
+  } catch {
+    token = undefined;
+  }
+  const valid = typeof token?.p === 'string' && STORAGE_KEY.test(token.p) && (token.r === '' || (typeof token?.r === 'string' && STORAGE_KEY.test(token.r)));
+  if (!valid) throw badToken();
+  return Buffer.from(JSON.stringify({ nextPartitionKey: token!.p, ...(token!.r ? { nextRowKey: token!.r } : {}) }), 'utf8').toString('base64');
+}
+
+function badToken(): DomainError {
+  return new DomainError('request.invalid', 'The request is not valid: continuationToken: is not a token this API handed out.', {
+    details: { issues: [{ field: 'continuationToken', message: 'is not a token this API handed out' }] },
+  });
+}
+
 function assertId(id: string): void {
   if (!ID.test(id)) {
     throw new DomainError('request.invalid', `Partnership id "${id}" is not valid: use letters, digits, "-" and "_" (at most 128).`);
@@ -253,6 +326,7 @@ function toEntity(record: PartnershipRecord): Record<string, unknown> & { partit
   packJson(entity, 'desired', record.desired);
   packJson(entity, 'partnerDomains', record.partnerDomains);
   packJson(entity, 'ownership', record.ownership);
+  packJson(entity, 'intents', record.intents);
   packJson(entity, 'lastError', record.lastError);
   packJson(entity, 'data', record.data);
   return entity;
@@ -272,6 +346,7 @@ function fromEntity(entity: Record<string, unknown>): PartnershipRecord {
     desired,
     partnerDomains: unpackJson(entity, 'partnerDomains', []),
     ownership: unpackJson(entity, 'ownership', []),
+    intents: unpackJson(entity, 'intents', []),
     lastError: unpackJson(entity, 'lastError', null),
     data: unpackJson(entity, 'data', {}),
     createdAt: String(entity.createdAt),

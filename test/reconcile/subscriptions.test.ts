@@ -32,6 +32,7 @@ function record(id: string, desired: PartnershipRecord['desired'], ownership: Pa
     desired,
     partnerDomains: [],
     ownership,
+    intents: [],
     lastError: null,
     data: {},
     createdAt: '',

@@ -74,6 +74,7 @@ describe('reconciliation on the local stack', () => {
       const response = await api(contoso, 'POST', `/api/graph/${route}?validationToken=${encodeURIComponent(token)}`, { key: 'none', body: '', contentType: 'text/plain' });
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.text).toBe(token);
     }
   });
@@ -157,6 +158,19 @@ describe('reconciliation on the local stack', () => {
     expect(finished.output).toMatchObject({ pass: queued > 0 ? 2 : 1, trigger: 'notification', mode: 'enforce' });
     // One repair (a second pass finds nothing left to do).
     expect((await repos.events.list(P, { type: 'drift.repaired' })).length).toBe(repairsBefore + 1);
+  });
+
+  it('a body of 1,000 notifications (Graph batches them) is accepted as one: 202, one reconcile of the partnership', async () => {
+    await idle();
+    const subscription = await groupSubscription();
+    const clientState = await clientStateOf(subscription.subscriptionId);
+    const logFrom = contoso.output().length;
+    const body = { value: Array.from({ length: 1_000 }, () => notification(subscription.subscriptionId, clientState)) };
+    const answer = await api(contoso, 'POST', '/api/graph/notifications', { key: 'none', body });
+    expect(answer.status).toBe(202);
+    const logged = await eventually(async () => /"event":"notifications\.accepted","accepted":1000,"duplicates":0,"refused":0,"partnerships":1/.exec(contoso.output().slice(logFrom)));
+    expect(logged).toBeTruthy();
+    await idle();
   });
 
   it('repairs after a real change notification from Graph (a member leaves a scoping group)', async () => {

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { startAzurite, RunningAzurite } from '../azurite';
 import { ensureLocalCa } from '../tls';
 import { CoreApi, installCoreModule } from './app/coreApi';
+import { installCrashSwitch } from './crashSwitch';
 import { Invoker, formatError } from './app/invoker';
 import { AppFunction, classifyFunctions, loadEntryPoints, readPackageJson, resolveEntryPoints } from './app/loader';
 import { DurableEngine } from './durable/engine';
@@ -165,6 +166,7 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
 
     const invoker = new Invoker(core, logger);
     context.invoker = invoker;
+    await installCrashSwitch(invoker, { env, functions, connectionString, hostId, logger, metrics });
     if (needsDurable) {
       engine = new DurableEngine({
         store: new DurableStore(connectionString!, hostJson.hubName, metrics),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { TokenAuthority } from './auth/tokens';
 import { SimulatorError } from './errors';
 import { Counters, Faults, FaultSettingsInput } from './faults';
+import { RequestLog } from './requestLog';
 import { GraphSpec } from './openapi';
 import { ChangeListener, createTenantState, Directory, DirectoryChange, TenantState } from './state';
 import { LoadedWorld, WorldApp, loadWorld, World } from './world';
@@ -82,6 +83,7 @@ export class Engine {
   url = '';
   readonly spec = GraphSpec.shared();
   readonly counters = new Counters();
+  readonly requests = new RequestLog();
   readonly violations: Violation[] = [];
   faults: Faults;
   /** Set by startSimulator once the notification hub exists. */
@@ -170,6 +172,7 @@ export class Engine {
     this.directories.clear();
     this.faults = new Faults(this.initialFaults);
     this.counters.reset();
+    this.requests.clear();
     this.violations.length = 0;
     this.markDirty();
   }

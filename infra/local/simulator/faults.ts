@@ -7,8 +7,19 @@ export const DEFAULT_THROTTLE_WINDOW_SECONDS = 10;
 
 const scriptedFaultSchema = z
   .object({
-    /** Status to answer: 429 (with Retry-After), 500, 503 or 504. */
-    status: z.union([z.literal(429), z.literal(500), z.literal(503), z.literal(504)]),
+    /**
+     * Status to answer: 429 (with Retry-After), 500, 503 or 504. Required before handling; after
+     * handling, absent means the normal answer (sent after `holdMs`).
+     */
+    status: z.union([z.literal(429), z.literal(500), z.literal(503), z.literal(504)]).optional(),
+    /**
+     * `before` (default): the request fails without being handled. `after`: the request is handled
+     * (its change is made), then answered with `status` and/or only after `holdMs` — a write that
+     * landed although its caller was told it failed, or never heard back.
+     */
+    phase: z.enum(['before', 'after']).default('before'),
+    /** After handling: how long the answer is held back. */
+    holdMs: z.number().int().nonnegative().max(3_600_000).default(0),
     /** How many matching requests fail (then the fault is used up). */
     count: z.number().int().positive().default(1),
     tenantId: z.string().optional(),
@@ -19,7 +30,10 @@ const scriptedFaultSchema = z
     pathContains: z.string().optional(),
     retryAfterSeconds: z.number().int().nonnegative().default(1),
   })
-  .strict();
+  .strict()
+  .refine((fault) => (fault.phase === 'before' ? fault.status !== undefined && fault.holdMs === 0 : fault.status !== undefined || fault.holdMs > 0), {
+    message: 'a scripted fault needs a status; holdMs only applies after handling (phase "after"), where it may replace the status',
+  });
 
 export const faultSettingsSchema = z
   .object({
@@ -85,12 +99,8 @@ export class Faults {
 
   /** The fault a request meets, if any: scripted first, then throttling, then random 503/504. */
   decide(request: RequestIdentity, random: () => number = Math.random): FaultDecision | undefined {
-    const scripted = this.takeScripted(request);
-    if (scripted) {
-      return scripted.status === 429
-        ? throttled(scripted.retryAfterSeconds)
-        : { status: scripted.status, code: codeFor(scripted.status), message: messageFor(scripted.status), retryAfterSeconds: scripted.retryAfterSeconds };
-    }
+    const scripted = this.takeScripted(request, 'before');
+    if (scripted) return scriptedDecision(scripted);
     const limit = this.limitFor(request);
     if (limit !== undefined) {
       const windowMs = (this.settings.throttle?.windowSeconds ?? DEFAULT_THROTTLE_WINDOW_SECONDS) * 1000;
@@ -121,9 +131,22 @@ export class Faults {
     return override?.limit ?? this.settings.throttle?.limit;
   }
 
-  private takeScripted(request: RequestIdentity): ScriptedFault | undefined {
+  /**
+   * After a request was handled: a scripted `after` fault holds its answer back (`holdMs`) and/or
+   * replaces it with an error. Undefined: answer as handled.
+   */
+  async afterHandling(request: RequestIdentity): Promise<FaultDecision | undefined> {
+    const scripted = this.takeScripted(request, 'after');
+    if (!scripted) return undefined;
+    // unref: a held answer never keeps the simulator's process alive.
+    if (scripted.holdMs > 0) await new Promise((resolve) => setTimeout(resolve, scripted.holdMs).unref());
+    return scripted.status === undefined ? undefined : scriptedDecision(scripted);
+  }
+
+  private takeScripted(request: RequestIdentity, phase: ScriptedFault['phase']): ScriptedFault | undefined {
     const index = this.settings.scripted.findIndex(
       (fault) =>
+        fault.phase === phase &&
         (!fault.tenantId || fault.tenantId.toLowerCase() === request.tenantId.toLowerCase()) &&
         (!fault.clientId || fault.clientId.toLowerCase() === request.clientId.toLowerCase()) &&
         (!fault.operation || fault.operation === request.operation) &&
@@ -136,6 +159,13 @@ export class Faults {
     if (fault.count <= 0) this.settings.scripted.splice(index, 1);
     return fault;
   }
+}
+
+function scriptedDecision(fault: ScriptedFault): FaultDecision {
+  const status = fault.status ?? 500;
+  return status === 429
+    ? throttled(fault.retryAfterSeconds)
+    : { status, code: codeFor(status), message: messageFor(status), retryAfterSeconds: fault.retryAfterSeconds };
 }
 
 function throttled(retryAfterSeconds: number): FaultDecision {

@@ -84,6 +84,7 @@ export { SimulatorControl } from './control/client';
 export type { AdminRequest, AdminResponse, MintTokenRequest, TenantDump } from './control/client';
 export type { CounterRow, FaultSettings, FaultSettingsInput, ScriptedFaultInput } from './faults';
 export type { DeliveryRecord, LifecycleEvent } from './notifications';
+export type { LoggedRequest, RequestLogFilter } from './requestLog';
 export type { EngineOptions, NotificationRetryOptions, Violation } from './engine';
 export { DEFAULT_POLICY_SIZE_LIMIT_BYTES } from './engine';
 export { CLOUD_TABLE, SIM_CLOUDS } from './clouds';

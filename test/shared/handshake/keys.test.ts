@@ -3,15 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { DomainError } from '../../../shared/errors';
-import {
-  FileDeploymentKeyStore,
-  KeyVaultDeploymentKeyStore,
-  createKeyVaultDeploymentKeyStore,
-  keyThumbprint,
-  signHandshakeMessage,
-  type SecretStoreClient,
-} from '../../../shared/handshake';
+import { FileDeploymentKeyStore, keyThumbprint, signHandshakeMessage } from '../../../shared/handshake';
 import { invitationDraft, T0 } from './fixtures';
 
 describe('FileDeploymentKeyStore', () => {
@@ -104,60 +96,5 @@ describe('FileDeploymentKeyStore', () => {
     expect(JSON.stringify(key)).not.toContain(d);
     expect(JSON.parse(JSON.stringify(key))).toEqual({ kid: key.kid, publicJwk: key.publicJwk });
     expect(inspect(key, { depth: 10 })).not.toContain(d);
-  });
-});
-
-/** An in-memory Key Vault at the SDK boundary (the real SecretClient cannot reach Azure here). */
-class FakeSecrets implements SecretStoreClient {
-  readonly values = new Map<string, string[]>();
-  writes = 0;
-  async getSecret(name: string): Promise<{ value?: string }> {
-    const versions = this.values.get(name);
-    if (!versions) throw Object.assign(new Error('SecretNotFound'), { statusCode: 404, code: 'SecretNotFound' });
-    return { value: versions[versions.length - 1] };
-  }
-  async setSecret(name: string, value: string): Promise<unknown> {
-    this.writes += 1;
-    this.values.set(name, [...(this.values.get(name) ?? []), value]);
-    return {};
-  }
-}
-
-describe('KeyVaultDeploymentKeyStore', () => {
-  it('creates the secret once and reads the same key afterwards', async () => {
-    const secrets = new FakeSecrets();
-    const first = await new KeyVaultDeploymentKeyStore({ secretName: 'handshake-key', client: secrets }).getDeploymentKey();
-    const second = await new KeyVaultDeploymentKeyStore({ secretName: 'handshake-key', client: secrets }).getDeploymentKey();
-    expect(second.kid).toBe(first.kid);
-    expect(secrets.writes).toBe(1);
-    expect(JSON.parse(secrets.values.get('handshake-key')![0])).toMatchObject({ kty: 'OKP', crv: 'Ed25519', x: first.publicJwk.x });
-  });
-
-  it('refuses a secret that is not a private JWK, writing nothing', async () => {
-    const secrets = new FakeSecrets();
-    await secrets.setSecret('handshake-key', 'not json');
-    secrets.writes = 0;
-    await expect(new KeyVaultDeploymentKeyStore({ secretName: 'handshake-key', client: secrets }).getDeploymentKey()).rejects.toMatchObject({
-      code: 'config.invalid',
-    });
-    expect(secrets.writes).toBe(0);
-  });
-
-  it('reports a vault that denies access as a permission problem', async () => {
-    const client: SecretStoreClient = {
-      getSecret: async () => {
-        throw Object.assign(new Error('Forbidden'), { statusCode: 403, code: 'Forbidden' });
-      },
-      setSecret: async () => ({}),
-    };
-    await expect(new KeyVaultDeploymentKeyStore({ secretName: 'k', client }).getDeploymentKey()).rejects.toMatchObject({
-      code: 'tenant.permission-denied',
-    });
-  });
-
-  it('validates its configuration', () => {
-    expect(() => new KeyVaultDeploymentKeyStore({ secretName: 'bad name!', client: new FakeSecrets() })).toThrow(DomainError);
-    expect(() => createKeyVaultDeploymentKeyStore({ vaultUrl: 'http://vault.example', secretName: 'k' })).toThrow(/https/);
-    expect(() => createKeyVaultDeploymentKeyStore({ vaultUrl: 'not a url', secretName: 'k' })).toThrow(/not a URL/);
   });
 });

@@ -28,6 +28,27 @@ describe('PartnershipRepository (Azurite)', () => {
     expect((await partnerships.list({ partnerTenantId: desired.partnerTenantId.toUpperCase() })).length).toBe(2);
   });
 
+  it('lists in pages (id order), with a status filter, and refuses a token it did not hand out', async () => {
+    const partnerships = repository();
+    for (const id of ['a1', 'a2', 'a3', 'a4', 'a5']) await partnerships.create({ id, role: 'responder', desired, status: id === 'a3' ? 'Active' : 'Draft' });
+    const ids: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await partnerships.listPage({ top: 2, continuationToken: token });
+      expect(page.records.length).toBeLessThanOrEqual(2);
+      ids.push(...page.records.map((record) => record.id));
+      token = page.continuationToken;
+      pages += 1;
+    } while (token);
+    expect(ids).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
+    expect(pages).toBe(3);
+    const drafts = await partnerships.listPage({ top: 3, statuses: ['Draft'] });
+    expect(drafts.records.map((record) => record.id)).toEqual(['a1', 'a2', 'a4']);
+    expect((await partnerships.listPage({ top: 3, statuses: ['Draft'], continuationToken: drafts.continuationToken })).records.map((record) => record.id)).toEqual(['a5']);
+    await expect(partnerships.listPage({ top: 2, continuationToken: 'bm9wZQ' })).rejects.toMatchObject({ code: 'request.invalid' });
+  });
+
   it('refuses a second partnership with the same id and a bad id, changing nothing', async () => {
     const partnerships = repository();
     await partnerships.create({ id: 'dup', role: 'initiator', desired });

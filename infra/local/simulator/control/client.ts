@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import type { CounterRow, FaultSettings, FaultSettingsInput, ScriptedFaultInput } from '../faults';
 import type { DeliveryRecord, LifecycleEvent } from '../notifications';
+import type { LoggedRequest, RequestLogFilter } from '../requestLog';
 import type { Violation } from '../engine';
 import { SimulatorError } from '../errors';
 import type { SimWorldView } from '../world';
@@ -109,6 +110,20 @@ export class SimulatorControl {
 
   resetCounters(): Promise<void> {
     return this.call('DELETE', '/counters');
+  }
+
+  /** The request log (Graph and Teams requests in order, $batch items one by one). */
+  requests(filter: RequestLogFilter = {}): Promise<LoggedRequest[]> {
+    const query = new URLSearchParams(
+      Object.entries(filter)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]): [string, string] => [key, String(value)]),
+    );
+    return this.call('GET', `/requests${query.size > 0 ? `?${query}` : ''}`);
+  }
+
+  clearRequests(): Promise<void> {
+    return this.call('DELETE', '/requests');
   }
 
   mintToken(request: MintTokenRequest): Promise<{ accessToken: string; expiresIn: number }> {

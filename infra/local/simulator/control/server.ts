@@ -6,6 +6,7 @@
 //   GET    /_sim/faults, PATCH /_sim/faults      fault settings (latency, 503/504 rate, throttling)
 //   POST   /_sim/faults/scripted                 one scripted fault (next N matching requests fail)
 //   GET    /_sim/counters?tenantId&clientId&operation, DELETE /_sim/counters
+//   GET    /_sim/requests?tenantId&clientId&since, DELETE /_sim/requests   the request log
 //   POST   /_sim/tokens                          {tenantId, clientId, audience?: graph|teams, lifetimeSeconds?}
 //   POST   /_sim/subscriptions/{id}/lifecycle    {event: reauthorizationRequired|subscriptionRemoved|missed}
 //   GET    /_sim/notifications                   delivery log (validation, change and lifecycle POSTs)
@@ -131,6 +132,18 @@ export class ControlApi {
     }
     if (path === '/counters' && method === 'DELETE') {
       engine.counters.reset();
+      return { status: 204 };
+    }
+    if (path === '/requests' && method === 'GET') {
+      const since = query.get('since');
+      if (since !== null && !/^\d+$/.test(since)) throw new ControlError(400, 'since must be a request sequence number.');
+      return {
+        status: 200,
+        body: engine.requests.list({ tenantId: query.get('tenantId') ?? undefined, clientId: query.get('clientId') ?? undefined, since: since === null ? undefined : Number(since) }),
+      };
+    }
+    if (path === '/requests' && method === 'DELETE') {
+      engine.requests.clear();
       return { status: 204 };
     }
     if (path === '/tokens' && method === 'POST') return { status: 200, body: await this.mintToken(parse(tokenRequestSchema, body())) };

@@ -116,6 +116,11 @@ export class GraphService {
         const result: GraphReply = await route.handler(call);
         reply = { status: result.status, body: result.body, headers: { ...(result.headers ?? {}) } };
         if (request.method !== 'GET' && result.status < 300) engine.markDirty();
+        if (request.caller.kind === 'app') {
+          // Done, but the answer may be held or lost (a write that landed although the caller never heard).
+          const after = await engine.faults.afterHandling({ service: 'graph', tenantId: request.tenant.id, clientId: request.caller.clientId, operation: operationId, method: request.method, path: request.path });
+          if (after) throw new GraphError(after.status, after.code, after.message, after.retryAfterSeconds !== undefined ? { 'Retry-After': String(after.retryAfterSeconds) } : {});
+        }
       } catch (error) {
         reply = errorReply(error, request.requestId, clientRequestId, engine);
       }
@@ -135,6 +140,7 @@ export class GraphService {
       reply = errorReply(error, request.requestId, clientRequestId, engine);
     }
     engine.counters.record(request.tenant.id, request.caller.clientId, operationId, reply.status);
+    engine.requests.record({ service: 'graph', tenantId: request.tenant.id, clientId: request.caller.clientId, operation: operationId, method: request.method, path: request.path, status: reply.status });
     return reply;
   }
 }

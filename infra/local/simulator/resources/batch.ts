@@ -70,6 +70,7 @@ export async function batchHandler(engine: Engine, request: OperationRequest, ex
     if (problems.length > 0) engine.recordViolation({ at: new Date().toISOString(), operation: operationId, status: reply.status, problems });
   }
   engine.counters.record(request.tenant.id, request.caller.clientId, operationId, reply.status);
+  engine.requests.record({ service: 'graph', tenantId: request.tenant.id, clientId: request.caller.clientId, operation: operationId, method: request.method, path: request.path, status: reply.status });
   return reply;
 }
 

@@ -88,6 +88,7 @@ export async function handleTeams(
     reply = teamsError(error, requestId, clientRequestId, engine);
   }
   if (tenantId) engine.counters.record(tenantId, clientId, operation, reply.status);
+  if (tenantId) engine.requests.record({ service: 'teams', tenantId, clientId, operation, method, path, status: reply.status });
   return { ...reply, headers: { 'request-id': requestId, 'client-request-id': clientRequestId ?? requestId, ...(reply.headers ?? {}) } };
 }
 
@@ -142,6 +143,10 @@ export async function handleAuthenticated(
   }
   applyRules(engine, tenant, type, parsed.data as TeamsConfigurations[typeof type]);
   engine.markDirty();
+  if (caller.kind === 'app') {
+    const after = await engine.faults.afterHandling({ service: 'teams', tenantId: tenant.id, clientId: caller.clientId, operation, method, path });
+    if (after) throw new GraphError(after.status, after.code, after.message, after.retryAfterSeconds !== undefined ? { 'Retry-After': String(after.retryAfterSeconds) } : {});
+  }
   return { status: 200, body: structuredClone(tenant.teams[type]) };
 }
 
