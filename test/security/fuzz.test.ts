@@ -68,10 +68,14 @@ describe('fuzzed input to every route', () => {
     // What must never appear in an answer: the deployment's secrets and settings.
     expect((await api(deployment, 'GET', '/api/handshake/jwks', { key: 'none' })).status).toBe(200); // the key file exists from here
     const keyFile = readFileSync(deployment.keyFile, 'utf8');
+    // Anonymous callers see no setting value at all; an admin (function key) may read the
+    // deployment's own configuration (GET /api/health names its tenant and schedule), never a secret.
+    const settingValues = Object.entries(deployment.settings)
+      .filter(([name, value]) => name !== 'PUBLIC_BASE_URL' && value.length >= 12);
+    const secretSettings = settingValues.filter(([name]) => /key|secret|password|connection|token|credential/i.test(name)).map(([, value]) => value);
+    const allSettings = settingValues.map(([, value]) => value);
     const secrets = [
-      ...Object.entries(deployment.settings)
-        .filter(([name, value]) => name !== 'PUBLIC_BASE_URL' && value.length >= 12)
-        .map(([, value]) => value),
+      ...secretSettings,
       deployment.masterKey,
       deployment.functionKey,
       deployment.systemKey,
@@ -131,7 +135,7 @@ describe('fuzzed input to every route', () => {
         if (response.status >= 500) throw new Error(`5xx: ${what}`);
         const exposed = answer + JSON.stringify([...response.headers.entries()]);
         if (STACK_TRACE.test(exposed)) throw new Error(`stack trace in the answer: ${what}`);
-        const leaked = secrets.find((secret) => exposed.includes(secret));
+        const leaked = [...secrets, ...(fuzz.route.authLevel === 'anonymous' ? allSettings : [])].find((secret) => exposed.includes(secret));
         if (leaked) throw new Error(`a setting value in the answer: ${what}`);
 
         const after = await snapshotDeployment(stack(), deployment);

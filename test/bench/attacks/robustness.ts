@@ -4,7 +4,7 @@
 // deploymentState.ts snapshots Partnerships, Keys, Nonces, Events, Subscriptions and the tenants).
 // Used by test/security/ and meant for the `bench -- attacks` runner.
 import { randomUUID } from 'node:crypto';
-import { generateDeploymentKey, signHandshakeMessage, type DeploymentKey, type HandshakeMessageDraft } from '../../../shared/handshake';
+import { generateDeploymentKey, generatePairingCode, newNonce, pairingCommitment, signHandshakeMessage, type DeploymentKey, type HandshakeMessageDraft } from '../../../shared/handshake';
 
 /** The deployment attacked: its base URL, tenant and cloud (a LocalStackDeployment has them). */
 export interface AttackTarget {
@@ -47,11 +47,22 @@ async function post(url: string, body: string, contentType: string): Promise<Att
 
 /** A signed invitation to `target` from `issuer` (any tenant id: invitations carry their own key). */
 export async function strangerInvitation(target: AttackTarget, issuer: string, key: DeploymentKey, lifetimeSeconds = 3_600): Promise<string> {
+  const partnershipId = randomUUID();
+  const jti = newNonce();
+  // A well-formed commitment to a code nobody was told: the invitation is valid, never approvable.
+  const commitment = pairingCommitment(generatePairingCode(), {
+    partnershipId,
+    invitationJti: jti,
+    initiatorTenantId: issuer,
+    responderTenantId: target.tenantId,
+    keyThumbprint: key.kid,
+  });
   const draft = {
     type: 'invitation',
     iss: issuer,
     aud: target.tenantId,
-    partnershipId: randomUUID(),
+    partnershipId,
+    pairingCommitment: commitment,
     sender: { tenantId: issuer, cloud: target.cloud === 'Global' ? 'China' : 'Global', deploymentUrl: 'https://handshake.stranger.example', verifiedDomains: ['stranger.example'] },
     callbackUrl: 'https://handshake.stranger.example/api/handshake/messages',
     collaboration: {
@@ -61,7 +72,7 @@ export async function strangerInvitation(target: AttackTarget, issuer: string, k
       b2bCollaboration: { inbound: { users: 'all' } },
     },
   } as unknown as HandshakeMessageDraft;
-  return (await signHandshakeMessage(draft, { key, lifetimeSeconds })).jws;
+  return (await signHandshakeMessage(draft, { key, lifetimeSeconds, jti })).jws;
 }
 
 /**
