@@ -1,76 +1,74 @@
-// The admin API of one deployment (authLevel function; in Azure it sits behind Entra
-// authentication): request a partnership, read its state and history, dry-run its plan, fetch the
+// The admin API of one deployment (function key, or the signed-in administrator through the
+// console's copy of each route: see adminRoutes.ts): request a partnership, read its state and history, dry-run its plan, fetch the
 // signed invitation, approve or reject an invitation. Each route: parse → call one thing → answer.
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import {
   approvePartnership,
   getInvitation,
   getPartnership,
   handshakeDeployment,
+  isDryRun,
   listPartnerships,
   offboardPartnership,
   planPartnership,
+  previewPartnership,
   rejectPartnership,
   requestPartnership,
   type EntryPointContext,
 } from '../orchestrations';
+import { adminHttp, requestActor } from './adminRoutes';
 import { durableClientInput, orchestrationStarter } from './durable';
 import { jsonResponse, readJsonBody, withProblemDetails } from './http';
 
 const HANDSHAKE_MESSAGE_CONTENT_TYPE = 'application/jose';
 
 function entryPoint(request: HttpRequest, context: InvocationContext): EntryPointContext {
-  return { deployment: handshakeDeployment(), durable: orchestrationStarter(context), requestOrigin: new URL(request.url).origin };
+  return { deployment: handshakeDeployment(), durable: orchestrationStarter(context), requestOrigin: new URL(request.url).origin, actor: requestActor(request) };
 }
 
-app.http('partnershipsCreate', {
+adminHttp('partnershipsCreate', {
   route: 'partnerships',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => {
     const body = await readJsonBody(request);
+    if (isDryRun(request.query.get('dryRun'))) return jsonResponse(200, await previewPartnership(body, entryPoint(request, context)));
     const created = await requestPartnership(body, entryPoint(request, context));
     return jsonResponse(202, created, { location: created.statusUrl });
   }),
 });
 
-app.http('partnershipsList', {
+adminHttp('partnershipsList', {
   route: 'partnerships',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => jsonResponse(200, await listPartnerships(entryPoint(request, context)))),
 });
 
-app.http('partnershipsGet', {
+adminHttp('partnershipsGet', {
   route: 'partnerships/{id}',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => jsonResponse(200, await getPartnership(request.params.id, entryPoint(request, context)))),
 });
 
-app.http('partnershipsDelete', {
+adminHttp('partnershipsDelete', {
   route: 'partnerships/{id}',
   methods: ['DELETE'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context): Promise<HttpResponseInit> => offboardPartnership(request.params.id, entryPoint(request, context))),
 });
 
-app.http('partnershipsPlan', {
+adminHttp('partnershipsPlan', {
   route: 'partnerships/{id}/plan',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => jsonResponse(200, await planPartnership(request.params.id, entryPoint(request, context)))),
 });
 
-app.http('partnershipsInvitation', {
+adminHttp('partnershipsInvitation', {
   route: 'partnerships/{id}/invitation',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => ({
     status: 200,
@@ -82,20 +80,18 @@ app.http('partnershipsInvitation', {
   })),
 });
 
-app.http('partnershipsApprove', {
+adminHttp('partnershipsApprove', {
   route: 'partnerships/{id}/approve',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     jsonResponse(202, await approvePartnership(request.params.id, await readJsonBody(request), entryPoint(request, context))),
   ),
 });
 
-app.http('partnershipsReject', {
+adminHttp('partnershipsReject', {
   route: 'partnerships/{id}/reject',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     jsonResponse(202, await rejectPartnership(request.params.id, await readJsonBody(request), entryPoint(request, context))),

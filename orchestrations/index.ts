@@ -29,6 +29,8 @@ export {
   type PartnershipSummary,
 } from './partnerships';
 export { receivePartnerMessage } from './inbox';
+export { isDryRun, preflight, previewPartnership, type PartnershipPreview } from './preview';
+export { listEvents } from './events';
 export type { OrchestrationStarter } from './starter';
 export type { HandshakeCustomStatus, HandshakeOutcome } from './workflow';
 export type { HandshakeData, StoredMessage } from './records';

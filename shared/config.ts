@@ -81,6 +81,13 @@ export const DEFAULTS = {
    */
   teamsManualRecheckInterval: '5m',
   teamsManualDeadline: '24h',
+  /**
+   * Trust the `x-ms-client-principal` header: only where App Service Authentication sits in
+   * front of the app (it removes client-sent copies); see docs/console.md.
+   */
+  trustAppServicePrincipal: false,
+  /** The app role a signed-in user needs for the console and the admin routes. */
+  consoleAdminRole: 'Partnerships.Admin',
 } as const;
 
 export type CredentialConfig =
@@ -183,6 +190,8 @@ export const SETTINGS = {
   messageDeliveryMaxRetryIntervalMs: 'MESSAGE_DELIVERY_MAX_RETRY_INTERVAL_MS',
   messageDeliveryRequestTimeoutMs: 'MESSAGE_DELIVERY_REQUEST_TIMEOUT_MS',
   nonceProcessingLeaseSeconds: 'NONCE_PROCESSING_LEASE_SECONDS',
+  trustAppServicePrincipal: 'TRUST_APP_SERVICE_PRINCIPAL',
+  consoleAdminRole: 'CONSOLE_ADMIN_ROLE',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
