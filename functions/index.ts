@@ -8,3 +8,8 @@ import '../orchestrations/reconcile';
 import './graphNotifications';
 import './graphLifecycle';
 import './reconcile';
+// The admin console: pages, audit and preflight routes, the OpenAPI description.
+import './events';
+import './preflight';
+import './openapi';
+import './console';
