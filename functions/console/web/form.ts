@@ -32,9 +32,14 @@ export interface GeneratedForm {
 
 const idOf = (path: string): string => `f-${path.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-function labelOf(name: string): string {
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^b2b/i, 'B2B').replace(/Ids\b/, 'IDs');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** "partnerTenantId" → "Partner tenant ID" (sentence case, as the admin centers write labels). */
+export function labelOf(name: string): string {
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(' ')
+    .map((word) => ({ id: 'ID', ids: 'IDs', url: 'URL', b2b: 'B2B', acs: 'ACS' })[word.toLowerCase()] ?? word.toLowerCase());
+  const text = words.join(' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function generateForm(schema: JsonSchema, options: { onChange?: () => void } = {}): GeneratedForm {
@@ -104,15 +109,17 @@ export function generateForm(schema: JsonSchema, options: { onChange?: () => voi
       return value;
     };
     const optional = !required && node.default === undefined;
-    if (!optional) {
-      return { element: h('fieldset', { class: 'group', 'data-path': path }, h('legend', {}, labelOf(name)), hint, error, body), read };
+    if (!optional || (node.required ?? []).length === 0) {
+      // Nothing in it is required: shown as is, and left out of the request while empty.
+      const readGroup = optional ? () => (Object.keys(read()).length > 0 ? read() : undefined) : read;
+      return { element: h('fieldset', { class: 'group', 'data-path': path }, h('legend', {}, labelOf(name)), hint, error, body), read: readGroup };
     }
     const toggleId = `${idOf(path)}-include`;
     const toggle = h('input', { type: 'checkbox', id: toggleId, 'aria-controls': `${idOf(path)}-body`, onchange: () => ((body.hidden = !toggle.checked), changed()) });
     body.id = `${idOf(path)}-body`;
     body.hidden = true;
     return {
-      element: h('fieldset', { class: 'group', 'data-path': path }, h('legend', {}, labelOf(name)), h('div', { class: 'field checkbox' }, toggle, h('label', { for: toggleId }, `Include ${labelOf(name).toLowerCase()}`)), hint, error, body),
+      element: h('fieldset', { class: 'group', 'data-path': path }, h('legend', {}, labelOf(name)), h('div', { class: 'field checkbox' }, toggle, h('label', { for: toggleId }, `Include ${labelOf(name).replace(/^[A-Z](?![A-Z])/, (first) => first.toLowerCase())}`)), hint, error, body),
       read: () => (toggle.checked ? read() : undefined),
     };
   };
