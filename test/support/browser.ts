@@ -69,7 +69,8 @@ export async function openConsole(page: Page, baseUrl: string, user: { upn: stri
 
 /** The console script has rendered its page (or a server page such as the 403 is shown). */
 export async function waitForConsole(page: Page): Promise<void> {
-  await page.waitForFunction("document.body?.dataset.ready === 'true' || document.getElementById('role-missing') !== null", undefined, { timeout: 30_000 });
+  // Selectors only: the console's CSP forbids evaluating strings in the page.
+  await page.locator('body[data-ready="true"], #role-missing').first().waitFor({ timeout: 30_000 });
 }
 
 let axeSource: string | undefined;

@@ -36,7 +36,8 @@ export function time(iso: string | undefined): HTMLElement {
 
 export function json(value: unknown): HTMLElement {
   if (value === undefined || value === null) return h('span', { class: 'muted' }, '—');
-  return h('pre', { class: 'json' }, JSON.stringify(value, null, 2));
+  // Focusable: it may scroll, and a scrolling region must be reachable by keyboard.
+  return h('pre', { class: 'json', tabindex: 0 }, JSON.stringify(value, null, 2));
 }
 
 const STATUS_COLORS: Record<string, string> = {

@@ -1,6 +1,7 @@
 // The console's pages. Each renders into <main> and keeps itself current (the detail page polls).
 import { api, ApiError, CONSOLE_BASE, query, type Problem } from './api';
 import { append, badge, button, clear, h, json, messageBar, time } from './dom';
+import { csvCell } from './csv';
 import { fixFor } from './fixes';
 import { generateForm, type GeneratedForm, type JsonSchema } from './form';
 
@@ -330,7 +331,7 @@ export async function invitationPage(main: HTMLElement, id: string): Promise<voi
       h('h2', { id: 'who-heading' }, 'Who asks'),
       h(
         'dl',
-        { class: 'facts', id: 'who' },
+        { class: 'facts', id: 'inviter' },
         h('dt', {}, 'Tenant'),
         h('dd', {}, details.partnerTenantId),
         h('dt', {}, 'Cloud'),
@@ -636,11 +637,4 @@ async function exportCsv(filters: Record<string, string | undefined>): Promise<v
   document.body.appendChild(link);
   link.click();
   link.remove();
-}
-
-/** RFC 4180 quoting; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula. */
-export function csvCell(value: unknown): string {
-  let text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

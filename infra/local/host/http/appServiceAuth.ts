@@ -22,6 +22,16 @@ export const AUTH_SETTINGS = {
 
 export const SESSION_COOKIE = 'AppServiceAuthSession';
 const FLOW_COOKIE = 'AppServiceAuthFlow';
+
+/**
+ * Cookies are shared by every port of a host name, and local deployments differ only by port:
+ * on a loopback address the cookie names carry the port, so one browser can be signed in to two
+ * local deployments at once (in Azure each app has its own host name and App Service's names).
+ */
+export function cookieName(base: string, url: URL): string {
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  return loopback && url.port ? `${base}_${url.port}` : base;
+}
 /** App Service's default session lifetime (token store off) is the ID token's; 8 hours here. */
 const SESSION_LIFETIME_SECONDS = 8 * 3_600;
 const FLOW_LIFETIME_SECONDS = 600;
@@ -87,10 +97,10 @@ export class AppServiceAuthentication {
     const path = url.pathname.toLowerCase();
     if (path === '/.auth/login/aad') return this.login(request, response, url);
     if (path === '/.auth/login/aad/callback') return this.callback(request, response, url);
-    if (path === '/.auth/me') return this.me(request, response);
+    if (path === '/.auth/me') return this.me(request, response, url);
     if (path === '/.auth/logout') return this.logout(response, url);
     if (path.startsWith('/.auth/')) return answer(response, 404, 'text/plain; charset=utf-8', 'Not found');
-    const principal = await this.session(request);
+    const principal = await this.session(request, url);
     if (principal) {
       const claim = (typ: string): string | undefined => principal.claims.find((entry) => entry.typ === typ)?.val;
       request.headers['x-ms-client-principal'] = Buffer.from(JSON.stringify(principal)).toString('base64');
@@ -117,12 +127,12 @@ export class AppServiceAuthentication {
     target.searchParams.set('nonce', nonce);
     target.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
     target.searchParams.set('code_challenge_method', 'S256');
-    response.setHeader('set-cookie', cookie(FLOW_COOKIE, flow, FLOW_LIFETIME_SECONDS, '/.auth'));
+    response.setHeader('set-cookie', cookie(cookieName(FLOW_COOKIE, url), flow, FLOW_LIFETIME_SECONDS, '/.auth'));
     return redirectTo(response, target.toString());
   }
 
   private async callback(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
-    const flow = await this.unseal(readCookie(request, FLOW_COOKIE));
+    const flow = await this.unseal(readCookie(request, cookieName(FLOW_COOKIE, url)));
     const state = url.searchParams.get('state');
     const code = url.searchParams.get('code');
     if (!flow || typeof flow.state !== 'string' || state !== flow.state || !code) {
@@ -154,26 +164,26 @@ export class AppServiceAuthentication {
     if (claims.nonce !== flow.nonce) return answer(response, 401, 'text/plain; charset=utf-8', 'The sign-in could not be completed: nonce mismatch.');
     const principal = principalOf(claims);
     const session = await this.seal({ principal }, SESSION_LIFETIME_SECONDS);
-    response.setHeader('set-cookie', [cookie(SESSION_COOKIE, session, SESSION_LIFETIME_SECONDS, '/'), cookie(FLOW_COOKIE, '', 0, '/.auth')]);
+    response.setHeader('set-cookie', [cookie(cookieName(SESSION_COOKIE, url), session, SESSION_LIFETIME_SECONDS, '/'), cookie(cookieName(FLOW_COOKIE, url), '', 0, '/.auth')]);
     return redirectTo(response, typeof flow.redirect === 'string' ? flow.redirect : '/');
   }
 
-  private async me(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
-    const principal = await this.session(request);
+  private async me(request: IncomingMessage, response: ServerResponse, url: URL): Promise<boolean> {
+    const principal = await this.session(request, url);
     if (!principal) return answer(response, 401, 'application/json', '[]');
     const userId = principal.claims.find((claim) => claim.typ === NAME_TYPE)?.val ?? '';
     return answer(response, 200, 'application/json', JSON.stringify([{ provider_name: 'aad', user_id: userId, user_claims: principal.claims }]));
   }
 
   private logout(response: ServerResponse, url: URL): boolean {
-    response.setHeader('set-cookie', cookie(SESSION_COOKIE, '', 0, '/'));
+    response.setHeader('set-cookie', cookie(cookieName(SESSION_COOKIE, url), '', 0, '/'));
     const target = url.searchParams.get('post_logout_redirect_uri');
     if (target) return redirectTo(response, safeRedirect(target));
     return answer(response, 200, 'text/html; charset=utf-8', '<!doctype html><html lang="en"><head><title>Signed out</title></head><body><main><h1>You have signed out</h1><p><a href="/.auth/login/aad">Sign in again</a></p></main></body></html>');
   }
 
-  private async session(request: IncomingMessage): Promise<ClientPrincipal | undefined> {
-    const payload = await this.unseal(readCookie(request, SESSION_COOKIE));
+  private async session(request: IncomingMessage, url: URL): Promise<ClientPrincipal | undefined> {
+    const payload = await this.unseal(readCookie(request, cookieName(SESSION_COOKIE, url)));
     const principal = payload?.principal as ClientPrincipal | undefined;
     return principal && Array.isArray(principal.claims) ? principal : undefined;
   }
