@@ -43,4 +43,6 @@ export interface DemoContext {
   graphRequests: Record<string, GraphRequestSummary>;
   /** Drift made after Active and how reconciliation repaired it (issue 7; approve scenario). */
   drift?: DriftRecord[];
+  /** `--console`: the demo ended and keeps serving the consoles; Ctrl-C then ends it normally. */
+  servingConsoles?: boolean;
 }

@@ -127,6 +127,8 @@ export class AppServiceAuthentication {
     target.searchParams.set('nonce', nonce);
     target.searchParams.set('code_challenge', createHash('sha256').update(verifier).digest('base64url'));
     target.searchParams.set('code_challenge_method', 'S256');
+    const hint = url.searchParams.get('login_hint');
+    if (hint) target.searchParams.set('login_hint', hint.slice(0, 256));
     response.setHeader('set-cookie', cookie(cookieName(FLOW_COOKIE, url), flow, FLOW_LIFETIME_SECONDS, '/.auth'));
     return redirectTo(response, target.toString());
   }
