@@ -26,17 +26,17 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     headers: { 'x-console-request': '1', accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (response.status === 401) {
-    // The session ended: sign in again and come back here.
-    location.assign(`/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.search)}`);
-    throw new ApiError({ status: 401, detail: 'Signing in again…' });
-  }
   const text = await response.text();
   let parsed: unknown = undefined;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     parsed = text;
+  }
+  if (response.status === 401 && (parsed as Problem | undefined)?.code === 'auth.sign-in-required') {
+    // The session ended: sign in again and come back here (other 401s, e.g. a wrong pairing code, are answers).
+    location.assign(`/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.search)}`);
+    throw new ApiError({ status: 401, detail: 'Signing in again…' });
   }
   if (!response.ok) {
     const problem = parsed && typeof parsed === 'object' ? (parsed as Problem) : { status: response.status, detail: String(parsed ?? '') };
