@@ -209,4 +209,73 @@ describe('the console API of Contoso (Global)', () => {
     const me = await fetch(`${contoso().baseUrl}/.auth/me`);
     expect(me.status).toBe(401);
   });
+
+  it('App Service Authentication (emulated): sign-in with PKCE, the session serves the console API as the admin, safe redirects, logout', async () => {
+    const base = contoso().baseUrl;
+    const jar = new Map<string, string>();
+    const remember = (response: Response): void => {
+      for (const line of response.headers.getSetCookie()) {
+        const [pair] = line.split(';');
+        const index = pair.indexOf('=');
+        const value = pair.slice(index + 1);
+        if (value === '' || /Max-Age=0/.test(line)) jar.delete(pair.slice(0, index));
+        else jar.set(pair.slice(0, index), value);
+      }
+    };
+    const cookies = (): string => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+    const get = async (url: string): Promise<Response> => {
+      const response = await fetch(url, { redirect: 'manual', headers: { cookie: cookies() } });
+      remember(response);
+      return response;
+    };
+
+    // An absolute or scheme-relative return address is not followed: the admin lands on the site.
+    const login = await get(`${base}/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent('//attacker.example/x')}&login_hint=admin%40contoso.com`);
+    expect(login.status).toBe(302);
+    const authorize = new URL(login.headers.get('location')!);
+    expect(authorize.pathname).toBe(`/login.microsoftonline.com/${WORLD.contoso}/oauth2/v2.0/authorize`);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${base}/.auth/login/aad/callback`);
+    expect(authorize.searchParams.get('login_hint')).toBe('admin@contoso.com');
+    const signedIn = await fetch(authorize, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ ...Object.fromEntries(authorize.searchParams), login: 'admin@contoso.com', passwd: 'sim-console-admin-1' }),
+    });
+    const callback = new URL(signedIn.headers.get('location')!);
+    // A callback whose state is not the one this browser started with is refused.
+    const forgedState = new URL(callback);
+    forgedState.searchParams.set('state', 'forged');
+    expect((await get(forgedState.toString())).status).toBe(401);
+    const back = await get(callback.toString());
+    expect(back.status).toBe(302);
+    expect(back.headers.get('location')).toBe('/');
+
+    const me = await get(`${base}/.auth/me`);
+    expect(me.status).toBe(200);
+    const [identity] = (await me.json()) as { provider_name: string; user_id: string; user_claims: { typ: string; val: string }[] }[];
+    expect(identity).toMatchObject({ provider_name: 'aad', user_id: 'admin@contoso.com' });
+    expect(identity.user_claims).toEqual(expect.arrayContaining([{ typ: 'roles', val: 'Partnerships.Admin' }]));
+
+    const headers = { cookie: cookies(), 'content-type': 'application/json' };
+    const withoutHeader = await fetch(`${base}/api/console-api/partnerships`, { headers });
+    expect(withoutHeader.status).toBe(400);
+    expect(await withoutHeader.json()).toMatchObject({ issues: [{ field: 'x-console-request', message: 'is required' }] });
+    const created = await fetch(`${base}/api/console-api/partnerships`, {
+      method: 'POST',
+      headers: { ...headers, 'x-console-request': '1' },
+      body: JSON.stringify(contosoRequest(stack(), { partnerDeploymentUrl: 'https://127.0.0.1:9', partnerTenantId: WORLD.usgov, partnerCloud: 'USGov', teams: { federation: true } })),
+    });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const events = await api(contoso(), 'GET', `/api/events?partnership=${id}&type=partnership.requested`);
+    expect(events.body.events.map((event: Json) => event.actor)).toEqual(['admin:admin@contoso.com']);
+
+    const logout = await get(`${base}/.auth/logout?post_logout_redirect_uri=${encodeURIComponent('/api/console')}`);
+    expect(logout.status).toBe(302);
+    expect(logout.headers.get('location')).toBe('/api/console');
+    expect((await get(`${base}/.auth/me`)).status).toBe(401);
+    const after = await fetch(`${base}/api/console-api/partnerships`, { headers: { cookie: cookies(), 'x-console-request': '1' } });
+    expect(after.status).toBe(401);
+  });
 });

@@ -92,8 +92,8 @@ export function generateForm(schema: JsonSchema, options: { onChange?: () => voi
   };
 
   /** An object: always present when required or defaulted, else behind an "include" switch. */
-  const group = (path: string, name: string, node: JsonSchema, required: boolean): Field => {
-    const { hint, error } = describe(path, node);
+  const group = (path: string, name: string, node: JsonSchema, required: boolean, bare = false): Field => {
+    const { hint, error } = bare ? { hint: undefined, error: undefined } : describe(path, node);
     const requiredChildren = new Set(node.required ?? []);
     const children = Object.entries(node.properties ?? {}).map(([child, childNode]) => ({
       name: child,
@@ -109,6 +109,7 @@ export function generateForm(schema: JsonSchema, options: { onChange?: () => voi
       return value;
     };
     const optional = !required && node.default === undefined;
+    if (bare) return { element: h('div', { class: 'choice-fields', 'data-path': path }, body), read };
     if (!optional || (node.required ?? []).length === 0) {
       // Nothing in it is required: shown as is, and left out of the request while empty.
       const readGroup = optional ? () => (Object.keys(read()).length > 0 ? read() : undefined) : read;
@@ -129,7 +130,7 @@ export function generateForm(schema: JsonSchema, options: { onChange?: () => voi
     const id = idOf(path);
     const options = (node.anyOf ?? []).map((option, index) => {
       if (option.const !== undefined) return { value: `c${index}`, label: String(option.const), read: (): unknown => option.const, element: undefined as HTMLElement | undefined };
-      const inner = group(path, `${name}`, { ...option, default: {} }, true);
+      const inner = group(path, name, option, true, true);
       return { value: `c${index}`, label: `Only: ${Object.keys(option.properties ?? {}).map(labelOf).join(', ')}`, read: inner.read, element: inner.element };
     });
     // After the alternatives' own groups, so that errors at this path show beside the select.

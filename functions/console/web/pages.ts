@@ -282,46 +282,34 @@ export async function invitationPage(main: HTMLElement, id: string): Promise<voi
   }
   const planBox = h('section', { id: 'invitation-plan', 'aria-labelledby': 'plan-heading' }, h('h2', { id: 'plan-heading' }, 'What it would change here'), h('fluent-spinner', { size: 'small', 'aria-label': 'Planning' }));
   const outcome = h('section', { id: 'outcome', 'aria-live': 'polite' });
-  const codeInput = h('input', { id: 'pairing-code-input', name: 'pairingCode', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'pairing-code-hint', class: 'code-input' });
-  const approve = h(
-    'form',
-    { id: 'approve-form', novalidate: true },
-    h('h2', {}, 'Approve'),
-    h('div', { class: 'field' }, h('label', { for: 'pairing-code-input' }, 'Pairing code'), h('div', { class: 'hint', id: 'pairing-code-hint' }, "The code the inviting administrator reads to you, e.g. K7QF-2M9D. It must match this invitation's key."), codeInput),
-    h('div', { class: 'actions' }, button('Approve', { appearance: 'primary', type: 'submit', id: 'approve' })),
-  );
-  approve.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      try {
-        await api('POST', `/partnerships/${encodeURIComponent(id)}/approve`, { pairingCode: codeInput.value });
-        location.assign(`${CONSOLE_BASE}/partnerships/${encodeURIComponent(id)}`);
-      } catch (error) {
-        clear(outcome);
-        append(outcome, problemBar(error));
-      }
-    })();
-  });
-  const reasonInput = h('textarea', { id: 'reject-reason', name: 'reason', rows: 2, 'aria-describedby': 'reject-reason-hint' });
-  const reject = h(
-    'form',
-    { id: 'reject-form', novalidate: true },
-    h('h2', {}, 'Reject'),
-    h('div', { class: 'field' }, h('label', { for: 'reject-reason' }, 'Reason'), h('div', { class: 'hint', id: 'reject-reason-hint' }, 'Sent to the partner; their deployment undoes what it prepared.'), reasonInput),
-    h('div', { class: 'actions' }, button('Reject', { type: 'submit', id: 'reject' })),
-  );
-  reject.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void (async () => {
-      try {
-        await api('POST', `/partnerships/${encodeURIComponent(id)}/reject`, { reason: reasonInput.value });
-        location.assign(`${CONSOLE_BASE}/partnerships/${encodeURIComponent(id)}`);
-      } catch (error) {
-        clear(outcome);
-        append(outcome, problemBar(error));
-      }
-    })();
-  });
+  /** One decision form: a field, a button; the answer goes to the partnership's page, a refusal shows here. */
+  const decision = (action: 'approve' | 'reject', control: HTMLInputElement | HTMLTextAreaElement, label: string, hint: string, body: () => Record<string, string>): HTMLElement => {
+    const form = h(
+      'form',
+      { id: `${action}-form`, novalidate: true },
+      h('h2', {}, action === 'approve' ? 'Approve' : 'Reject'),
+      h('div', { class: 'field' }, h('label', { for: control.id }, label), h('div', { class: 'hint', id: `${control.id}-hint` }, hint), control),
+      h('div', { class: 'actions' }, button(action === 'approve' ? 'Approve' : 'Reject', { appearance: action === 'approve' ? 'primary' : 'secondary', type: 'submit', id: action })),
+    );
+    control.setAttribute('aria-describedby', `${control.id}-hint`);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void (async () => {
+        try {
+          await api('POST', `/partnerships/${encodeURIComponent(id)}/${action}`, body());
+          location.assign(`${CONSOLE_BASE}/partnerships/${encodeURIComponent(id)}`);
+        } catch (error) {
+          clear(outcome);
+          append(outcome, problemBar(error));
+        }
+      })();
+    });
+    return form;
+  };
+  const codeInput = h('input', { id: 'pairing-code-input', name: 'pairingCode', autocomplete: 'off', spellcheck: 'false', class: 'code-input' });
+  const approve = decision('approve', codeInput, 'Pairing code', "The code the inviting administrator reads to you, e.g. K7QF-2M9D. It must match this invitation's key.", () => ({ pairingCode: codeInput.value }));
+  const reasonInput = h('textarea', { id: 'reject-reason', name: 'reason', rows: 2 });
+  const reject = decision('reject', reasonInput, 'Reason', 'Sent to the partner; their deployment undoes what it prepared.', () => ({ reason: reasonInput.value }));
   heading(
     main,
     'Incoming invitation',
