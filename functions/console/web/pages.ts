@@ -3,7 +3,7 @@ import { api, ApiError, CONSOLE_BASE, query, type Problem } from './api';
 import { append, badge, button, clear, h, json, messageBar, time } from './dom';
 import { csvCell } from './csv';
 import { fixFor } from './fixes';
-import { generateForm, type GeneratedForm, type JsonSchema } from './form';
+import { generateForm, labelOf, type GeneratedForm, type JsonSchema } from './form';
 
 export interface Bootstrap {
   user: { name: string; displayName: string };
@@ -325,14 +325,14 @@ export async function invitationPage(main: HTMLElement, id: string): Promise<voi
         h('dt', {}, 'Cloud'),
         h('dd', {}, details.partnerCloud),
         h('dt', {}, 'Deployment'),
-        h('dd', {}, details.invitation?.from ?? details.partnerDeploymentUrl),
+        h('dd', {}, originOf(details.invitation?.from ?? details.partnerDeploymentUrl)),
         h('dt', {}, 'Key fingerprint'),
         h('dd', {}, h('code', { id: 'key-fingerprint' }, details.invitation?.keyThumbprint ?? '—')),
         h('dt', {}, 'Expires'),
         h('dd', {}, time(details.invitation?.expiresAt)),
       ),
     ),
-    h('section', { 'aria-labelledby': 'ask-heading' }, h('h2', { id: 'ask-heading' }, 'What they ask for'), json(details.desired)),
+    h('section', { 'aria-labelledby': 'ask-heading' }, h('h2', { id: 'ask-heading' }, 'What they ask for'), requestFacts(details.desired)),
     planBox,
     h('div', { class: 'decide' }, approve, reject),
     outcome,
@@ -345,6 +345,29 @@ export async function invitationPage(main: HTMLElement, id: string): Promise<voi
     planBox.querySelector('fluent-spinner')?.remove();
     append(planBox, problemBar(error));
   }
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/** A request as facts: one row per setting (dotted path in words → value), as this side would apply it. */
+function requestFacts(desired: Record<string, unknown>): HTMLElement {
+  const rows: [string, string][] = [];
+  const walk = (value: unknown, path: string[]): void => {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
+    } else {
+      const text = Array.isArray(value) ? (value.length === 0 ? '(none)' : value.join(', ')) : typeof value === 'boolean' ? (value ? 'yes' : 'no') : String(value);
+      rows.push([path.map(labelOf).join(' › '), text]);
+    }
+  };
+  walk(desired, []);
+  return h('dl', { class: 'facts', id: 'request-facts' }, ...rows.flatMap(([name, value]) => [h('dt', {}, name), h('dd', {}, value)]));
 }
 
 // ---------------------------------------------------------------------------------------------

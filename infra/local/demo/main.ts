@@ -93,7 +93,8 @@ async function main(): Promise<number> {
   if (process.send) process.on('disconnect', () => onSignal('SIGHUP'));
 
   const { outcome } = await runDemo({ ...options, signal: interrupt.signal });
-  if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+  // With --console, Ctrl-C is how the demo ends: the outcome was judged, not interrupted.
+  if (outcome.finalStatus === 'Interrupted') return EXIT_INTERRUPTED;
   return outcome.asExpected ? 0 : 1;
 }
 
