@@ -197,4 +197,52 @@ describe('the console in a browser, Contoso (Global) and Woodgrove China (21Vian
     expect((await control.state(WORLD.contoso)).teams.TeamsClientConfiguration.AllowGuestUser).toBe(true);
     await expect(contosoPage.locator('#timeline').textContent()).resolves.toContain('drift.repaired');
   });
+
+  it('offboarding form: sends the contract (deleteGuests, reason) and shows the answer — 501 here, nothing changed', async () => {
+    await openConsole(contosoPage, contoso().baseUrl, CONSOLE_USERS.contosoAdmin, `/api/console/partnerships/${partnershipId}`);
+    await contosoPage.locator('#offboard-form').waitFor();
+    await contosoPage.check('#offboard-delete-guests');
+    await contosoPage.fill('#offboard-reason', 'Project ended');
+    const [request] = await Promise.all([
+      contosoPage.waitForRequest((candidate) => candidate.method() === 'DELETE'),
+      contosoPage.click('#offboard'),
+    ]);
+    expect(new URL(request.url()).pathname).toBe(`/api/console-api/partnerships/${partnershipId}`);
+    expect(request.postDataJSON()).toEqual({ deleteGuests: true, reason: 'Project ended' });
+    await contosoPage.locator('#offboard-outcome fluent-message-bar[intent="error"]').waitFor();
+    await expect(contosoPage.locator('#offboard-outcome').textContent()).resolves.toMatch(/Offboarding a partnership is not available yet; nothing was changed/);
+    expect((await api(contoso(), 'GET', `/api/partnerships/${partnershipId}`)).body.status).toBe('Active');
+  });
+
+  it("rejecting an invitation with a reason from the console; the requester's page shows the last error with how to fix it", async () => {
+    // A second request, which Woodgrove's admin declines.
+    const declined = await api(contoso(), 'POST', '/api/partnerships', {
+      body: { partnerTenantId: WORLD.china, partnerCloud: 'China', partnerDeploymentUrl: china().baseUrl, teams: { federation: true } },
+    });
+    expect(declined.status).toBe(202);
+    await openConsole(chinaPage, china().baseUrl, CONSOLE_USERS.chinaAdmin, `/api/console/invitations/${declined.body.id}`);
+    const deadline = Date.now() + 60_000;
+    while (!(await chinaPage.locator('#reject-form').count())) {
+      if (Date.now() > deadline) throw new Error('The second invitation did not reach Woodgrove China');
+      await chinaPage.reload();
+      await waitForConsole(chinaPage);
+    }
+    await chinaPage.fill('#reject-reason', 'Not expected');
+    await Promise.all([chinaPage.waitForURL(`**/api/console/partnerships/${declined.body.id}`), chinaPage.click('#reject')]);
+    await chinaPage.locator('#status fluent-badge[data-status="Rejected"]').waitFor();
+    const rejected = await api(china(), 'GET', `/api/events?partnership=${declined.body.id}&type=status.changed`);
+    expect(rejected.body.events.map((event: { actor: string }) => event.actor)).toContain(`admin:${CONSOLE_USERS.chinaAdmin.upn}`);
+
+    // A request the partner's rules refuse (sync into a China tenant): Contoso ends Failed with the reason.
+    const refused = await api(contoso(), 'POST', '/api/partnerships', {
+      body: { partnerTenantId: WORLD.china, partnerCloud: 'China', partnerDeploymentUrl: china().baseUrl, crossTenantSync: { direction: 'outbound' } },
+    });
+    expect(refused.status).toBe(202);
+    await openConsole(contosoPage, contoso().baseUrl, CONSOLE_USERS.contosoAdmin, `/api/console/partnerships/${refused.body.id}`);
+    await contosoPage.locator('#last-error fluent-message-bar').waitFor({ timeout: 120_000 });
+    const shown = (await contosoPage.locator('#last-error').textContent()) ?? '';
+    expect(shown).toContain('handshake.partner-refused');
+    expect(shown).toMatch(/How to fix: Read the partner's reason/);
+    await expectAccessible(contosoPage);
+  });
 });
