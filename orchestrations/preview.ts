@@ -2,7 +2,6 @@
 // (live, as the admin fills in the form) and the dry run of a partnership request — validated,
 // checked against both sides' capability rules, planned against this tenant's current state — which
 // reads the tenant and writes nothing, anywhere. See docs/console.md.
-import { z } from 'zod';
 import { preflightRequestSchema } from '../shared/api/schemas';
 import { checkCapabilities, type CapabilityViolation } from '../shared/capabilities';
 import { capabilityPreflight, type PreflightResult } from '../shared/console/capabilityPreflight';
@@ -68,7 +67,7 @@ export async function previewPartnership(body: unknown, context: EntryPointConte
 
 /** `POST /api/preflight`: the capability rules for this deployment's cloud and the partner's. */
 export function preflight(body: unknown, context: Pick<EntryPointContext, 'deployment'>): PreflightResult {
-  const { partnerCloud, request } = parseOrThrow(preflightRequestSchema, body, 'preflight request') as z.infer<typeof preflightRequestSchema>;
+  const { partnerCloud, request } = parseOrThrow(preflightRequestSchema, body, 'preflight request');
   return capabilityPreflight(context.deployment.config.cloud, partnerCloud, request);
 }
 
