@@ -1,9 +1,9 @@
-// The admin API of one deployment (authLevel function; in Azure it sits behind Entra
-// authentication): request a partnership, read its state and history, dry-run its plan, fetch the
-// signed invitation, approve or reject an invitation, pin the partner's key thumbprint, accept
-// partner domains, offboard a partnership and fetch its signed `offboard` message. Each route:
-// parse → call one thing → answer.
-import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+// The admin API of one deployment (function key, or the signed-in administrator through the
+// console's copy of each route: see adminRoutes.ts): request a partnership, read its state and
+// history, dry-run its plan, fetch the signed invitation, approve or reject an invitation, pin the
+// partner's key thumbprint, accept partner domains, offboard a partnership and fetch its signed
+// `offboard` message. Each route: parse → call one thing → answer.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import {
   acceptPartnerDomains,
   approvePartnership,
@@ -11,14 +11,17 @@ import {
   getOffboardMessage,
   getPartnership,
   handshakeDeployment,
+  isDryRun,
   listPartnerships,
   offboardPartnership,
   planPartnership,
+  previewPartnership,
   rejectPartnership,
   requestPartnership,
   trustPartnerKey,
   type EntryPointContext,
 } from '../orchestrations';
+import { adminHttp, requestActor } from './adminRoutes';
 import { durableClientInput, orchestrationStarter } from './durable';
 import { jsonResponse, readJsonBody, readOptionalJsonBody, withProblemDetails } from './http';
 
@@ -30,41 +33,38 @@ function signedMessageFile(fileName: string, jws: string): HttpResponseInit {
 }
 
 function entryPoint(request: HttpRequest, context: InvocationContext): EntryPointContext {
-  return { deployment: handshakeDeployment(), durable: orchestrationStarter(context), requestOrigin: new URL(request.url).origin };
+  return { deployment: handshakeDeployment(), durable: orchestrationStarter(context), requestOrigin: new URL(request.url).origin, actor: requestActor(request) };
 }
 
-app.http('partnershipsCreate', {
+adminHttp('partnershipsCreate', {
   route: 'partnerships',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => {
     const body = await readJsonBody(request);
+    if (isDryRun(request.query.get('dryRun'))) return jsonResponse(200, await previewPartnership(body, entryPoint(request, context)));
     const created = await requestPartnership(body, entryPoint(request, context));
     return jsonResponse(202, created, { location: created.statusUrl });
   }),
 });
 
-app.http('partnershipsList', {
+adminHttp('partnershipsList', {
   route: 'partnerships',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => jsonResponse(200, await listPartnerships(Object.fromEntries(request.query), entryPoint(request, context)))),
 });
 
-app.http('partnershipsGet', {
+adminHttp('partnershipsGet', {
   route: 'partnerships/{id}',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => jsonResponse(200, await getPartnership(request.params.id, entryPoint(request, context)))),
 });
 
-app.http('partnershipsDelete', {
+adminHttp('partnershipsDelete', {
   route: 'partnerships/{id}',
   methods: ['DELETE'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context): Promise<HttpResponseInit> => {
     const query = { deleteGuests: request.query.get('deleteGuests') ?? undefined, reason: request.query.get('reason') ?? undefined };
@@ -74,68 +74,61 @@ app.http('partnershipsDelete', {
   }),
 });
 
-app.http('partnershipsOffboardMessage', {
+adminHttp('partnershipsOffboardMessage', {
   route: 'partnerships/{id}/offboard-message',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     signedMessageFile(`offboard-${request.params.id}.jws`, await getOffboardMessage(request.params.id, entryPoint(request, context))),
   ),
 });
 
-app.http('partnershipsPlan', {
+adminHttp('partnershipsPlan', {
   route: 'partnerships/{id}/plan',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) => jsonResponse(200, await planPartnership(request.params.id, entryPoint(request, context)))),
 });
 
-app.http('partnershipsInvitation', {
+adminHttp('partnershipsInvitation', {
   route: 'partnerships/{id}/invitation',
   methods: ['GET'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     signedMessageFile(`invitation-${request.params.id}.jws`, await getInvitation(request.params.id, entryPoint(request, context))),
   ),
 });
 
-app.http('partnershipsApprove', {
+adminHttp('partnershipsApprove', {
   route: 'partnerships/{id}/approve',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     jsonResponse(202, await approvePartnership(request.params.id, await readJsonBody(request), entryPoint(request, context))),
   ),
 });
 
-app.http('partnershipsReject', {
+adminHttp('partnershipsReject', {
   route: 'partnerships/{id}/reject',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     jsonResponse(202, await rejectPartnership(request.params.id, await readJsonBody(request), entryPoint(request, context))),
   ),
 });
 
-app.http('partnershipsPartnerKey', {
+adminHttp('partnershipsPartnerKey', {
   route: 'partnerships/{id}/partner-key',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     jsonResponse(200, await trustPartnerKey(request.params.id, await readJsonBody(request), entryPoint(request, context))),
   ),
 });
 
-app.http('partnershipsPartnerDomains', {
+adminHttp('partnershipsPartnerDomains', {
   route: 'partnerships/{id}/partner-domains',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [durableClientInput],
   handler: withProblemDetails(async (request, context) =>
     jsonResponse(200, await acceptPartnerDomains(request.params.id, await readJsonBody(request), entryPoint(request, context))),

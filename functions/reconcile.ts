@@ -23,6 +23,7 @@ import {
   type ReconcileRunResult,
 } from '../orchestrations/reconcile';
 import { DEFAULTS, DomainError, reviveDomainError, SETTINGS } from '../shared';
+import { adminHttp } from './adminRoutes';
 import { jsonResponse, withProblemDetails } from './http';
 
 /** How long the admin route waits for the run before answering 202 with status links. */
@@ -111,10 +112,9 @@ app.timer('reconcileTimer', {
   handler: reconcileTimer,
 });
 
-app.http('reconcilePartnershipNow', {
+adminHttp('reconcilePartnershipNow', {
   route: 'partnerships/{id}/reconcile',
   methods: ['POST'],
-  authLevel: 'function',
   extraInputs: [df.input.durableClient()],
   handler: withProblemDetails(reconcileNow),
 });

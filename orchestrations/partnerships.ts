@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { assertCapabilities } from '../shared/capabilities';
+import { FUNCTION_KEY_ACTOR } from '../shared/console/principal';
 import { DomainError } from '../shared/errors';
 import {
   badPairingCode,
@@ -32,6 +33,7 @@ import {
   REJECT_INVITATION_ORCHESTRATION,
   type HandshakeOrchestrationInput,
 } from './names';
+import { withDeploymentDefaults } from './preview';
 import { handshakeData, withHandshakeData, type ReceivedInvitation } from './records';
 import { trustDetails } from './trust';
 import type { OrchestrationStarter } from './starter';
@@ -48,7 +50,7 @@ export interface EntryPointContext {
   actor?: string;
 }
 
-const approvalSchema = z.strictObject({
+export const approvalSchema = z.strictObject({
   pairingCode: z
     .string({ error: 'is required: the code shown to the inviting administrator, e.g. K7QF-2M9D-X4WA-8HNE' })
     .trim()
@@ -57,7 +59,7 @@ const approvalSchema = z.strictObject({
     // A typo in the format is not a try: only a well-formed code is checked (and counted).
     .refine((code) => normalizePairingCode(code) !== undefined, { error: 'must be the 16-character code XXXX-XXXX-XXXX-XXXX shown to the inviting administrator' }),
 });
-const rejectionSchema = z.strictObject({
+export const rejectionSchema = z.strictObject({
   reason: z.string({ error: 'is required: why the invitation is declined (sent to the partner)' }).trim().min(1, { error: 'is required' }).max(1000),
 });
 
@@ -69,11 +71,7 @@ export async function requestPartnership(body: unknown, context: EntryPointConte
   const { deployment } = context;
   const { config, repositories } = deployment;
   // The deployment's default lifetime applies when the admin does not ask for one.
-  const withDefaults =
-    body && typeof body === 'object' && !Array.isArray(body) && !('invitationLifetime' in body)
-      ? { ...body, invitationLifetime: `${config.invitationLifetimeSeconds}s` }
-      : body;
-  const request = parsePartnershipRequest(withDefaults);
+  const request = parsePartnershipRequest(withDeploymentDefaults(body, config.invitationLifetimeSeconds));
   assertCapabilities(config.cloud, request.partnerCloud, request);
   const desired = await resolveDesiredCollaboration(request, {
     localCloud: config.cloud,
@@ -100,7 +98,7 @@ export async function requestPartnership(body: unknown, context: EntryPointConte
     id: `${id}:requested`,
     at: record.createdAt,
     type: 'partnership.requested',
-    actor: 'admin',
+    actor: context.actor ?? FUNCTION_KEY_ACTOR,
     message: `Partnership with tenant ${desired.partnerTenantId} (${desired.partnerCloud}) requested.`,
     after: { desired },
   });
@@ -254,7 +252,7 @@ async function approve(
     id: `${record.id}:approved`,
     at: approvedAt,
     type: 'invitation.approved',
-    actor: approval === 'pre-trusted' ? 'pre-trust' : 'admin',
+    actor: approval === 'pre-trusted' ? 'pre-trust' : (context.actor ?? FUNCTION_KEY_ACTOR),
     message: approval === 'pre-trusted' ? 'Invitation approved by a pre-trust rule (partner tenant and key match).' : 'Invitation approved with the pairing code.',
   });
   await startWorkflow(context, ACCEPT_INVITATION_ORCHESTRATION, approved);
@@ -279,7 +277,7 @@ export async function rejectPartnership(id: string, body: unknown, context: Entr
     id: `${record.id}:rejected`,
     at,
     type: 'status.changed',
-    actor: 'admin',
+    actor: context.actor ?? FUNCTION_KEY_ACTOR,
     message: `Invitation rejected by the administrator: ${reason}`,
     after: { status: 'Rejected' },
   });
@@ -348,6 +346,15 @@ export async function getPartnership(id: string, context: EntryPointContext): Pr
   }
   if (data.outbox?.offboard) details.offboardMessageUrl = `${baseUrl(context)}/api/partnerships/${id}/offboard-message`;
   if (record.role === 'responder' && data.invitation) details.approval = data.approval ?? 'pairing-code';
+  if (record.role === 'responder' && data.invitation) {
+    // Who asks, for the admin deciding on it: the sender's deployment and the key it signed with.
+    details.invitation = {
+      from: data.invitation.callbackUrl,
+      keyThumbprint: data.invitation.keyThumbprint,
+      receivedAt: data.invitation.receivedAt,
+      expiresAt: new Date(data.invitation.exp * 1000).toISOString(),
+    };
+  }
   if (record.lastError) details.lastError = record.lastError;
   return { ...details, ...(await trustDetails(record, context)) };
 }

@@ -133,6 +133,13 @@ export const DEFAULTS = {
   /** Paged lists (`$top`): default and largest page. */
   listPageSizeDefault: 50,
   listPageSizeMax: 200,
+  /**
+   * Trust the `x-ms-client-principal` header: only where App Service Authentication sits in
+   * front of the app (it removes client-sent copies); see docs/console.md.
+   */
+  trustAppServicePrincipal: false,
+  /** The app role a signed-in user needs for the console and the admin routes. */
+  consoleAdminRole: 'Partnerships.Admin',
 } as const;
 
 export type CredentialConfig =
@@ -270,6 +277,8 @@ export const SETTINGS = {
   notificationMaxBodyBytes: 'NOTIFICATION_MAX_BODY_BYTES',
   notificationLookupConcurrency: 'NOTIFICATION_LOOKUP_CONCURRENCY',
   notificationPointReadLimit: 'NOTIFICATION_POINT_READ_LIMIT',
+  trustAppServicePrincipal: 'TRUST_APP_SERVICE_PRINCIPAL',
+  consoleAdminRole: 'CONSOLE_ADMIN_ROLE',
 } as const;
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -58,6 +58,10 @@ export const ERROR_CODES = {
   'notification.rejected': { status: 403, title: 'The change notification did not come from a known subscription' },
   'reconcile.not-active': { status: 409, title: 'Only an Active partnership can be reconciled' },
 
+  // Signed-in administrators (App Service Authentication)
+  'auth.sign-in-required': { status: 401, title: 'Sign in to use this route' },
+  'auth.role-missing': { status: 403, title: 'The signed-in user lacks the app role this route needs' },
+
   'internal': { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

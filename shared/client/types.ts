@@ -92,6 +92,8 @@ export interface PartnershipDetails extends PartnershipSummary, PartnershipTrust
   offboardMessageUrl?: string;
   /** Responder: how its invitation is (or was) approved. */
   approval?: 'pairing-code' | 'pre-trusted';
+  /** Responder: who sent the invitation (its deployment) and the thumbprint of the key it signed with. */
+  invitation?: { from: string; keyThumbprint: string; receivedAt: string; expiresAt: string };
   steps: PartnershipStep[];
   lastError?: SerializedDomainError | null;
   /** What this partnership added to the tenant (always sent by the API). */

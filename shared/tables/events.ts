@@ -106,6 +106,38 @@ export class EventRepository {
     return events;
   }
 
+  /**
+   * One page of events across partnerships (audit), filtered; in table order (by partnership,
+   * then time). `continuationToken` is the one the previous page returned (opaque).
+   */
+  async page(
+    filter: { partnershipId?: string; actor?: string; type?: string; since?: string },
+    paging: { top: number; continuationToken?: string },
+  ): Promise<{ events: StoredEvent[]; continuationToken?: string }> {
+    if (paging.continuationToken !== undefined && !isTableContinuationToken(paging.continuationToken)) {
+      throw new DomainError('request.invalid', 'The request is not valid: continuationToken: is not a token this API issued.', {
+        details: { issues: [{ field: 'continuationToken', message: 'is not a token this API issued' }] },
+      });
+    }
+    const clauses: string[] = [];
+    if (filter.partnershipId) clauses.push(odata`PartitionKey eq ${partitionKey(filter.partnershipId)}`);
+    if (filter.actor) clauses.push(odata`actor eq ${filter.actor}`);
+    if (filter.type) clauses.push(odata`type eq ${filter.type}`);
+    if (filter.since) clauses.push(odata`at ge ${filter.since}`);
+    const table = await this.table();
+    const pages = table
+      .listEntities({ queryOptions: clauses.length > 0 ? { filter: clauses.join(' and ') } : {} })
+      .byPage({ maxPageSize: paging.top, ...(paging.continuationToken ? { continuationToken: paging.continuationToken } : {}) });
+    try {
+      const next = await pages.next();
+      if (next.done || !next.value) return { events: [] };
+      const page = next.value as Array<Record<string, unknown>> & { continuationToken?: string };
+      return { events: page.map(fromEntity), ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}) };
+    } catch (error) {
+      throw storageError('Could not list the events', error);
+    }
+  }
+
   private complete(event: NewEvent): StoredEvent {
     const id = event.id ?? randomUUID();
     if (!EVENT_ID.test(id)) throw new DomainError('request.invalid', `Event id "${id}" is not valid.`);
@@ -116,6 +148,17 @@ export class EventRepository {
 
   private table(): Promise<TableClient> {
     return this.tables.getTable(EVENTS_TABLE);
+  }
+}
+
+/** The Table SDK's continuation token: base64 JSON `{nextPartitionKey, nextRowKey?}`. */
+function isTableContinuationToken(token: string): boolean {
+  if (!/^[A-Za-z0-9+/=_-]{1,4000}$/.test(token)) return false;
+  try {
+    const decoded = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { nextPartitionKey?: unknown; nextRowKey?: unknown };
+    return typeof decoded?.nextPartitionKey === 'string' && (decoded.nextRowKey === undefined || typeof decoded.nextRowKey === 'string');
+  } catch {
+    return false;
   }
 }
 

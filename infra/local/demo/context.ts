@@ -46,4 +46,6 @@ export interface DemoContext {
   drift?: DriftRecord[];
   /** What offboarding left in each tenant, and why (offboard scenario). */
   kept?: KeptRecord[];
+  /** `--console`: the demo ended and keeps serving the consoles; Ctrl-C then ends it normally. */
+  servingConsoles?: boolean;
 }

@@ -7,7 +7,7 @@ import { ensureTrustFile } from '../tls';
 import { runDemo } from './run';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios';
 
-const USAGE = `npm start [-- [--scenario ${SCENARIO_NAMES.join('|')}] [--report FILE] [--verbose]]
+const USAGE = `npm start [-- [--scenario ${SCENARIO_NAMES.join('|')}] [--report FILE] [--console] [--screenshots DIR] [--verbose]]
 
   --scenario NAME   approve (default): Contoso (Global) and Woodgrove China (21Vianet) reach Active
                     reject: Woodgrove China's admin rejects; Contoso undoes its side
@@ -16,6 +16,10 @@ const USAGE = `npm start [-- [--scenario ${SCENARIO_NAMES.join('|')}] [--report 
                     gcc: Contoso (commercial) and Northwind (GCC) authorise free/busy and MailTips both ways
                     offboard: both reach Active, then Woodgrove China's admin ends it; both sides Removed
   --report FILE     also write what happened as JSON (partnerships, tenants before/after, graphRequests, drift, kept, elapsedMs)
+  --console         keep both deployments, the simulator and Azurite running at the end and print
+                    each admin console's URL with a sign-in link (Ctrl-C stops everything)
+  --screenshots DIR save PNGs of both consoles' pages (list, new partnership with plan preview,
+                    invitation, detail timeline, audit) in DIR, taken in headless Chromium
   --verbose         echo the deployments' host logs`;
 
 export const EXIT_INTERRUPTED = 130;
@@ -24,6 +28,8 @@ interface MainOptions {
   scenario: ScenarioName;
   reportFile?: string;
   verbose: boolean;
+  console: boolean;
+  screenshotsDir?: string;
 }
 
 function parseOptions(argv: string[]): MainOptions | 'help' {
@@ -33,6 +39,8 @@ function parseOptions(argv: string[]): MainOptions | 'help' {
       scenario: { type: 'string' },
       report: { type: 'string' },
       verbose: { type: 'boolean' },
+      console: { type: 'boolean' },
+      screenshots: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -43,7 +51,14 @@ function parseOptions(argv: string[]): MainOptions | 'help' {
   const scenario = values.scenario ?? 'approve';
   if (!(SCENARIO_NAMES as readonly string[]).includes(scenario)) throw new Error(`--scenario must be one of ${SCENARIO_NAMES.join(', ')} (got "${scenario}")`);
   if (values.report === '') throw new Error('--report needs a file name');
-  return { scenario: scenario as ScenarioName, reportFile: values.report, verbose: Boolean(values.verbose) };
+  if (values.screenshots === '') throw new Error('--screenshots needs a folder');
+  return {
+    scenario: scenario as ScenarioName,
+    reportFile: values.report,
+    verbose: Boolean(values.verbose),
+    console: Boolean(values.console),
+    screenshotsDir: values.screenshots,
+  };
 }
 
 async function main(): Promise<number> {
@@ -80,7 +95,8 @@ async function main(): Promise<number> {
   if (process.send) process.on('disconnect', () => onSignal('SIGHUP'));
 
   const { outcome } = await runDemo({ ...options, signal: interrupt.signal });
-  if (interrupt.signal.aborted) return EXIT_INTERRUPTED;
+  // With --console, Ctrl-C is how the demo ends: the outcome was judged, not interrupted.
+  if (outcome.finalStatus === 'Interrupted') return EXIT_INTERRUPTED;
   return outcome.asExpected ? 0 : 1;
 }
 

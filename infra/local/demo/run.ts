@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { formatDuration } from '../../../shared/client';
 import type { DemoContext } from './context';
+import { withConsolePhases } from './console';
 import { DEMO_PHASES, readTenantsAfter, type DemoPhase } from './phases';
 // Adds its phase to DEMO_PHASES (offboard scenario).
 import './offboarding';
@@ -22,6 +23,10 @@ export interface DemoOptions {
   signal?: AbortSignal;
   /** The phases to run (default DEMO_PHASES). */
   phases?: DemoPhase[];
+  /** Save PNG screenshots of both consoles into this folder as the demo goes. */
+  screenshotsDir?: string;
+  /** Keep everything running at the end and print the consoles' URLs, until Ctrl-C. */
+  console?: boolean;
 }
 
 export interface DemoResult {
@@ -48,14 +53,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   log.line(`cross-cloud-handshake demo — ${scenario.title}`);
   let failure: unknown;
   try {
-    for (const phase of options.phases ?? DEMO_PHASES) {
+    for (const phase of withConsolePhases(options.phases ?? DEMO_PHASES, options)) {
       signal.throwIfAborted();
       if (phase.when && !phase.when(context)) continue;
       if (context.verbose) log.line(`— ${phase.name}`);
       await phase.run(context);
     }
   } catch (error) {
-    failure = error;
+    // Ctrl-C while the consoles are served is how `--console` ends.
+    if (!context.servingConsoles) failure = error;
     // Show what the tenants look like when something went wrong (not after Ctrl-C: leave at once).
     if (!signal.aborted && context.stack && Object.keys(context.tenantsAfter).length === 0) {
       await readTenantsAfter.run(context).catch(() => undefined);
@@ -69,7 +75,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   }
 
   let outcome: DemoResult['outcome'];
-  if (signal.aborted) {
+  if (signal.aborted && !context.servingConsoles) {
     outcome = { asExpected: false, finalStatus: 'Interrupted', problems: ['interrupted (Ctrl-C)'] };
   } else if (failure !== undefined) {
     outcome = { asExpected: false, finalStatus: 'Error', problems: [messageOf(failure)], error: messageOf(failure) };

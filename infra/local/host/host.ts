@@ -17,6 +17,7 @@ import { DurableEngine } from './durable/engine';
 import { DurableStore } from './durable/store';
 import { durableClientBindingData } from './durable/httpApi';
 import { HostError } from './errors';
+import { AppServiceAuthentication } from './http/appServiceAuth';
 import { HostContext, createRequestHandler, functionUrl } from './http/server';
 import { RouteTable } from './http/routes';
 import { Logger, parseLogLevel } from './logger';
@@ -90,6 +91,7 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
     metrics,
     startedAt: Date.now(),
     origin: '',
+    appServiceAuth: AppServiceAuthentication.fromEnv(env, keys.master, (message) => logger.warn(message)),
   };
   if (localSettings?.cors) {
     const origins = localSettings.cors.split(',').map((o) => o.trim()).filter(Boolean);

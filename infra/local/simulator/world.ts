@@ -27,6 +27,8 @@ const userSchema = z
     jobTitle: z.string().optional(),
     userType: z.enum(['Member', 'Guest']).optional(),
     accountEnabled: z.boolean().optional(),
+    /** Password for the simulated interactive sign-in (authorization code flow); a local fake. */
+    password: z.string().min(8).optional(),
   })
   .strict();
 
@@ -93,6 +95,17 @@ const appSchema = z
     directoryRoles: z.array(guid).default([]),
     /** PEM certificates accepted for client assertions (certificate credentials). */
     certificates: z.array(z.string().includes('BEGIN CERTIFICATE')).default([]),
+    /** Interactive sign-in of users to this app (authorization code flow with PKCE); see auth/signIn.ts. */
+    signIn: z
+      .strictObject({
+        /** Allowed redirect URIs; a loopback one (127.0.0.1, localhost) matches any port, as in Entra. */
+        redirectUris: z.array(z.url()).min(1),
+        /** App roles the app defines (their `value`). */
+        appRoles: z.array(z.string().min(1)).default([]),
+        /** Users (UPN or id) and the app roles assigned to them (the id token's `roles`). */
+        roleAssignments: z.array(z.strictObject({ user: z.string().min(1), roles: z.array(z.string().min(1)) })).default([]),
+      })
+      .optional(),
   })
   .strict();
 
@@ -189,6 +202,16 @@ function crossCheck(world: LoadedWorld): string[] {
     if (!tenantIds.has(app.tenantId.toLowerCase())) problems.push(`apps[${a}].tenantId: no tenant ${app.tenantId} in this world`);
     const clash = world.apps.findIndex((other) => other.clientId.toLowerCase() === app.clientId.toLowerCase());
     if (clash !== a) problems.push(`apps[${a}].clientId: ${app.clientId} is already used by apps[${clash}]`);
+    const tenant = world.tenants.find((candidate) => candidate.id.toLowerCase() === app.tenantId.toLowerCase());
+    app.signIn?.roleAssignments.forEach((assignment, r) => {
+      const user = assignment.user.toLowerCase();
+      if (tenant && !tenant.users.some((candidate) => candidate.id.toLowerCase() === user || candidate.userPrincipalName.toLowerCase() === user)) {
+        problems.push(`apps[${a}].signIn.roleAssignments[${r}].user: ${assignment.user} is not a user of ${tenant.displayName}`);
+      }
+      for (const role of assignment.roles) {
+        if (!app.signIn!.appRoles.includes(role)) problems.push(`apps[${a}].signIn.roleAssignments[${r}].roles: ${role} is not an app role of ${app.displayName}`);
+      }
+    });
   });
   return problems;
 }

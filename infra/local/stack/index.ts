@@ -352,6 +352,13 @@ class DeploymentRunner {
       PUBLIC_BASE_URL: this.baseUrl,
       HANDSHAKE_KEY_FILE: this.keyFile,
       NODE_EXTRA_CA_CERTS: trustFile,
+      // App Service Authentication, emulated by the host against the simulator's login host
+      // (see docs/console.md): the console's sign-in runs the same code path as in Azure.
+      WEBSITE_AUTH_ENABLED: 'true',
+      WEBSITE_AUTH_OPENID_ISSUER: `${this.tenant.loginBaseUrl}/${this.tenant.id}/v2.0`,
+      WEBSITE_AUTH_CLIENT_ID: this.app.clientId,
+      MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: this.app.clientSecret,
+      TRUST_APP_SERVICE_PRINCIPAL: 'true',
       ...baseSettings,
       ...deployment.env,
     };

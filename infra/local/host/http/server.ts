@@ -10,6 +10,7 @@ import { Logger } from '../logger';
 import { HostKeys } from '../settings';
 import { StorageMetrics } from '../storage/tables';
 import { TimerScheduler } from '../timers/scheduler';
+import type { AppServiceAuthentication } from './appServiceAuth';
 import { isAuthorized, parseAuthLevel, presentedKey } from './auth';
 import { RouteTable } from './routes';
 import { MAX_REQUEST_BYTES, RequestTooLargeError, httpTriggerMetadata, readBody, sendJson, sendText, toRpcHttpRequest, writeRpcHttpResponse } from './rpcHttp';
@@ -33,6 +34,8 @@ export interface HostContext {
   startedAt: number;
   /** Public origin of this host (WEBSITE_HOSTNAME), e.g. http://127.0.0.1:7071 (https with --https). */
   origin: string;
+  /** The App Service Authentication emulation, when the app settings enable it. */
+  appServiceAuth?: AppServiceAuthentication;
 }
 
 export function createRequestHandler(ctx: HostContext): (request: IncomingMessage, response: ServerResponse) => void {
@@ -73,6 +76,7 @@ async function handle(ctx: HostContext, request: IncomingMessage, response: Serv
   if (ctx.state !== 'Running') {
     return sendJson(response, 503, { message: `The host is ${ctx.state}` }, { 'retry-after': '1' });
   }
+  if (ctx.appServiceAuth && (await ctx.appServiceAuth.handle(request, response, url))) return;
   if (lowerPath.startsWith('/admin/')) return handleAdmin(ctx, request, response, url, method);
   if (lowerPath === WEBHOOK_PATH || lowerPath.startsWith(`${WEBHOOK_PATH}/`)) {
     if (!isAuthorized('system', presentedKey(request, url), ctx.keys)) return sendText(response, 401, '');

@@ -8,6 +8,7 @@ import type { Engine } from '../engine';
 import type { HttpReply } from '../http';
 import { grantedDirectoryRoles, grantedGraphPermissions } from '../resources/firstParty';
 import { redeemInvitation } from '../resources/invitations';
+import { handleAuthorize, redeemAuthorizationCode } from './signIn';
 import { servicePrincipalIdFor, TenantState } from '../state';
 
 const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -91,6 +92,10 @@ export async function handleLogin(
   if (method === 'GET' && route === 'discovery/v2.0/keys') {
     return { status: 200, body: engine.tokens.jwks() };
   }
+  if ((method === 'GET' || method === 'POST') && route === 'oauth2/v2.0/authorize') {
+    if (!tenant) return oauthError(400, 'invalid_tenant', 90002, `Tenant '${tenantSegment}' not found.`);
+    return handleAuthorize(engine, tenant, method, query, form, oauthError);
+  }
   if (method === 'POST' && route === 'oauth2/v2.0/token') {
     if (!tenant) return oauthError(400, 'invalid_request', 90002, `Tenant '${tenantSegment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
     return issueToken(engine, host, tenant, form);
@@ -100,6 +105,7 @@ export async function handleLogin(
 
 async function issueToken(engine: Engine, host: string, tenant: TenantState, form: URLSearchParams): Promise<HttpReply> {
   const grantType = form.get('grant_type');
+  if (grantType === 'authorization_code') return redeemAuthorizationCode(engine, host, tenant, form, oauthError);
   if (grantType !== 'client_credentials') {
     return oauthError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType ?? ''}'. Only client_credentials is simulated.`);
   }

@@ -117,6 +117,18 @@ export class TokenAuthority {
     return { accessToken, expiresIn: lifetime };
   }
 
+  /** Signs an ID token (interactive sign-in, see signIn.ts) with the same key as access tokens. */
+  async signIdToken(claims: Record<string, unknown>, options: { audience: string; issuer: string; lifetimeSeconds: number }): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ ...claims, nbf: now - 300 })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.publicJwk.kid })
+      .setAudience(options.audience)
+      .setIssuer(options.issuer)
+      .setIssuedAt(now)
+      .setExpirationTime(now + options.lifetimeSeconds)
+      .sign(this.privateKey);
+  }
+
   /** Verifies signature and lifetime; audience and issuer are the caller's business. */
   async verify(token: string): Promise<AccessTokenClaims> {
     try {
