@@ -2,12 +2,14 @@
 import { maySync, supportsIdentitySynchronization } from '../clouds';
 import { badRequest, GraphError, unknownSegment } from '../errors';
 import { created, GraphCall, GraphRoute, noContent, ok } from '../graph/types';
-import { evaluateFilter, paginate, parseFilter, parseList, project } from '../odata';
+import { parseList, project } from '../odata';
 import { PERMISSIONS } from '../permissions';
 import { emptyPartner, JsonObject } from '../state';
+import { listObjects, selected } from './directoryQuery';
 import { ACCESS_SETTINGS, checkAccessSetting, partnerWarnings, resolvePartnerTenant, withinSizeLimit } from './policyRules';
 
 const PARTNERS = '/policies/crossTenantAccessPolicy/partners';
+const PARTNER_TYPE = 'microsoft.graph.crossTenantAccessPolicyConfigurationPartner';
 const PARTNER = `${PARTNERS}/{crossTenantAccessPolicyConfigurationPartner-tenantId}`;
 const IDENTITY_SYNC = `${PARTNER}/identitySynchronization`;
 
@@ -48,21 +50,25 @@ function warningHeader(call: GraphCall, partner: JsonObject): Record<string, str
   return warnings.length > 0 ? { 'x-sim-warning': warnings.join(' ') } : undefined;
 }
 
+/** `$expand=identitySynchronization`: each partner carries its identity sync policy, or null when it has none. */
+function expanded(call: GraphCall, partner: JsonObject, tenantId: string): JsonObject {
+  const expand = parseList(call.query.get('$expand'))?.map((clause) => clause.replace(/\(.*\)$/s, '').trim().toLowerCase()) ?? [];
+  if (!expand.includes('identitysynchronization')) return partner;
+  const sync = call.tenant.identitySync[tenantId.toLowerCase()];
+  return { ...partner, identitySynchronization: sync ? structuredClone(sync) : null };
+}
+
 function listPartners(call: GraphCall) {
-  let partners = Object.values(call.tenant.partners);
-  const filter = call.query.get('$filter');
-  if (filter) {
-    const tree = parseFilter(filter);
-    partners = partners.filter((partner) => evaluateFilter(tree, partner));
-  }
-  const page = paginate(partners, call.query, call.headers, call.graphBase, PARTNERS);
-  const select = parseList(call.query.get('$select'));
-  return ok({
-    '@odata.context': `${call.graphBase}/$metadata#policies/crossTenantAccessPolicy/partners`,
-    ...(call.query.get('$count') === 'true' ? { '@odata.count': partners.length } : {}),
-    value: page.value.map((partner) => project(structuredClone(partner), select)),
-    ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
-  });
+  const partners = Object.values(call.tenant.partners).map((partner) => structuredClone(partner));
+  return ok(
+    listObjects(call, partners, {
+      typeName: PARTNER_TYPE,
+      path: PARTNERS,
+      context: 'policies/crossTenantAccessPolicy/partners',
+      directoryObjects: false,
+      decorate: (rendered, source) => expanded(call, rendered, String(source.tenantId)),
+    }),
+  );
 }
 
 function createPartner(call: GraphCall) {
@@ -90,7 +96,7 @@ function getPartner(call: GraphCall) {
   const partner = partnerOf(call);
   return ok({
     '@odata.context': `${call.graphBase}/$metadata#policies/crossTenantAccessPolicy/partners/$entity`,
-    ...project(structuredClone(partner), parseList(call.query.get('$select'))),
+    ...expanded(call, project(structuredClone(partner), selected(call, PARTNER_TYPE)), String(partner.tenantId)),
   });
 }
 
@@ -184,9 +190,9 @@ function patchSync(call: GraphCall) {
 }
 
 export const partnerRoutes: GraphRoute[] = [
-  { method: 'GET', template: PARTNERS, permissions: PERMISSIONS.policyRead, handler: listPartners },
+  { method: 'GET', template: PARTNERS, permissions: PERMISSIONS.policyRead, handler: listPartners, expand: ['identitySynchronization'] },
   { method: 'POST', template: PARTNERS, permissions: PERMISSIONS.policyWrite, handler: createPartner },
-  { method: 'GET', template: PARTNER, permissions: PERMISSIONS.policyRead, handler: getPartner },
+  { method: 'GET', template: PARTNER, permissions: PERMISSIONS.policyRead, handler: getPartner, expand: ['identitySynchronization'] },
   { method: 'PATCH', template: PARTNER, permissions: PERMISSIONS.policyWrite, handler: updatePartner },
   { method: 'DELETE', template: PARTNER, permissions: PERMISSIONS.policyWrite, handler: deletePartner },
   {
