@@ -36,7 +36,6 @@ const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  testTimeout: 60_000,
 };
 
 /** @type {import('jest').Config} */
@@ -51,4 +50,5 @@ module.exports = {
   // that the global setup exports; see test/support/globalSetup.ts.
   workerIdleMemoryLimit: '2GB',
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
+  testTimeout: 60_000,
 };

@@ -57,6 +57,7 @@ export class GraphSpec {
   private readonly strictEntityValidators = new Map<string, ValidateFunction>();
   private readonly propertyNames = new Map<string, Set<string>>();
   private readonly rawPropertySchemas = new Map<string, Map<string, Schema>>();
+  private readonly defaultPropertyNames = new Map<string, readonly string[]>();
   private readonly schemas: Record<string, Schema>;
 
   /** One instance per process: conversion and compiled validators are shared by all simulators. */
@@ -185,11 +186,16 @@ export class GraphSpec {
   }
 
   /** What a response carries without $select: the type's default set, else every documented structural property. */
-  defaultProperties(typeName: string): string[] {
-    const fixed = DEFAULT_PROPERTIES[typeName];
-    if (fixed) return [...fixed];
-    const selectOnly = new Set(SELECT_ONLY_PROPERTIES[typeName] ?? []);
-    return [...this.rawProperties(typeName)].filter(([name, schema]) => !name.startsWith('@') && schema['x-ms-navigationProperty'] !== true && !selectOnly.has(name)).map(([name]) => name);
+  defaultProperties(typeName: string): readonly string[] {
+    let names = this.defaultPropertyNames.get(typeName);
+    if (!names) {
+      const selectOnly = new Set(SELECT_ONLY_PROPERTIES[typeName] ?? []);
+      names =
+        DEFAULT_PROPERTIES[typeName] ??
+        [...this.rawProperties(typeName)].filter(([name, schema]) => !name.startsWith('@') && schema['x-ms-navigationProperty'] !== true && !selectOnly.has(name)).map(([name]) => name);
+      this.defaultPropertyNames.set(typeName, names);
+    }
+    return names;
   }
 
   /**

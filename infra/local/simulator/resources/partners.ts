@@ -59,7 +59,8 @@ function expanded(call: GraphCall, partner: JsonObject, tenantId: string): JsonO
 }
 
 function listPartners(call: GraphCall) {
-  const partners = Object.values(call.tenant.partners).map((partner) => structuredClone(partner));
+  // Rendering copies what it returns (project, then completion), so the stored entries are listed as they are.
+  const partners = Object.values(call.tenant.partners);
   return ok(
     listObjects(call, partners, {
       typeName: PARTNER_TYPE,
