@@ -105,7 +105,16 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
   const graphBefore = deps.adapters.graph.counter.total;
   const graphOperationsBefore = deps.adapters.graph.counter.operations;
   const teamsBefore = teamsRequests(deps.adapters);
+  // How long each phase took (ms), for the run's log line.
+  const phases: Record<string, number> = {};
+  let phaseStart = Date.now();
+  const phaseDone = (name: string): void => {
+    const now = Date.now();
+    phases[name] = now - phaseStart;
+    phaseStart = now;
+  };
   const { records, skipped } = await partnershipsInQuestion(deps.partnerships, input.partnershipIds);
+  phaseDone('list');
   const result: ReconcileRunResult = {
     runId: input.runId,
     at: input.at,
@@ -123,7 +132,9 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
   if (records.length > 0) {
     const targets = records.map((record) => ({ partnershipId: record.id, desired: record.desired, partnerDomains: record.partnerDomains }));
     const actual = await readTenantState(deps.adapters, targets, { localCloud: deps.localCloud });
+    phaseDone('read');
     const planned = plan(targets, actual, { localCloud: deps.localCloud, guestInviteRedirectUrl: deps.guestInviteRedirectUrl });
+    phaseDone('plan');
     const drift = driftByPartnership(planned);
     result.operations = planned.operations.length;
     result.warnings = planned.warnings;
@@ -144,6 +155,7 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
         result.error = error.toJSON();
       }
     }
+    phaseDone('apply');
     result.applied = applied.length;
     const done = new Set(applied.filter((operation) => operation.outcome !== 'manual').map((operation) => operation.operationId));
 
@@ -187,7 +199,9 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
     });
     // Events first: a crash after them and before the record re-runs idempotently (same ids).
     await forEachConcurrently(toWrite.filter((entry) => entry.events.length > 0), RECORD_CONCURRENCY, async (entry) => void (await deps.events.appendMany(entry.events)));
+    phaseDone('events');
     await deps.partnerships.updateMany(toWrite.map((entry) => ({ expected: entry.record, change: entry.change })));
+    phaseDone('record');
     for (const entry of toWrite) result.driftStatus[entry.record.id] = entry.status;
   }
   result.requests = {
@@ -207,6 +221,7 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
     graphRequests: result.requests.graph,
     graphOperations: result.requests.graphOperations,
     teamsRequests: result.requests.teams,
+    phasesMs: phases,
     ...(result.error ? { error: result.error.code } : {}),
   });
   return result;

@@ -166,14 +166,14 @@ async function webhookBurst(stack: LocalStack, contoso: LocalStackDeployment, co
     }),
   );
   const changedMs = Math.round(performance.now() - started);
-  const itemsOf = (record: DeliveryRecord): number => ((record.payload as { value?: unknown[] } | undefined)?.value ?? []).length;
-  const changeRecords = async (): Promise<DeliveryRecord[]> => (await control.notifications()).filter((record) => record.kind === 'change');
+  const itemsOf = (record: DeliveryRecord): number => record.items ?? 0;
+  const changeRecords = async (): Promise<DeliveryRecord[]> => (await control.notifications({ payload: false })).filter((record) => record.kind === 'change');
   // Every change delivered (each notification once, in some batch), then every run it caused finished.
   const records = await until(async () => {
     const all = await changeRecords();
     const delivered = all.filter((record) => record.delivered).reduce((sum, record) => sum + itemsOf(record), 0);
     return delivered >= produced ? all : undefined;
-  }, 'every notification of the burst to be delivered', 200);
+  }, 'every notification of the burst to be delivered', 1_000);
   const repos = createRepositories({ storage: { connectionString: stack.azurite.connectionString, tablePrefix: contoso.tablePrefix }, tableConflictRetries: 5 });
   const claims = new ReconcileClaimRepository(repos.tables, { leaseSeconds: 600 });
   await until(async () => ((await claims.get(ALL_PARTNERSHIPS))?.state ?? 'idle') === 'idle', 'the runs the burst started to finish', 200);
@@ -185,7 +185,7 @@ async function webhookBurst(stack: LocalStack, contoso: LocalStackDeployment, co
   const accounted = lines.reduce((sum, match) => sum + Number(match[1]) - Number(match[2]), 0);
   const outcomes = lines.reduce<Record<string, number>>((counts, match) => ({ ...counts, [match[4]]: (counts[match[4]] ?? 0) + 1 }), {});
   const failedAttempts = records.filter((record) => !record.delivered).length;
-  const missed = (await control.notifications()).filter((record) => record.kind === 'lifecycle').length;
+  const missed = (await control.notifications({ payload: false })).filter((record) => record.kind === 'lifecycle').length;
   const figures: BurstFigures = { notifications: produced, p99Ms: Math.round(percentile(answers, 0.99)), lost: Math.max(0, produced - accounted) };
   log(
     `webhook burst: ${produced} change notifications (made in ${changedMs} ms by ${BURST_LANES} admins) in ${records.filter((record) => record.attempt === 1).length} POSTs; ` +
@@ -282,6 +282,8 @@ export async function main(args: string[]): Promise<void> {
       `ours (timer → orchestration → one paged read → plan → $batch): ${ours.operations} item operations in ${ours.requests} requests (${run.result.requests.teams} Teams), ${ours.ms} ms; ` +
         `${run.result.drifted.length} drifted partnerships, ${run.result.operations} operations, ${run.result.applied} applied (the simulator counted ${await simulatorOperations(stack)} operations)`,
     );
+    const phases = new RegExp(`"event":"reconcile\\.run","runId":"${run.result.runId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"[^\\n]*?"phasesMs":(\\{[^}]*\\})`).exec(contoso.output())?.[1];
+    log(`       phases of the run (ms): ${phases ?? '(not logged)'}`);
     const repairedAll = run.result.drifted.length === chosen.length && run.result.drifted.every((entry) => entry.repaired);
     if (!repairedAll) throw new Error(`the run did not repair every drifted partnership: ${JSON.stringify(run.result.drifted.slice(0, 3))}`);
     const left = plan(targets, await readTenantState(adaptersWith(new RequestCounter(), new RequestCounter()), targets, { localCloud: 'Global' }), { localCloud: 'Global' });

@@ -90,6 +90,10 @@ describe('simulator: subscriptions and change notifications', () => {
     expect(deliveries.reduce((sum, request) => sum + request.json.value.length, 0)).toBe(7);
     const log = (await sim.control.notifications()).filter((record) => record.kind === 'change');
     expect(log.every((record) => record.delivered && typeof record.durationMs === 'number' && record.durationMs >= 0)).toBe(true);
+    expect(log.map((record) => record.items)).toEqual(deliveries.map((request) => request.json.value.length));
+    const light = (await sim.control.notifications({ payload: false })).filter((record) => record.kind === 'change');
+    expect(light.map((record) => record.items)).toEqual(log.map((record) => record.items));
+    expect(light.every((record) => record.payload === undefined)).toBe(true);
   });
 
   it('only for the change types asked for', async () => {

@@ -31,6 +31,8 @@ export interface DeliveryRecord {
   at: string;
   /** The JSON body sent (change and lifecycle notifications). */
   payload?: unknown;
+  /** Notifications in the body sent (change notifications). */
+  items?: number;
 }
 
 interface PendingBatch {
@@ -230,6 +232,7 @@ export class NotificationHub {
         delivered: false,
         at: new Date().toISOString(),
         payload: request.payload,
+        ...(request.kind === 'change' ? { items: ((request.payload as { value?: unknown[] }).value ?? []).length } : {}),
       };
       this.remember(record);
       const sentAt = performance.now();

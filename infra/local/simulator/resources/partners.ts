@@ -6,7 +6,7 @@ import { parseList, project } from '../odata';
 import { PERMISSIONS } from '../permissions';
 import { emptyPartner, JsonObject } from '../state';
 import { listObjects, selected } from './directoryQuery';
-import { ACCESS_SETTINGS, checkAccessSetting, partnerWarnings, resolvePartnerTenant, withinSizeLimit } from './policyRules';
+import { ACCESS_SETTINGS, checkAccessSetting, partnerWarnings, policyEntryChanged, resolvePartnerTenant, withinSizeLimit } from './policyRules';
 
 const PARTNERS = '/policies/crossTenantAccessPolicy/partners';
 const PARTNER_TYPE = 'microsoft.graph.crossTenantAccessPolicyConfigurationPartner';
@@ -86,7 +86,7 @@ function createPartner(call: GraphCall) {
     for (const key of Object.keys(entry)) if (key.startsWith('@odata.')) delete entry[key];
     call.tenant.partners[tenantId] = entry;
     return entry;
-  });
+  }, { partners: [tenantId] });
   return created(
     { '@odata.context': `${call.graphBase}/$metadata#policies/crossTenantAccessPolicy/partners/$entity`, ...structuredClone(partner) },
     warningHeader(call, partner),
@@ -114,7 +114,7 @@ function updatePartner(call: GraphCall) {
     // Each top-level setting given replaces the stored one; the others stay.
     for (const [name, value] of Object.entries(body)) if (!name.startsWith('@odata.') && name !== 'tenantId') next[name] = structuredClone(value);
     call.tenant.partners[key] = next;
-  });
+  }, { partners: [String(partner.tenantId)] });
   return noContent(warningHeader(call, call.tenant.partners[String(partner.tenantId)]));
 }
 
@@ -125,6 +125,7 @@ function deletePartner(call: GraphCall) {
     throw badRequest(`The partner configuration for tenant '${tenantId}' has an identitySynchronization policy: delete it first.`);
   }
   delete call.tenant.partners[tenantId];
+  policyEntryChanged(call.tenant, 'partners', tenantId);
   // A cross-cloud meeting connection is this partner entry seen from Teams: it goes with it.
   const meetings = call.tenant.teams.TeamsCrossCloudMeetingConfiguration;
   meetings.Partners = meetings.Partners.filter((entry) => entry.TenantId.toLowerCase() !== tenantId);
@@ -173,7 +174,7 @@ function putSync(call: GraphCall) {
       displayName: (body.displayName as string | null | undefined) ?? null,
       userSyncInbound: structuredClone(body.userSyncInbound ?? null),
     };
-  });
+  }, { identitySync: [tenantId] });
   return noContent();
 }
 
@@ -186,7 +187,7 @@ function patchSync(call: GraphCall) {
     const next = { ...call.tenant.identitySync[key] };
     for (const name of ['displayName', 'userSyncInbound']) if (body[name] !== undefined) next[name] = structuredClone(body[name]);
     call.tenant.identitySync[key] = next;
-  });
+  }, { identitySync: [String(sync.tenantId)] });
   return noContent();
 }
 
@@ -215,6 +216,7 @@ export const partnerRoutes: GraphRoute[] = [
     handler: (call) => {
       const sync = syncOf(call);
       delete call.tenant.identitySync[String(sync.tenantId)];
+      policyEntryChanged(call.tenant, 'identitySync', String(sync.tenantId));
       return noContent();
     },
   },
