@@ -1,21 +1,23 @@
-// Every path of the simulator's OpenAPI description (infra/local/simulator/openapi, the repo's copy
-// of Graph's v1.0 subset) that the simulator serves, walked over real HTTPS: each answer carries
+// Every path of the simulator's OpenAPI description (infra/local/simulator/openapi: the repo's copy
+// of Graph's v1.0 subset with the operations described from the Graph documentation in
+// documented-additions.json) that the simulator serves, walked over real HTTPS: each answer carries
 // every property the schema documents for its resource (null or a default where the world has no
-// value), and no property the schema does not have. The expectations are read from the JSON
-// description here, independently of the simulator's own reading of it. Resources Graph returns
+// value), and no property the schema does not have. The description is the one the simulator
+// serves (its loader joins the two files), but the expectations are read from the JSON here,
+// independently of the simulator's own conversion and validation of it. Resources Graph returns
 // only a default set of (user; group without its "only on $select" properties) are also asked
 // for every property with $select.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunningSimulator, SimTenantView } from '../../infra/local/simulator';
+import { describedGraph } from '../../infra/local/simulator/openapi';
 import { graphRoutes } from '../../infra/local/simulator/resources';
 import { appOf, call, DIRECTORY_ADMIN_APP, NotificationReceiver, startTestSimulator, tenantNamed, tokenFor } from '../support/simulator';
 
 type Schema = Record<string, any>;
-const SPEC: Schema = JSON.parse(readFileSync(join(__dirname, '../../infra/local/simulator/openapi/openapi-v1.0-subset.json'), 'utf8'));
+const SPEC: Schema = describedGraph();
 const SCHEMAS: Record<string, Schema> = SPEC.components.schemas;
 const TEMPLATE_ID = '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7';
 const POLICY = '/policies/crossTenantAccessPolicy';
+const JOINT_PROJECT_TEAM = '5f0e6c1a-3b7d-4e2a-9c4f-8a1b2c3d4e5f';
 
 /** Graph's documented default sets: user (Graph docs, "user resource type"), group (all but the "Returned only on $select" ones). */
 const USER_DEFAULTS = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
@@ -158,6 +160,11 @@ describe('every Graph path the simulator serves answers with the documented shap
     const member = await setup('POST', '/tenantRelationships/multiTenantOrganization/tenants', { tenantId: fabrikam.id, displayName: 'Fabrikam' });
     const invited = await graph('POST', '/invitations', { body: { invitedUserEmailAddress: 'diego.siciliani@fabrikam.com', inviteRedirectUrl: 'https://myapps.microsoft.com', sendInvitationMessage: false } });
     if (invited.status !== 201) throw new Error(`setup POST /invitations → ${invited.status}: ${invited.text}`);
+    await setup('POST', `${POLICY}/partners/${fabrikam.id}/m365Capabilities`, {
+      '@odata.type': '#microsoft.graph.crossTenantMailTipsLimited',
+      inboundAccess: { isAllowed: true, resourceScopes: { included: [{ resourceId: group.id, resourceType: 'group' }], excluded: [] } },
+    });
+    const teamMembers = await setup('GET', `/teams/${JOINT_PROJECT_TEAM}/members`);
     Object.assign(params, {
       'crossTenantAccessPolicyConfigurationPartner-tenantId': fabrikam.id,
       'user-id': user.id,
@@ -168,6 +175,9 @@ describe('every Graph path the simulator serves answers with the documented shap
       tenantId: fabrikam.id,
       domainName: contoso.defaultDomain,
       'multiTenantOrganizationMember-id': member.id,
+      'm365CapabilityBase-name': 'crossTenantMailTipsLimited',
+      'team-id': JOINT_PROJECT_TEAM,
+      'conversationMember-id': teamMembers.value[0].id,
 
       'applicationTemplate-id': TEMPLATE_ID,
       'servicePrincipal-id': servicePrincipal.id,
@@ -204,10 +214,26 @@ describe('every Graph path the simulator serves answers with the documented shap
       body: () => ({ parameters: [{ ruleId: 'rule', subjects: [{ objectId: params['user-id'], objectTypeName: 'User' }] }] }),
       status: 200,
     },
+    '/policies/crossTenantAccessPolicy/partners/{crossTenantAccessPolicyConfigurationPartner-tenantId}/m365Capabilities': {
+      method: 'post',
+      body: () => ({ '@odata.type': '#microsoft.graph.crossTenantOpenProfileCard', inboundAccess: { isAllowed: true, resourceScopes: { included: [{ resourceId: 'All', resourceType: 'user' }], excluded: [] } } }),
+      status: 201,
+    },
+    '/policies/crossTenantAccessPolicy/partners/{crossTenantAccessPolicyConfigurationPartner-tenantId}/m365Capabilities/{m365CapabilityBase-name}': {
+      method: 'patch',
+      body: () => ({ inboundAccess: { isAllowed: false } }),
+      status: 204,
+    },
+    '/teams/{team-id}/members': {
+      method: 'post',
+      body: () => ({ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: [], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${contoso.users.find((candidate) => candidate.displayName === 'Megan Bowen')!.id}')` }),
+      status: 201,
+    },
   };
 
   it('serves only described paths, and every described path has an answer checked here', () => {
-    for (const route of graphRoutes) if (!route.operationId) expect(SPEC.paths[route.template]?.[route.method.toLowerCase()]).toBeDefined();
+    const undescribed = graphRoutes.filter((route) => !route.operationId && !SPEC.paths[route.template]?.[route.method.toLowerCase()]).map((route) => `${route.method} ${route.template}`);
+    expect(undescribed).toEqual([]);
     const paths = Object.keys(SPEC.paths).filter((path) => Object.keys(SPEC.paths[path]).some((method) => served(path, method)));
     // A path without a GET and without a write in WRITES must answer 204 only (nothing to check).
     const unchecked = paths.filter((path) => !served(path, 'get') && !WRITES[path] && path !== '/$batch' && Object.values<Schema>(SPEC.paths[path]).some((operation) => operation?.responses?.['2XX']));

@@ -21,7 +21,7 @@ import { DEFAULT_PROPERTIES, SELECT_ONLY_PROPERTIES } from './graph/projections'
 
 type Schema = Record<string, unknown>;
 
-interface OpenApiDocument {
+export interface OpenApiDocument {
   paths: Record<string, Record<string, unknown>>;
   components: { schemas: Record<string, Schema>; responses: Record<string, Schema>; parameters: Record<string, Schema>; requestBodies: Record<string, Schema> };
 }
@@ -62,7 +62,7 @@ export class GraphSpec {
 
   /** One instance per process: conversion and compiled validators are shared by all simulators. */
   static shared(): GraphSpec {
-    return (shared ??= new GraphSpec(withDocumentedAdditions(JSON.parse(readFileSync(assetPath('openapi/openapi-v1.0-subset.json'), 'utf8')))));
+    return (shared ??= new GraphSpec(describedGraph()));
   }
 
   private constructor(private readonly doc: OpenApiDocument) {
@@ -362,6 +362,11 @@ export class GraphSpec {
     }
     return current;
   }
+}
+
+/** The description the simulator serves, as JSON: the subset with the documented additions (a fresh copy each call). */
+export function describedGraph(): OpenApiDocument {
+  return withDocumentedAdditions(JSON.parse(readFileSync(assetPath('openapi/openapi-v1.0-subset.json'), 'utf8')));
 }
 
 /**
