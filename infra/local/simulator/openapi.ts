@@ -378,7 +378,8 @@ function withDocumentedAdditions(doc: OpenApiDocument): OpenApiDocument {
   const additions = JSON.parse(readFileSync(assetPath('openapi/documented-additions.json'), 'utf8')) as Pick<OpenApiDocument, 'paths'> & {
     components: { schemas: Record<string, Schema> };
   };
-  for (const [path, item] of Object.entries(additions.paths)) doc.paths[path] ??= item;
+  // A path the subset has gains only the methods it lacks (its PATCH, say).
+  for (const [path, item] of Object.entries(additions.paths)) doc.paths[path] = { ...item, ...doc.paths[path] };
   for (const [name, schema] of Object.entries(additions.components.schemas)) doc.components.schemas[name] ??= schema;
   return doc;
 }
