@@ -1,21 +1,24 @@
-// Every path of the simulator's OpenAPI description (infra/local/simulator/openapi, the repo's copy
-// of Graph's v1.0 subset) that the simulator serves, walked over real HTTPS: each answer carries
+// Every path of the simulator's OpenAPI description (infra/local/simulator/openapi: the repo's copy
+// of Graph's v1.0 subset with the operations described from the Graph documentation in
+// documented-additions.json) that the simulator serves, walked over real HTTPS: each answer carries
 // every property the schema documents for its resource (null or a default where the world has no
-// value), and no property the schema does not have. The expectations are read from the JSON
-// description here, independently of the simulator's own reading of it. Resources Graph returns
+// value), and no property the schema does not have. The description is the one the simulator
+// serves (its loader joins the two files), but the expectations are read from the JSON here,
+// independently of the simulator's own conversion and validation of it. Resources Graph returns
 // only a default set of (user; group without its "only on $select" properties) are also asked
 // for every property with $select.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RunningSimulator, SimTenantView } from '../../infra/local/simulator';
+import { describedGraph } from '../../infra/local/simulator/openapi';
 import { graphRoutes } from '../../infra/local/simulator/resources';
+import { DIRECTORY_ROLE_DEFINITIONS } from '../../infra/local/simulator/resources/firstParty';
 import { appOf, call, DIRECTORY_ADMIN_APP, NotificationReceiver, startTestSimulator, tenantNamed, tokenFor } from '../support/simulator';
 
 type Schema = Record<string, any>;
-const SPEC: Schema = JSON.parse(readFileSync(join(__dirname, '../../infra/local/simulator/openapi/openapi-v1.0-subset.json'), 'utf8'));
+const SPEC: Schema = describedGraph();
 const SCHEMAS: Record<string, Schema> = SPEC.components.schemas;
 const TEMPLATE_ID = '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7';
 const POLICY = '/policies/crossTenantAccessPolicy';
+const JOINT_PROJECT_TEAM = '5f0e6c1a-3b7d-4e2a-9c4f-8a1b2c3d4e5f';
 
 /** Graph's documented default sets: user (Graph docs, "user resource type"), group (all but the "Returned only on $select" ones). */
 const USER_DEFAULTS = ['businessPhones', 'displayName', 'givenName', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName', 'id'];
@@ -117,6 +120,15 @@ describe('every Graph path the simulator serves answers with the documented shap
 
   const graph = (method: string, path: string, options: { body?: unknown; app?: 'product' | 'admin'; headers?: Record<string, string> } = {}) =>
     call(`${contoso.graphBaseUrl}/v1.0${path}`, { method, token: token[options.app ?? 'product'], body: options.body, headers: options.headers });
+  /** Directory roles are granted by an administrator in the portal: no app of the world holds RoleManagement permissions. */
+  const asked = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }> => {
+    if (!path.startsWith('/roleManagement/')) {
+      const app = path.startsWith('/tenantRelationships/multiTenantOrganization') ? 'admin' : 'product';
+      return graph(method, path, { app, body });
+    }
+    const reply = await sim.control.admin(contoso.id, { method: method as 'GET', path, body });
+    return { status: reply.status, body: reply.body, text: reply.body === undefined ? '' : JSON.stringify(reply.body) };
+  };
   const setup = async (method: string, path: string, body?: unknown): Promise<any> => {
     const reply = await sim.control.admin(contoso.id, { method: method as 'GET', path, body });
     if (reply.status >= 300) throw new Error(`setup ${method} ${path} → ${reply.status}: ${JSON.stringify(reply.body)}`);
@@ -158,6 +170,14 @@ describe('every Graph path the simulator serves answers with the documented shap
     const member = await setup('POST', '/tenantRelationships/multiTenantOrganization/tenants', { tenantId: fabrikam.id, displayName: 'Fabrikam' });
     const invited = await graph('POST', '/invitations', { body: { invitedUserEmailAddress: 'diego.siciliani@fabrikam.com', inviteRedirectUrl: 'https://myapps.microsoft.com', sendInvitationMessage: false } });
     if (invited.status !== 201) throw new Error(`setup POST /invitations → ${invited.status}: ${invited.text}`);
+    await setup('POST', `${POLICY}/partners/${fabrikam.id}/m365Capabilities`, {
+      '@odata.type': '#microsoft.graph.crossTenantMailTipsLimited',
+      inboundAccess: { isAllowed: true, resourceScopes: { included: [{ resourceId: group.id, resourceType: 'group' }], excluded: [] } },
+    });
+    const teamMembers = await setup('GET', `/teams/${JOINT_PROJECT_TEAM}/members`);
+    // The sync principal holds an app role of its own (for its appRoleAssignments).
+    await setup('POST', `/servicePrincipals/${servicePrincipal.id}/appRoleAssignedTo`, { principalId: servicePrincipal.id, resourceId: servicePrincipal.id, appRoleId: '00000000-0000-0000-0000-000000000000' });
+    const roleAssignment = await setup('POST', '/roleManagement/directory/roleAssignments', { principalId: servicePrincipal.id, roleDefinitionId: DIRECTORY_ROLE_DEFINITIONS[1].id, directoryScopeId: '/' });
     Object.assign(params, {
       'crossTenantAccessPolicyConfigurationPartner-tenantId': fabrikam.id,
       'user-id': user.id,
@@ -168,6 +188,11 @@ describe('every Graph path the simulator serves answers with the documented shap
       tenantId: fabrikam.id,
       domainName: contoso.defaultDomain,
       'multiTenantOrganizationMember-id': member.id,
+      'm365CapabilityBase-name': 'crossTenantMailTipsLimited',
+      'team-id': JOINT_PROJECT_TEAM,
+      'conversationMember-id': teamMembers.value[0].id,
+      'unifiedRoleDefinition-id': DIRECTORY_ROLE_DEFINITIONS[0].id,
+      'unifiedRoleAssignment-id': roleAssignment.id,
 
       'applicationTemplate-id': TEMPLATE_ID,
       'servicePrincipal-id': servicePrincipal.id,
@@ -204,10 +229,31 @@ describe('every Graph path the simulator serves answers with the documented shap
       body: () => ({ parameters: [{ ruleId: 'rule', subjects: [{ objectId: params['user-id'], objectTypeName: 'User' }] }] }),
       status: 200,
     },
+    '/policies/crossTenantAccessPolicy/partners/{crossTenantAccessPolicyConfigurationPartner-tenantId}/m365Capabilities': {
+      method: 'post',
+      body: () => ({ '@odata.type': '#microsoft.graph.crossTenantOpenProfileCard', inboundAccess: { isAllowed: true, resourceScopes: { included: [{ resourceId: 'All', resourceType: 'user' }], excluded: [] } } }),
+      status: 201,
+    },
+    '/policies/crossTenantAccessPolicy/partners/{crossTenantAccessPolicyConfigurationPartner-tenantId}/m365Capabilities/{m365CapabilityBase-name}': {
+      method: 'patch',
+      body: () => ({ inboundAccess: { isAllowed: false } }),
+      status: 204,
+    },
+    '/roleManagement/directory/roleAssignments': {
+      method: 'post',
+      body: () => ({ principalId: params['servicePrincipal-id'], roleDefinitionId: DIRECTORY_ROLE_DEFINITIONS[0].id, directoryScopeId: '/' }),
+      status: 201,
+    },
+    '/teams/{team-id}/members': {
+      method: 'post',
+      body: () => ({ '@odata.type': '#microsoft.graph.aadUserConversationMember', roles: [], 'user@odata.bind': `https://graph.microsoft.com/v1.0/users('${contoso.users.find((candidate) => candidate.displayName === 'Megan Bowen')!.id}')` }),
+      status: 201,
+    },
   };
 
   it('serves only described paths, and every described path has an answer checked here', () => {
-    for (const route of graphRoutes) if (!route.operationId) expect(SPEC.paths[route.template]?.[route.method.toLowerCase()]).toBeDefined();
+    const undescribed = graphRoutes.filter((route) => !SPEC.paths[route.template]?.[route.method.toLowerCase()]).map((route) => `${route.method} ${route.template}`);
+    expect(undescribed).toEqual([]);
     const paths = Object.keys(SPEC.paths).filter((path) => Object.keys(SPEC.paths[path]).some((method) => served(path, method)));
     // A path without a GET and without a write in WRITES must answer 204 only (nothing to check).
     const unchecked = paths.filter((path) => !served(path, 'get') && !WRITES[path] && path !== '/$batch' && Object.values<Schema>(SPEC.paths[path]).some((operation) => operation?.responses?.['2XX']));
@@ -218,8 +264,7 @@ describe('every Graph path the simulator serves answers with the documented shap
   it('GET: every documented property by default, nothing undocumented', async () => {
     const problems: string[] = [];
     for (const path of Object.keys(SPEC.paths).filter((candidate) => served(candidate, 'get'))) {
-      const app = path.startsWith('/tenantRelationships/multiTenantOrganization') ? 'admin' : 'product';
-      const reply = await graph('GET', fill(path), { app });
+      const reply = await asked('GET', fill(path));
       if (REFUSED[path]) {
         if (reply.status !== REFUSED[path].status) problems.push(`GET ${path}: ${reply.status}, expected ${REFUSED[path].status} (${REFUSED[path].why})`);
         continue;
@@ -243,8 +288,7 @@ describe('every Graph path the simulator serves answers with the documented shap
       const described = responseType(path, 'get');
       if (!described) continue;
       const select = structural(described.typeName);
-      const app = path.startsWith('/tenantRelationships/multiTenantOrganization') ? 'admin' : 'product';
-      const reply = await graph('GET', `${fill(path)}?$select=${select.join(',')}`, { app });
+      const reply = await asked('GET', `${fill(path)}?$select=${select.join(',')}`);
       checked++;
       if (reply.status !== 200) {
         problems.push(`GET ${path}?$select=…: ${reply.status} ${reply.text.slice(0, 200)}`);
@@ -259,7 +303,7 @@ describe('every Graph path the simulator serves answers with the documented shap
   it('writes that answer with a body: the whole resource', async () => {
     const problems: string[] = [];
     for (const [path, write] of Object.entries(WRITES)) {
-      const reply = await graph(write.method.toUpperCase(), fill(path), { body: write.body() });
+      const reply = await asked(write.method.toUpperCase(), fill(path), write.body());
       if (reply.status !== write.status) problems.push(`${write.method.toUpperCase()} ${path}: ${reply.status} ${reply.text.slice(0, 200)}`);
       else if (reply.status === 204) expect(reply.text).toBe('');
       else problems.push(...bodyProblems(path, write.method, reply.body));

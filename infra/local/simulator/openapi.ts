@@ -21,7 +21,7 @@ import { DEFAULT_PROPERTIES, SELECT_ONLY_PROPERTIES } from './graph/projections'
 
 type Schema = Record<string, unknown>;
 
-interface OpenApiDocument {
+export interface OpenApiDocument {
   paths: Record<string, Record<string, unknown>>;
   components: { schemas: Record<string, Schema>; responses: Record<string, Schema>; parameters: Record<string, Schema>; requestBodies: Record<string, Schema> };
 }
@@ -62,7 +62,7 @@ export class GraphSpec {
 
   /** One instance per process: conversion and compiled validators are shared by all simulators. */
   static shared(): GraphSpec {
-    return (shared ??= new GraphSpec(withDocumentedAdditions(JSON.parse(readFileSync(assetPath('openapi/openapi-v1.0-subset.json'), 'utf8')))));
+    return (shared ??= new GraphSpec(describedGraph()));
   }
 
   private constructor(private readonly doc: OpenApiDocument) {
@@ -364,6 +364,11 @@ export class GraphSpec {
   }
 }
 
+/** The description the simulator serves, as JSON: the subset with the documented additions (a fresh copy each call). */
+export function describedGraph(): OpenApiDocument {
+  return withDocumentedAdditions(JSON.parse(readFileSync(assetPath('openapi/openapi-v1.0-subset.json'), 'utf8')));
+}
+
 /**
  * The subset plus the operations and types the product calls that it lacks, described from the
  * Graph documentation (openapi/documented-additions.json; each operation and type names its
@@ -373,7 +378,8 @@ function withDocumentedAdditions(doc: OpenApiDocument): OpenApiDocument {
   const additions = JSON.parse(readFileSync(assetPath('openapi/documented-additions.json'), 'utf8')) as Pick<OpenApiDocument, 'paths'> & {
     components: { schemas: Record<string, Schema> };
   };
-  for (const [path, item] of Object.entries(additions.paths)) doc.paths[path] ??= item;
+  // A path the subset has gains only the methods it lacks (its PATCH, say).
+  for (const [path, item] of Object.entries(additions.paths)) doc.paths[path] = { ...item, ...doc.paths[path] };
   for (const [name, schema] of Object.entries(additions.components.schemas)) doc.components.schemas[name] ??= schema;
   return doc;
 }

@@ -8,8 +8,8 @@
 // Shapes and rules from the Graph v1.0 reference ("List unifiedRoleDefinitions", "Create
 // unifiedRoleAssignment", "servicePrincipal: list appRoleAssignments"): an unknown role or
 // principal is 404, a duplicate assignment 409 ("A conflicting object with one or more of the
-// specified property values is present in the directory."). None of these paths are in the
-// OpenAPI subset, so requests and responses are checked here.
+// specified property values is present in the directory."). The paths are not in the OpenAPI
+// subset: openapi/documented-additions.json describes them from the same pages.
 import { badRequest, GraphError, resourceNotFound } from '../errors';
 import { created, GraphCall, GraphRoute, noContent, ok } from '../graph/types';
 import { evaluateFilter, filterProperties, parseFilter } from '../odata';
@@ -81,14 +81,12 @@ export const roleManagementRoutes: GraphRoute[] = [
   {
     method: 'GET',
     template: DEFINITIONS,
-    operationId: 'roleManagement.directory.ListRoleDefinitions',
     permissions: ROLE_READ,
     handler: (call) => ok({ '@odata.context': `${call.graphBase}/$metadata#roleManagement/directory/roleDefinitions`, value: filtered(call, definitions(), DEFINITION_PROPERTIES) }),
   },
   {
     method: 'GET',
     template: `${DEFINITIONS}/{unifiedRoleDefinition-id}`,
-    operationId: 'roleManagement.directory.GetRoleDefinitions',
     permissions: ROLE_READ,
     handler: (call) => {
       const id = call.params['unifiedRoleDefinition-id'].toLowerCase();
@@ -100,15 +98,13 @@ export const roleManagementRoutes: GraphRoute[] = [
   {
     method: 'GET',
     template: ASSIGNMENTS,
-    operationId: 'roleManagement.directory.ListRoleAssignments',
     permissions: ROLE_READ,
     handler: (call) => ok({ '@odata.context': `${call.graphBase}/$metadata#roleManagement/directory/roleAssignments`, value: filtered(call, assignmentsOf(call), ASSIGNMENT_PROPERTIES) }),
   },
-  { method: 'POST', template: ASSIGNMENTS, operationId: 'roleManagement.directory.CreateRoleAssignments', permissions: ROLE_WRITE, handler: createAssignment },
+  { method: 'POST', template: ASSIGNMENTS, permissions: ROLE_WRITE, handler: createAssignment },
   {
     method: 'GET',
     template: `${ASSIGNMENTS}/{unifiedRoleAssignment-id}`,
-    operationId: 'roleManagement.directory.GetRoleAssignments',
     permissions: ROLE_READ,
     handler: (call) => {
       const assignment = assignmentsOf(call).find((candidate) => candidate.id === call.params['unifiedRoleAssignment-id']);
@@ -119,7 +115,6 @@ export const roleManagementRoutes: GraphRoute[] = [
   {
     method: 'DELETE',
     template: `${ASSIGNMENTS}/{unifiedRoleAssignment-id}`,
-    operationId: 'roleManagement.directory.DeleteRoleAssignments',
     permissions: ROLE_WRITE,
     handler: (call) => {
       const assignments = assignmentsOf(call);
@@ -132,7 +127,6 @@ export const roleManagementRoutes: GraphRoute[] = [
   {
     method: 'GET',
     template: '/servicePrincipals/{servicePrincipal-id}/appRoleAssignments',
-    operationId: 'servicePrincipals.ListAppRoleAssignments',
     permissions: APP_ROLE_ASSIGNMENTS_READ,
     handler: (call) => {
       const principal = servicePrincipalOr404(call, call.params['servicePrincipal-id']);
