@@ -98,7 +98,7 @@ export const offboardPartner: OrchestrationHandler = function* (context: Orchest
     removal = yield context.df.callActivityWithRetry(REMOVE_PARTNERSHIP_CONFIGURATION_ACTIVITY, flow.activityRetry, {
       partnershipId: input.partnershipId,
       step: `offboard-${input.attempt}-remove`,
-      at: flow.now.toISOString(),
+      at: flow.stamp(),
       actor: input.actor,
       deleteGuests: input.deleteGuests,
     });

@@ -4,6 +4,7 @@
 import type { KeptItem, OffboardingRecord } from '../shared/offboarding';
 import type { PublicJwk } from '../shared/handshake';
 import type { OwnershipClaim } from '../shared/ownership';
+import type { RemovalIntent } from '../shared/plan';
 import type { PartnerDomainTrust } from '../shared/partnerDomains';
 import type { PartnershipRecord } from '../shared/tables';
 
@@ -81,6 +82,13 @@ export interface HandshakeData {
   offboarding?: OffboardingRecord;
   /** What a removal (offboarding, compensation) left in the tenant, and why. */
   kept?: KeptItem[];
+  /**
+   * The removals a removal under way is about to write (recorded before the writes, cleared with
+   * the ownership they end): a removal resumed after a crash records the ones that landed.
+   */
+  removals?: RemovalIntent[];
+  /** What the last removal that finished did (a run repeated after it finished reports the same). */
+  lastRemoval?: { step: string; removed: string[]; handedOver: number; warnings: string[] };
 }
 
 export function handshakeData(record: Pick<PartnershipRecord, 'data'>): HandshakeData {

@@ -92,6 +92,19 @@ export class HandshakeWorkflow {
     return this.context.df.currentUtcDateTime;
   }
 
+  private lastStamp = 0;
+
+  /**
+   * The time a record of this workflow carries (a step, the rows of an activity): the
+   * orchestration's time, but strictly later than the stamp before. Events rows sort by time, so two
+   * records of one replay episode — or of two episodes that started in the same millisecond — still
+   * list in the order they happened. Replay-safe: recomputed the same way on every replay.
+   */
+  stamp(): string {
+    this.lastStamp = Math.max(this.now.getTime(), this.lastStamp + 1);
+    return new Date(this.lastStamp).toISOString();
+  }
+
   /** Retry of tenant reads/writes and storage: a few attempts (the adapters retry 429/503 inside). */
   get activityRetry(): RetryOptions {
     const policy = this.input.settings.activityRetry;
@@ -117,7 +130,7 @@ export class HandshakeWorkflow {
     const input: RecordStepInput = {
       partnershipId: this.partnershipId,
       step,
-      at: this.now.toISOString(),
+      at: this.stamp(),
       message,
       ...options,
       ...(this.recordAs ? { workflow: this.recordAs } : {}),
@@ -132,7 +145,7 @@ export class HandshakeWorkflow {
         partnershipId: this.partnershipId,
         areas,
         step,
-        at: this.now.toISOString(),
+        at: this.stamp(),
       });
     } catch (error) {
       return { ok: false, error: internalError(`Configuring the tenant (${areas.join(', ')}) kept failing: ${messageOf(error)}`) };
@@ -143,7 +156,7 @@ export class HandshakeWorkflow {
     try {
       return yield this.context.df.callActivityWithRetry(VERIFY_TENANT_ACTIVITY, this.activityRetry, {
         partnershipId: this.partnershipId,
-        at: this.now.toISOString(),
+        at: this.stamp(),
       });
     } catch (error) {
       return { ok: false, error: internalError(`Reading the tenant back kept failing: ${messageOf(error)}`) };
@@ -155,7 +168,7 @@ export class HandshakeWorkflow {
     return yield this.context.df.callActivityWithRetry(PREPARE_MESSAGE_ACTIVITY, this.activityRetry, {
       partnershipId: this.partnershipId,
       type,
-      at: this.now.toISOString(),
+      at: this.stamp(),
     });
   }
 
@@ -169,7 +182,7 @@ export class HandshakeWorkflow {
     try {
       outcome = yield this.context.df.callActivityWithRetry(FETCH_PARTNER_KEY_ACTIVITY, this.activityRetry, {
         partnershipId: this.partnershipId,
-        at: this.now.toISOString(),
+        at: this.stamp(),
       });
     } catch (error) {
       outcome = { ok: false, url: 'the partner deployment', reason: sanitizePartnerText(messageOf(error)) };
@@ -200,7 +213,7 @@ export class HandshakeWorkflow {
     try {
       result = yield this.context.df.callActivityWithRetry(CHECK_PARTNER_DOMAINS_ACTIVITY, this.activityRetry, {
         partnershipId: this.partnershipId,
-        at: this.now.toISOString(),
+        at: this.stamp(),
       });
     } catch (error) {
       yield* this.step('partner-domains', `The partner's domains could not be looked up (${messageOf(error)}); only the domains an administrator accepted are used.`, {
@@ -247,7 +260,7 @@ export class HandshakeWorkflow {
       name: 'undo what this partnership added to the tenant',
       activity: UNDO_PARTNERSHIP_CHANGES_ACTIVITY,
       // Stamped when it runs: its Events rows sort after the failure they answer.
-      input: () => ({ partnershipId: this.partnershipId, step: 'undo', at: this.now.toISOString() }),
+      input: () => ({ partnershipId: this.partnershipId, step: 'undo', at: this.stamp() }),
     });
   }
 

@@ -12,6 +12,8 @@ export interface AuditContext {
   at: string;
   /** Makes the event ids stable, e.g. `${instanceId}:configureLocal`. */
   idPrefix: string;
+  /** Number of the first row (default 0): a resumed removal numbers its rows after the interrupted one's. */
+  firstIndex?: number;
 }
 
 export function auditEvents(plan: Plan, result: Pick<ApplyResult, 'applied'>, context: AuditContext): NewEvent[] {
@@ -27,7 +29,7 @@ export function auditEvents(plan: Plan, result: Pick<ApplyResult, 'applied'>, co
         actor: context.actor,
         at: context.at,
         // The index keeps the events of one apply (same `at`) in the order they were applied.
-        id: `${context.idPrefix}:${String(index).padStart(4, '0')}:${operation.id}`.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 200),
+        id: `${context.idPrefix}:${String(index + (context.firstIndex ?? 0)).padStart(4, '0')}:${operation.id}`.replace(/[^A-Za-z0-9_.:-]/g, '_').slice(0, 200),
         message: applied.outcome === 'unchanged' ? `${operation.description} (already in place)` : operation.description,
         operationId: operation.id,
         before: operation.before,

@@ -16,5 +16,5 @@ export { verifyTenantState } from './verify';
 export type { Verification } from './verify';
 export { auditEvents } from './audit';
 export type { AuditContext } from './audit';
-export { intentsLeft, intentsOf, settleIntents } from './intents';
-export type { SettledIntents } from './intents';
+export { intentsLeft, intentsOf, nextRemovalIndex, removalEvents, removalIntentsOf, settleIntents, settleRemovalIntents } from './intents';
+export type { RemovalIntent, SettledIntents, SettledRemovals } from './intents';

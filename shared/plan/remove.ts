@@ -250,6 +250,11 @@ export function removePlan(
       release(item);
       continue;
     }
+    // Restored already (a removal run again after its write): nothing left to do, nothing an admin changed.
+    if (holdsPrevious(item.setting, current, item.previous)) {
+      release(item);
+      continue;
+    }
     if (!stillAsSet(item.setting, current, mySettings)) {
       changedByAdmin(item, `Setting ${item.setting} of partner ${tenantId}`);
       continue;
@@ -372,6 +377,13 @@ function listEntryNeededBy(needs: Needs, property: string, value: string): strin
 /** Value equality of Teams settings (lists compared by content). */
 function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** True when the partner setting holds the value it had before this partnership changed it. */
+function holdsPrevious(setting: PartnerSettingName, current: PartnerSettings, previous: unknown): boolean {
+  if (sameValue(current[setting], previous)) return true;
+  if (setting === 'automaticUserConsentSettings') return false;
+  return sameB2BSetting(current[setting] as Parameters<typeof sameB2BSetting>[0], previous as Parameters<typeof sameB2BSetting>[0]);
 }
 
 /** True when the partner setting still holds what this partnership wrote. */

@@ -135,16 +135,29 @@ describe('HandshakeClient', () => {
   });
 
   it('waitForPartnership keeps polling through a 503 and ends in WaitTimeoutError with the last state', async () => {
+    const timeoutMs = 2_000;
+    const started = Date.now();
+    // The wait's deadline is at least this late (it starts counting after `started`).
+    const deadline = started + timeoutMs;
     let calls = 0;
-    handler = (request, body, response) =>
-      (calls++ % 2 === 0 ? answer(503, { status: 503, code: 'storage.unavailable' }) : answer(200, details('AwaitingPartner', 2)))(request, body, response);
+    handler = (request, body, response) => {
+      calls += 1;
+      // A 503 first (polled through), then the state, then 503s answered only once the wait's
+      // deadline has passed: the state it ends with is the one before the deadline, however slow
+      // the machine is.
+      if (calls === 2) return answer(200, details('AwaitingPartner', 2))(request, body, response);
+      const unavailable = (): void => answer(503, { status: 503, code: 'storage.unavailable' })(request, body, response);
+      if (calls === 1) return unavailable();
+      setTimeout(unavailable, Math.max(0, deadline + 1 - Date.now()));
+    };
     const error = (await new HandshakeClient({ baseUrl, functionKey: KEY })
-      .waitForPartnership('p1', { intervalMs: 20, timeoutMs: 300 })
+      .waitForPartnership('p1', { intervalMs: 20, timeoutMs })
       .catch((e: unknown) => e)) as WaitTimeoutError;
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect(error.code).toBe('client.timeout');
     expect(error.last?.status).toBe('AwaitingPartner');
-    expect(calls).toBeGreaterThan(2);
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(Date.now()).toBeGreaterThanOrEqual(deadline);
   });
 });
 

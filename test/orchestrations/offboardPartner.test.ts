@@ -142,12 +142,27 @@ describe('offboardPartner', () => {
     expect(removal.input).toEqual({
       partnershipId: 'p-1',
       step: 'offboard-1-remove',
-      at: START.toISOString(),
+      at: expect.stringMatching(/^2026-12-01T10:00:00\.\d{3}Z$/),
       actor: 'partner:7e8be59e-c071-47fb-ab9c-d694c21edb87',
       deleteGuests: true,
     });
     const prepared = calls.find((call): call is ActivityCall => call.kind === 'activity' && call.name === PREPARE_MESSAGE_ACTIVITY)!;
     expect(prepared.input).toMatchObject({ partnershipId: 'p-1', type: 'offboard' });
+  });
+
+  it('stamps each record strictly later than the one before, even while the orchestration time stands still (the steps list in order)', () => {
+    // The stand-in's clock moves only with timers: every episode here starts in the same millisecond.
+    const { calls } = run(input(), {
+      [REMOVE_PARTNERSHIP_CONFIGURATION_ACTIVITY]: () => ({ ok: false, error: { code: 'tenant.bad-request', message: 'Refused.' } }),
+    });
+    const stamps = calls.flatMap((call) => (call.kind === 'activity' && typeof call.input?.at === 'string' ? [call.input.at as string] : []));
+    expect(stamps.length).toBeGreaterThanOrEqual(5);
+    expect(stamps.every((at, index) => index === 0 || at > stamps[index - 1])).toBe(true);
+    expect(stamps[0]).toBe(START.toISOString());
+    // The error step sorts before the final one (Events rows sort by time, then id).
+    const steps = calls.flatMap((call) => (call.kind === 'activity' && call.name === RECORD_STEP_ACTIVITY ? [call.input as RecordStepInput] : []));
+    expect(steps.slice(-2).map((step) => step.step)).toEqual(['offboard-failed-error', 'offboard-failed']);
+    expect(steps.at(-2)!.at < steps.at(-1)!.at).toBe(true);
   });
 
   it('waits (durable timers) for the tenant writers that were in flight, only those, then goes on', () => {

@@ -275,23 +275,27 @@ describe('reconciliation on the local stack', () => {
   it('the timer runs one reconcile of the whole deployment under a singleton id, never two at once', async () => {
     await idle();
     await deletePartner();
-    // Slow the tenant down so the first run is surely still going when the timer fires again.
-    await sim().control.setFaults({ latencyMs: 1_500 });
-    try {
-      expect((await api(contoso, 'POST', '/admin/functions/reconcileTimer', { key: 'master', body: {} })).status).toBe(202);
-      const first = await eventually(async () => (await instances('reconcile-deployment'))[0], { what: 'the timer run' });
-      await api(contoso, 'POST', `/runtime/webhooks/durabletask/instances/reconcile-deployment/suspend?code=${contoso.systemKey}`, { key: 'none' });
-      expect((await api(contoso, 'POST', '/admin/functions/reconcileTimer', { key: 'master', body: {} })).status).toBe(202);
-      await eventually(async () => /"event":"reconcile\.timer","run":"already-running"/.test(contoso.output()), { what: 'the second timer run to be skipped' });
-      expect((await instances('reconcile-deployment'))[0].createdTime).toBe(first.createdTime);
-      await api(contoso, 'POST', `/runtime/webhooks/durabletask/instances/reconcile-deployment/resume?code=${contoso.systemKey}`, { key: 'none' });
-    } finally {
-      await sim().control.setFaults({ latencyMs: 0 });
-    }
-    const done = await eventually(async () => {
-      const [instance] = await instances('reconcile-deployment');
-      return instance.runtimeStatus === 'Completed' ? instance : undefined;
-    }, { what: 'the timer run to complete' });
+    // The repair's write lands but its answer is held: the run is surely still going when it is
+    // suspended (it cannot finish before the answer), and stays suspended while the timer fires again.
+    const HOLD_MS = 15_000;
+    await sim().control.addScriptedFault({ phase: 'after', holdMs: HOLD_MS, tenantId: WORLD.contoso, method: 'POST', pathContains: '/policies/crossTenantAccessPolicy/partners' });
+    expect((await api(contoso, 'POST', '/admin/functions/reconcileTimer', { key: 'master', body: {} })).status).toBe(202);
+    const first = await eventually(async () => (await instances('reconcile-deployment'))[0], { what: 'the timer run' });
+    await eventually(partnerPresent, { what: 'the repair to be written (its answer held)' });
+    await api(contoso, 'POST', `/runtime/webhooks/durabletask/instances/reconcile-deployment/suspend?code=${contoso.systemKey}`, { key: 'none' });
+    await eventually(async () => (await instances('reconcile-deployment'))[0].runtimeStatus === 'Suspended', { what: 'the run to be suspended' });
+    expect((await api(contoso, 'POST', '/admin/functions/reconcileTimer', { key: 'master', body: {} })).status).toBe(202);
+    await eventually(async () => /"event":"reconcile\.timer","run":"already-running"/.test(contoso.output()), { what: 'the second timer run to be skipped' });
+    expect((await instances('reconcile-deployment'))[0].createdTime).toBe(first.createdTime);
+    await api(contoso, 'POST', `/runtime/webhooks/durabletask/instances/reconcile-deployment/resume?code=${contoso.systemKey}`, { key: 'none' });
+    const done = await eventually(
+      async () => {
+        const [instance] = await instances('reconcile-deployment');
+        return instance.runtimeStatus === 'Completed' ? instance : undefined;
+      },
+      // The held answer comes back after HOLD_MS at the latest.
+      { what: 'the timer run to complete', timeoutMs: HOLD_MS + 45_000 },
+    );
     expect(done.output).toMatchObject({ trigger: 'timer', mode: 'enforce', examined: 1, drifted: [expect.objectContaining({ partnershipId: P, repaired: true })] });
     expect(await partnerPresent()).toBe(true);
   });

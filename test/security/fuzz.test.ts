@@ -29,8 +29,11 @@ interface FuzzRequest {
   body?: string;
 }
 
-/** Not built yet (another piece of work): answers 501 by design, so it is not a failure here. */
 const STACK_TRACE = /\n\s+at [^\n]+:\d+:\d+|node_modules|\/dist\/|\.ts:\d+/;
+/** Settings whose values are public identifiers: a sign-in redirect names them (with what they contain). */
+const PUBLIC_SETTINGS = ['PUBLIC_BASE_URL', 'WEBSITE_AUTH_CLIENT_ID', 'WEBSITE_AUTH_OPENID_ISSUER'];
+/** Settings that hold secrets: never in any answer, to anyone. */
+const SECRET_SETTING = /key|secret|password|connection|token|credential|storage/i;
 
 describe('fuzzed input to every route', () => {
   const { stack, china } = useDeployments(
@@ -68,12 +71,21 @@ describe('fuzzed input to every route', () => {
     // What must never appear in an answer: the deployment's secrets and settings.
     expect((await api(deployment, 'GET', '/api/handshake/jwks', { key: 'none' })).status).toBe(200); // the key file exists from here
     const keyFile = readFileSync(deployment.keyFile, 'utf8');
-    // Anonymous callers see no setting value at all; an admin (function key) may read the
-    // deployment's own configuration (GET /api/health names its tenant and schedule), never a secret.
-    const settingValues = Object.entries(deployment.settings)
-      .filter(([name, value]) => name !== 'PUBLIC_BASE_URL' && value.length >= 12);
-    const secretSettings = settingValues.filter(([name]) => /key|secret|password|connection|token|credential/i.test(name)).map(([, value]) => value);
-    const allSettings = settingValues.map(([, value]) => value);
+    // The rule (docs/security.md, "What an anonymous caller learns"): an anonymous answer carries
+    // no secret and no setting value but the public identifiers a sign-in redirect must name — the
+    // site's own URL, the sign-in app's client id and its issuer URL (and what they contain: the
+    // tenant id, the login host). An admin (function key) may read the deployment's own
+    // configuration (GET /api/health names its tenant and schedule), never a secret.
+    const settingValues = Object.entries(deployment.settings).filter(([, value]) => value.length >= 12);
+    const isSecret = (name: string): boolean => SECRET_SETTING.test(name);
+    const publicValues = settingValues.filter(([name]) => PUBLIC_SETTINGS.includes(name)).map(([, value]) => value);
+    const secretSettings = settingValues.filter(([name]) => isSecret(name)).map(([, value]) => value);
+    const nonPublicSettings = settingValues
+      .filter(([name, value]) => !isSecret(name) && !publicValues.some((identifier) => identifier.includes(value)))
+      .map(([, value]) => value);
+    // The rule is not empty: the secrets and the deployment's other settings are there to be caught.
+    expect(secretSettings).toEqual(expect.arrayContaining([deployment.settings.CLIENT_SECRET, deployment.settings.AzureWebJobsStorage]));
+    expect(nonPublicSettings).toEqual(expect.arrayContaining([deployment.settings.NODE_EXTRA_CA_CERTS]));
     const secrets = [
       ...secretSettings,
       deployment.masterKey,
@@ -127,7 +139,8 @@ describe('fuzzed input to every route', () => {
         const path = fuzz.route.template.replace(/\{(\w+)[^}]*\}/g, (_match, name: string) => encodeURIComponent(fuzz.params[name] ?? 'x'));
         const url = new URL(`${deployment.baseUrl}${path}`);
         for (const [name, value] of fuzz.query) url.searchParams.append(name, value);
-        const response = await fetch(url, { method: fuzz.method, headers: fuzz.headers, body: fuzz.body });
+        // The answer itself, not where it points: a redirect to the sign-in page is not followed.
+        const response = await fetch(url, { method: fuzz.method, headers: fuzz.headers, body: fuzz.body, redirect: 'manual' });
         const answer = await response.text();
         sent += 1;
         const what = `${fuzz.method} ${url.pathname}${url.search} → ${response.status} ${answer.slice(0, 300)}`;
@@ -135,7 +148,7 @@ describe('fuzzed input to every route', () => {
         if (response.status >= 500) throw new Error(`5xx: ${what}`);
         const exposed = answer + JSON.stringify([...response.headers.entries()]);
         if (STACK_TRACE.test(exposed)) throw new Error(`stack trace in the answer: ${what}`);
-        const leaked = [...secrets, ...(fuzz.route.authLevel === 'anonymous' ? allSettings : [])].find((secret) => exposed.includes(secret));
+        const leaked = [...secrets, ...(fuzz.route.authLevel === 'anonymous' ? nonPublicSettings : [])].find((secret) => exposed.includes(secret));
         if (leaked) throw new Error(`a setting value in the answer: ${what}`);
 
         const after = await snapshotDeployment(stack(), deployment);

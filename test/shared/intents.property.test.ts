@@ -1,10 +1,26 @@
 // Ownership intents (shared/plan/intents): an apply interrupted after any number of its operations
 // — the writes landed, their ownership never recorded — is settled from the tenant: what landed is
 // adopted, the rest dropped, and undoing the adopted items brings the tenant back to where it was.
+// Removal intents: a removal interrupted after any number of its writes — their Events rows never
+// appended — is settled by the removal planned again from the tenant: exactly the removals written
+// are recorded then, the others by the resumed run, each once.
 import fc from 'fast-check';
 import { ownedItemKey } from '../../shared/ownership';
 import { parseDesiredCollaboration } from '../../shared/partnership';
-import { intentsLeft, intentsOf, plan, removePlan, settleIntents, simulateApply, type PartnershipTarget, type Plan } from '../../shared/plan';
+import {
+  intentsLeft,
+  intentsOf,
+  nextRemovalIndex,
+  plan,
+  removalEvents,
+  removalIntentsOf,
+  removePlan,
+  settleIntents,
+  settleRemovalIntents,
+  simulateApply,
+  type PartnershipTarget,
+  type Plan,
+} from '../../shared/plan';
 import type { TenantState } from '../../shared/tenant';
 import { freshTenant, TENANTS } from '../support/domain';
 
@@ -109,5 +125,70 @@ describe('ownership intents', () => {
     // Adopting the intents puts it back in the removal.
     const { adopted } = settleIntents(intentsOf(planned, target.partnershipId), after, target);
     expect(simulateApply(after, removePlan(target, adopted, [], after, options)).partners[TENANTS.woodgrove]).toBeUndefined();
+  });
+});
+
+describe('removal intents', () => {
+  const audit = { actor: 'admin:function-key', at: '2026-12-01T10:00:00.000Z', idPrefix: 'p1:offboard-1-remove' };
+
+  /** A tenant configured for the partnership, with what it owns. */
+  const configured = (target: PartnershipTarget, tenant: TenantState) => {
+    const planned = plan([target], tenant, options);
+    const after = simulateApply(tenant, planned);
+    return { tenant: after, owned: settleIntents(intentsOf(planned, target.partnershipId), after, target).adopted };
+  };
+
+  it('a removal stopped after any write: exactly the written removals are recorded on resuming, the rest by the resumed run, each once and in order', () => {
+    fc.assert(
+      fc.property(targetArb, tenantArb, fc.nat(), (target, tenant, cut) => {
+        const { tenant: before, owned } = configured(target, tenant);
+        const removal = removePlan(target, owned, [], before, { ...options, deleteGuests: true });
+        const intents = removalIntentsOf(removal, target.partnershipId, audit);
+        const written = firstOperations(removal, cut % (removal.operations.length + 1));
+        const interrupted = simulateApply(before, written);
+        const again = removePlan(target, owned, [], interrupted, { ...options, deleteGuests: true });
+        const { landed, pending } = settleRemovalIntents(intents, again);
+        expect(landed.map((intent) => intent.operationId)).toEqual(written.operations.map((operation) => operation.id));
+        // The resumed run records the rest: together every removal once, numbered after the interrupted run.
+        const resumed = removalIntentsOf(again, target.partnershipId, { ...audit, firstIndex: nextRemovalIndex(intents) });
+        expect(new Set([...landed, ...resumed].map((intent) => intent.operationId))).toEqual(new Set(removal.operations.map((operation) => operation.id)));
+        expect(resumed.map((intent) => intent.operationId)).toEqual(pending.map((intent) => intent.operationId));
+        const ids = [...landed, ...resumed].map((intent) => intent.event.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect([...ids].sort()).toEqual(ids);
+        // And the tenant ends as the removal uninterrupted leaves it.
+        expect(simulateApply(interrupted, again)).toEqual(simulateApply(before, removal));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a removal another partnership now needs, or an admin changed, is not recorded as written', () => {
+    const target = fc.sample(targetArb, { numRuns: 1, seed: 3 })[0];
+    const { tenant, owned } = configured(target, freshTenant());
+    const removal = removePlan(target, owned, [], tenant, options);
+    const intents = removalIntentsOf(removal, target.partnershipId, audit);
+    expect(intents.map((intent) => intent.operationId)).toContain(`partner.delete:${TENANTS.woodgrove}`);
+    // Before resuming, another partnership with the same partner became active: the entry is handed over.
+    const other: PartnershipTarget = { ...target, partnershipId: 'p2' };
+    const again = removePlan(target, owned, [other], tenant, options);
+    const { landed } = settleRemovalIntents(intents, again);
+    expect(landed.map((intent) => intent.operationId)).not.toContain(`partner.delete:${TENANTS.woodgrove}`);
+  });
+
+  it('rows say how each removal went: the intent\'s row, "already in place" when there was nothing left to write', () => {
+    const target = fc.sample(targetArb, { numRuns: 1, seed: 5 })[0];
+    const { tenant, owned } = configured(target, freshTenant());
+    const removal = removePlan(target, owned, [], tenant, options);
+    const [first, second] = removalIntentsOf(removal, target.partnershipId, audit);
+    const rows = removalEvents([first, second], [
+      { operationId: first.operationId, kind: removal.operations[0].kind, outcome: 'applied' },
+      { operationId: second.operationId, kind: removal.operations[1].kind, outcome: 'unchanged' },
+    ]);
+    expect(rows).toEqual([
+      { ...first.event, data: { ...first.event.data, outcome: 'applied' } },
+      { ...second.event, message: `${second.event.message} (already in place)`, data: { ...second.event.data, outcome: 'unchanged' } },
+    ]);
+    expect(first.event).toMatchObject({ id: `${audit.idPrefix}:0000:${first.operationId}`, before: removal.operations[0].before, after: removal.operations[0].after, actor: audit.actor });
   });
 });

@@ -10,6 +10,7 @@
 import {
   FileDeploymentKeyStore,
   generateDeploymentKey,
+  HANDSHAKE_JWS_TYPE,
   newNonce,
   pairingKeyProof,
   signHandshakeMessage,
@@ -504,6 +505,69 @@ export const UNAUTHENTICATED_KEY_ATTACKS: Attack[] = [
       const held = (await api(lab.china, 'GET', `/api/partnerships/${scene.id}`)).body;
       if (held.status !== 'Draft' || held.keys?.partner) failures.push(`China's partnership is ${held.status}, trusting ${held.keys?.partner?.thumbprint ?? 'no key'}`);
       return { answer, failures, changes: trustChanges(before, await lab.snapshot()) };
+    },
+  },
+];
+
+/**
+ * `offboard` messages an attacker would use to end a partnership it is not part of, aimed at China
+ * while it holds Contoso's invitation (an `offboard` signed with the invitation's key would withdraw
+ * it): each must be refused and change nothing. The forgery under a stranger's key is
+ * MESSAGE_ATTACKS' "forged offboarding".
+ */
+export const OFFBOARD_ATTACKS: Attack[] = [
+  {
+    name: 'replayed offboard (nonce already used)',
+    description: "An offboard signed with Contoso's real key, reusing a nonce China has seen (the invitation's jti).",
+    expect: { status: 409, code: 'handshake.replay' },
+    scope: 'all',
+    scene: 'awaiting',
+    async run(lab) {
+      const scene = await lab.awaiting();
+      const draft: HandshakeMessageDraft = { type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: scene.id };
+      return { answer: await lab.deliver(lab.china, await sign(draft, (await lab.keys()).contoso, { jti: scene.claims.jti })) };
+    },
+  },
+  {
+    name: 'replayed offboard (expired)',
+    description: "A genuine offboard of Contoso's (its real key) captured two days ago and delivered now.",
+    expect: { status: 401, code: 'handshake.expired' },
+    scope: 'all',
+    scene: 'awaiting',
+    async run(lab) {
+      const scene = await lab.awaiting();
+      const draft: HandshakeMessageDraft = { type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: scene.id };
+      return { answer: await lab.deliver(lab.china, await sign(draft, (await lab.keys()).contoso, { now: Date.now() - 2 * 86_400_000, lifetimeSeconds: 3_600 })) };
+    },
+  },
+  {
+    name: 'unsigned offboard',
+    description: 'An offboard claiming to be Contoso\'s with `"alg": "none"` and no signature.',
+    expect: { status: 401, code: 'handshake.bad-signature' },
+    scope: 'all',
+    scene: 'awaiting',
+    async run(lab) {
+      const scene = await lab.awaiting();
+      const { contoso } = await lab.keys();
+      const now = Math.floor(Date.now() / 1000);
+      const part = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const header = part({ alg: 'none', typ: HANDSHAKE_JWS_TYPE, kid: contoso.kid });
+      const payload = part({ type: 'offboard', iss: WORLD.contoso, aud: WORLD.china, partnershipId: scene.id, jti: newNonce(), iat: now, exp: now + 600 });
+      // A compact JWS has three parts: the empty signature is sent as one character.
+      return { answer: await lab.deliver(lab.china, `${header}.${payload}.A`) };
+    },
+  },
+  {
+    name: 'offboard of a partnership another tenant owns',
+    description: "Fabrikam, signing with its own key, sends China an offboard for China's partnership with Contoso: no Fabrikam key is trusted for it.",
+    expect: { status: 401, code: 'handshake.unknown-key' },
+    scope: 'all',
+    scene: 'awaiting',
+    async run(lab) {
+      const scene = await lab.awaiting();
+      const draft: HandshakeMessageDraft = { type: 'offboard', iss: WORLD.fabrikam, aud: WORLD.china, partnershipId: scene.id };
+      // The partner China expects (Contoso) must not be named.
+      return { answer: await lab.deliver(lab.china, await sign(draft, (await lab.keys()).stranger)), secrets: [WORLD.contoso] };
     },
   },
 ];

@@ -1,21 +1,30 @@
 // The handshake with a crash at one activity boundary (the local host's LOCAL_HOST_CRASH_AT), as
 // `npm run bench -- crashes` and the compact test in test/e2e/crashes.test.ts run it: a fresh
 // local stack (Contoso, Global ↔ Woodgrove China), the crashing host restarted on the same storage
-// as soon as it died, the handshake driven through the HTTP API to its end, then what each tenant
-// received (the simulator's request log) and holds compared with a clean run.
+// as soon as it died, the handshake driven through the HTTP API to its end — and, in the offboard
+// scenario, on to both sides Removed (Contoso's admin ends it) — then what each tenant received
+// (the simulator's request log) and holds, and the removals each side recorded, compared with a
+// clean run.
 import type { LocalStack, LocalStackDeployment } from '../../infra/local/stack';
 import type { TenantDump } from '../../infra/local/simulator';
 import { ownedItemKey, type OwnedItem } from '../../shared/ownership';
+import { createRepositories } from '../../shared';
 import { contosoRequest, startLocalStack, WORLD } from './stack';
 
 export const SIDES = ['Contoso', 'China'] as const;
 export type Side = (typeof SIDES)[number];
 const TENANT_OF: Record<Side, string> = { Contoso: WORLD.contoso, China: WORLD.china };
 const TERMINAL = ['Active', 'Failed', 'Rejected', 'Expired'];
+const REMOVED = ['Removed', 'Failed'];
+
+/** The handshake to Active; or the handshake, then offboarding to Removed on both sides. */
+export type CrashScenario = 'handshake' | 'offboard';
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 const WORLD_TENANTS = new Set<string>(Object.values(WORLD));
 
 export interface CrashBoundary {
+  /** Default: the handshake. */
+  scenario?: CrashScenario;
   side: Side;
   activity: string;
   phase: 'before' | 'after';
@@ -24,7 +33,8 @@ export interface CrashBoundary {
 }
 
 export const crashSetting = (boundary: CrashBoundary): string => `${boundary.activity}:${boundary.phase}:${boundary.occurrence}`;
-export const describeBoundary = (boundary: CrashBoundary): string => `${boundary.side} ${crashSetting(boundary)}`;
+export const describeBoundary = (boundary: CrashBoundary): string =>
+  `${boundary.scenario === 'offboard' ? 'offboarding: ' : ''}${boundary.side} ${crashSetting(boundary)}`;
 
 export interface HandshakeRun {
   crashed: boolean;
@@ -37,6 +47,10 @@ export interface HandshakeRun {
   owned: Record<Side, string[]>;
   /** Activity invocations per side, in the order they were scheduled. */
   activities: Record<Side, string[]>;
+  /** Per side, which of those invocations belong to the offboarding workflow. */
+  offboarding: Record<Side, boolean[]>;
+  /** Offboard scenario: the removals each side recorded (one Events row each), by operation. */
+  removals: Record<Side, string[]>;
   ms: number;
 }
 
@@ -52,8 +66,11 @@ export interface RunComparison {
 }
 
 /** One handshake on a fresh stack; with `crash`, that side's host dies once at the boundary. */
-export async function runHandshake(options: { crash?: CrashBoundary; timeoutMs?: number; log?: (line: string) => void } = {}): Promise<HandshakeRun> {
+export async function runHandshake(
+  options: { scenario?: CrashScenario; crash?: CrashBoundary; timeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<HandshakeRun> {
   const { crash } = options;
+  const scenario = options.scenario ?? crash?.scenario ?? 'handshake';
   const timeoutMs = options.timeoutMs ?? 180_000;
   const started = performance.now();
   const stack = await startLocalStack({
@@ -84,20 +101,31 @@ export async function runHandshake(options: { crash?: CrashBoundary; timeoutMs?:
     });
     const statuses = {} as Record<Side, string>;
     const owned = {} as Record<Side, string[]>;
-    await until(deadline, async () => {
+    const settled = async (ended: readonly string[]): Promise<true | undefined> => {
       for (const name of SIDES) {
         const partnership = await get(stack.deployment(name), `/api/partnerships/${id}`);
-        if (!partnership || !TERMINAL.includes(String(partnership.status))) return undefined;
+        if (!partnership || !ended.includes(String(partnership.status))) return undefined;
         statuses[name] = String(partnership.status);
         owned[name] = ((partnership.owned ?? []) as OwnedItem[]).map(ownedItemKey).sort();
       }
       return true;
-    });
+    };
+    await until(deadline, () => settled(TERMINAL));
+    if (scenario === 'offboard' && statuses.Contoso === 'Active' && statuses.China === 'Active') {
+      // Contoso's admin ends it (asked again while the host is down: the answer is the same).
+      await until(deadline, async () => {
+        const answer = await send(stack.deployment('Contoso'), 'DELETE', `/api/partnerships/${id}`, { reason: 'Crash test.' });
+        return answer && answer.status < 500 ? true : undefined;
+      });
+      await until(deadline, () => settled(REMOVED));
+    }
     await quiet(stack, deadline);
     const ms = performance.now() - started;
     const writes = {} as Record<Side, string[]>;
     const finalState = {} as Record<Side, unknown>;
     const activities = {} as Record<Side, string[]>;
+    const offboarding = {} as Record<Side, boolean[]>;
+    const removals = {} as Record<Side, string[]>;
     for (const name of SIDES) {
       const deployment = stack.deployment(name);
       const clientId = deployment.settings.CLIENT_ID;
@@ -105,9 +133,12 @@ export async function runHandshake(options: { crash?: CrashBoundary; timeoutMs?:
         .filter((entry) => entry.method !== 'GET' && entry.operation !== 'batch')
         .map((entry) => `${entry.method} ${normalize(entry.path)} ${entry.status}`);
       finalState[name] = collaborationOf(await stack.simulator.control.state(TENANT_OF[name]));
-      activities[name] = await activityInvocations(deployment);
+      const invocations = await activityInvocations(deployment);
+      activities[name] = invocations.map((invocation) => invocation.name);
+      offboarding[name] = invocations.map((invocation) => OFFBOARDING_INSTANCE.test(invocation.instanceId));
+      removals[name] = await removalRows(stack, deployment, id);
     }
-    return { crashed, statuses, writes, finalState, owned, activities, ms };
+    return { crashed, statuses, writes, finalState, owned, activities, offboarding, removals, ms };
   } finally {
     stopping = true;
     await stack.stop();
@@ -115,16 +146,21 @@ export async function runHandshake(options: { crash?: CrashBoundary; timeoutMs?:
   }
 }
 
-/** Every activity boundary of both sides in a clean run: before and after each invocation. */
-export function boundariesOf(clean: HandshakeRun): CrashBoundary[] {
+/**
+ * Every activity boundary of both sides in a clean run: before and after each invocation. In the
+ * offboard scenario, those of the offboarding workflows (counted among all invocations of the host,
+ * as the crash switch counts them).
+ */
+export function boundariesOf(clean: HandshakeRun, scenario: CrashScenario = 'handshake'): CrashBoundary[] {
   const boundaries: CrashBoundary[] = [];
   for (const side of SIDES) {
     const seen = new Map<string, number>();
-    for (const activity of clean.activities[side]) {
+    clean.activities[side].forEach((activity, index) => {
       const occurrence = (seen.get(activity) ?? 0) + 1;
       seen.set(activity, occurrence);
-      for (const phase of ['before', 'after'] as const) boundaries.push({ side, activity, phase, occurrence });
-    }
+      if (scenario === 'offboard' && !clean.offboarding[side][index]) return;
+      for (const phase of ['before', 'after'] as const) boundaries.push({ ...(scenario === 'offboard' ? { scenario } : {}), side, activity, phase, occurrence });
+    });
   }
   return boundaries;
 }
@@ -147,6 +183,12 @@ export function compareRuns(clean: HandshakeRun, run: HandshakeRun): RunComparis
       orphanWrites += 1;
       notes.push(`${side}: the tenant ends differently from the clean run`);
     }
+    // Each removal is one Events row: none missing (a removal written before a crash), none twice.
+    const rows = multisetDifference(run.removals[side], clean.removals[side]);
+    duplicateWrites += rows.extra.length;
+    lost += rows.missing.length;
+    if (rows.extra.length > 0) notes.push(`${side}: removals recorded beyond the clean run's: ${rows.extra.join(', ')}`);
+    if (rows.missing.length > 0) notes.push(`${side}: removals not recorded: ${rows.missing.join(', ')}`);
     const ownedExtra = multisetDifference(run.owned[side], clean.owned[side]);
     orphanWrites += ownedExtra.missing.length;
     lost += ownedExtra.extra.length;
@@ -214,20 +256,32 @@ async function quiet(stack: LocalStack, deadline: number, forMs = 1_500): Promis
   }
 }
 
+/** Instances of the offboarding workflow (`{id}-offboard-{attempt}`). */
+const OFFBOARDING_INSTANCE = /-offboard-\d+$/;
+
 /** Activity invocations of every orchestration of the deployment, in the order they were scheduled. */
-async function activityInvocations(deployment: LocalStackDeployment): Promise<string[]> {
+async function activityInvocations(deployment: LocalStackDeployment): Promise<{ name: string; instanceId: string }[]> {
   const code = `code=${deployment.systemKey}`;
   const instances = (await get(deployment, `/runtime/webhooks/durabletask/instances?${code}`, 'none')) as unknown as { instanceId: string }[];
-  const invocations: { name: string; at: string }[] = [];
+  const invocations: { name: string; instanceId: string; at: string }[] = [];
   for (const { instanceId } of instances ?? []) {
     const status = await get(deployment, `/runtime/webhooks/durabletask/instances/${encodeURIComponent(instanceId)}?showHistory=true&${code}`, 'none');
     for (const event of (status?.historyEvents ?? []) as { EventType: string; FunctionName?: string; ScheduledTime?: string }[]) {
       if ((event.EventType === 'TaskCompleted' || event.EventType === 'TaskFailed') && event.FunctionName) {
-        invocations.push({ name: event.FunctionName, at: event.ScheduledTime ?? '' });
+        invocations.push({ name: event.FunctionName, instanceId, at: event.ScheduledTime ?? '' });
       }
     }
   }
-  return invocations.sort((a, b) => a.at.localeCompare(b.at)).map((invocation) => invocation.name);
+  return invocations.sort((a, b) => a.at.localeCompare(b.at)).map(({ name, instanceId }) => ({ name, instanceId }));
+}
+
+/** The removals a side recorded for the partnership (one `operation.applied` row each), by operation. */
+async function removalRows(stack: LocalStack, deployment: LocalStackDeployment, partnershipId: string): Promise<string[]> {
+  const { events } = createRepositories({ storage: { connectionString: stack.azurite.connectionString, tablePrefix: deployment.tablePrefix }, tableConflictRetries: 5 });
+  return (await events.list(partnershipId, { type: 'operation.applied' }))
+    .filter((event) => /:offboard-\d+-remove:/.test(event.id))
+    .map((event) => String(event.operationId))
+    .sort();
 }
 
 type Json = Record<string, any>;
