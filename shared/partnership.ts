@@ -396,6 +396,9 @@ function dropUndefined<T extends object>(value: T): T {
   ) as T;
 }
 
+/** Which side of the handshake a partnership is: the initiator (A) invites, the responder (B) approves. */
+export type PartnershipRole = 'initiator' | 'responder';
+
 // ---------------------------------------------------------------------------------------------
 // State machine (design §4)
 

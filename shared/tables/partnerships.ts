@@ -27,7 +27,8 @@ const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const CONFLICT_BACKOFF_MS = 15;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type PartnershipRole = 'initiator' | 'responder';
+export type { PartnershipRole } from '../partnership';
+import type { PartnershipRole } from '../partnership';
 
 export interface PartnershipRecord {
   id: string;

@@ -28,8 +28,8 @@ import {
   type PlanWarning,
   type SerializedDomainError,
   type TenantAdapters,
-} from '../../shared';
-import type { ReconcileMode, ReconcileTrigger } from './names';
+} from '..';
+import type { ReconcileMode, ReconcileTrigger } from './modes';
 
 export interface ReconcileRunInput {
   /** Unique per run and stable across activity retries (makes Events ids idempotent). */

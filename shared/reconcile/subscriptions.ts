@@ -13,7 +13,7 @@ import {
   type PartnershipRecord,
   type SubscriptionRecord,
   type SubscriptionRepository,
-} from '../../shared';
+} from '..';
 
 /** Per-user subscriptions for a partnership's guests up to this many; beyond, one subscription on `users`. */
 export const MAX_GUEST_SUBSCRIPTIONS = 20;
