@@ -1,4 +1,4 @@
-// The responder's side (design §4, B), started when its admin approves the invitation with the
+// The responder's side (B; see docs/handshake.md), started when its admin approves the invitation with the
 // pairing code (or a pre-trust rule does): configure the own Entra side from the mirrored request,
 // confirm to the initiator (with this tenant's domains), then Teams and guests, verify, exchange
 // `ready`, Active. Until the confirmation is delivered a failure undoes the local changes.

@@ -1,4 +1,4 @@
-// The handshake workflows (design §4): importing this module registers the orchestrations and
+// The handshake workflows (see docs/handshake.md): importing this module registers the orchestrations and
 // activities; the exports are what the HTTP triggers call.
 import './activities/recordStep';
 import './activities/configureTenant';

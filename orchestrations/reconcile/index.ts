@@ -1,4 +1,4 @@
-// Reconciliation (design §6, issue 7): importing this module registers the reconcile
+// Reconciliation (see docs/reconciliation.md): importing this module registers the reconcile
 // orchestrations and activities. Triggers call the helpers of ./client; the handshake calls the
 // ENSURE_SUBSCRIPTIONS_ACTIVITY activity with { partnershipId } when a partnership becomes Active.
 import './activities/reconcileTenant';

@@ -1,4 +1,4 @@
-// Shapes of one deployment's HTTP API (issue 6) on the wire: what the API answers
+// Shapes of one deployment's HTTP API on the wire: what the API answers
 // (orchestrations/usecases/partnerships.ts builds these) and what the client reads. Dates are ISO strings;
 // `desired` and plan operations are the domain's JSON.
 import type { z } from 'zod';

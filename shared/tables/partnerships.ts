@@ -1,4 +1,4 @@
-// Partnerships table (design §5): desired state, status, drift status, ownership and the data
+// Partnerships table (see docs/architecture.md): desired state, status, drift status, ownership and the data
 // the orchestrations keep with a partnership. Every write is conditional on the ETag read: a
 // conflicting update is re-read and re-applied (the change is a pure function), or reported as
 // `partnership.conflict` after the configured attempts — never silently lost.
