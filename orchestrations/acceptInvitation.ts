@@ -7,7 +7,7 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import { ACCEPT_INVITATION_ORCHESTRATION, ENTRA_AREAS } from './names';
 import { HandshakeWorkflow, refusalError, type HandshakeOutcome } from './workflow';
 
-const acceptInvitation: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
+export const acceptInvitation: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
   const flow = HandshakeWorkflow.start(context);
 
   yield* flow.step('configuring-local', 'Invitation approved; configuring the Entra side: Microsoft cloud settings, partner organization, B2B collaboration.', {

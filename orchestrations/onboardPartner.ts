@@ -13,7 +13,7 @@ import {
 } from './names';
 import { HandshakeWorkflow, refusalError, type HandshakeOutcome } from './workflow';
 
-const onboardPartner: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
+export const onboardPartner: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
   const flow = HandshakeWorkflow.start(context);
 
   // 1. The own Entra side: cloud endpoint, partner entry, B2B inbound/outbound (identity sync target).
