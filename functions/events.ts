@@ -1,4 +1,4 @@
-// GET /api/events (admin): the audit trail, paged and filtered; see orchestrations/events.ts.
+// GET /api/events (admin): the audit trail, paged and filtered; see orchestrations/usecases/events.ts.
 import { handshakeDeployment, listEvents } from '../orchestrations';
 import { adminHttp } from './adminRoutes';
 import { jsonResponse, withProblemDetails } from './http';

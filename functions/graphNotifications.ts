@@ -3,7 +3,7 @@
 // - notifications: each clientState is checked in constant time against the hash stored with its
 //   subscription; a forged or unknown one has no effect (all refused → 403). The accepted ones
 //   are deduplicated and collapsed: a burst for one partnership starts ONE reconcile of it (a
-//   burst touching several, ONE run of all of them; see orchestrations/reconcile/claims.ts), and
+//   burst touching several, ONE run of all of them; see shared/tables/reconcileClaims.ts), and
 //   the answer (202) goes out at once — the work happens in the orchestration.
 import * as df from 'durable-functions';
 import { NOTIFICATIONS_ROUTE, requestReconcile } from '../orchestrations/reconcile';

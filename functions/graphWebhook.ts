@@ -9,7 +9,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { currentDeployment, type ReconcileDeployment } from '../orchestrations/reconcile';
-import { authenticNotificationSources } from '../orchestrations/reconcile/notificationSources';
+import { authenticNotificationSources } from '../shared/reconcile/notificationSources';
 import { DEFAULTS, DomainError, parseOrThrow, type SubscriptionRecord } from '../shared';
 import { readTextBody, withProblemDetails } from './http';
 

@@ -1,7 +1,7 @@
 // GET /api/health (admin: function key): the deployment's checks, one result each with its fix —
 // 200 when none failed, 503 when one did (the report is the body either way).
 import { app } from '@azure/functions';
-import { checkDeploymentHealth } from '../orchestrations/health';
+import { checkDeploymentHealth } from '../orchestrations/usecases/health';
 import { jsonResponse, withProblemDetails } from './http';
 
 app.http('health', {

@@ -1,8 +1,8 @@
 // Timer `housekeepingTimer` (NCRONTAB from HOUSEKEEPING_SCHEDULE, default hourly): deletes expired
-// nonces and closes invitations that expired while waiting for approval (orchestrations/housekeeping).
+// nonces and closes invitations that expired while waiting for approval (orchestrations/usecases/housekeeping).
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { handshakeDeployment } from '../orchestrations';
-import { runHousekeeping } from '../orchestrations/housekeeping';
+import { runHousekeeping } from '../orchestrations/usecases/housekeeping';
 import { DEFAULTS, SETTINGS } from '../shared/config';
 
 async function housekeepingTimer(_timer: Timer, context: InvocationContext): Promise<void> {

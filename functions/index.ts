@@ -1,10 +1,10 @@
 // The app's entry point (package.json "main"): importing a module registers its functions.
-// The two-sided handshake (issue 6): orchestrations + activities, admin API, partner webhook.
+// The two-sided handshake: orchestrations + activities, admin API, partner webhook.
 import '../orchestrations';
 import './partnerships';
 import './capabilities';
 import './handshake';
-// Reconciliation (issue 7): orchestrations + activities, Graph notification webhooks, timer and admin route.
+// Reconciliation: orchestrations + activities, Graph notification webhooks, timer and admin route.
 import '../orchestrations/reconcile';
 import './graphNotifications';
 import './graphLifecycle';

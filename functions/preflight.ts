@@ -1,5 +1,5 @@
 // POST /api/preflight (admin): the capability rules for this deployment's cloud and a partner's,
-// for the console's live check while a request is filled in; see orchestrations/preview.ts.
+// for the console's live check while a request is filled in; see orchestrations/usecases/preview.ts.
 import { handshakeDeployment, preflight } from '../orchestrations';
 import { adminHttp } from './adminRoutes';
 import { jsonResponse, readJsonBody, withProblemDetails } from './http';

@@ -1,4 +1,4 @@
-// Reconcile triggers (design §6, issue 7):
+// Reconcile triggers (see docs/reconciliation.md):
 // - timer `reconcileTimer` (NCRONTAB from RECONCILE_SCHEDULE, default every 15 minutes): one run
 //   over the whole deployment under a singleton instance id, and the subscription monitor kept alive;
 // - `POST /api/partnerships/{id}/reconcile?mode=report|enforce` (function key): reconcile one

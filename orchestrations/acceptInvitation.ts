@@ -1,4 +1,4 @@
-// The responder's side (design §4, B), started when its admin approves the invitation with the
+// The responder's side (B; see docs/handshake.md), started when its admin approves the invitation with the
 // pairing code (or a pre-trust rule does): configure the own Entra side from the mirrored request,
 // confirm to the initiator (with this tenant's domains), then Teams and guests, verify, exchange
 // `ready`, Active. Until the confirmation is delivered a failure undoes the local changes.
@@ -7,7 +7,7 @@ import type { OrchestrationContext, OrchestrationHandler } from 'durable-functio
 import { ACCEPT_INVITATION_ORCHESTRATION, ENTRA_AREAS } from './names';
 import { HandshakeWorkflow, refusalError, type HandshakeOutcome } from './workflow';
 
-const acceptInvitation: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
+export const acceptInvitation: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
   const flow = HandshakeWorkflow.start(context);
 
   yield* flow.step('configuring-local', 'Invitation approved; configuring the Entra side: Microsoft cloud settings, partner organization, B2B collaboration.', {

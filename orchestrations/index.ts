@@ -1,4 +1,4 @@
-// The handshake workflows (design §4): importing this module registers the orchestrations and
+// The handshake workflows (see docs/handshake.md): importing this module registers the orchestrations and
 // activities; the exports are what the HTTP triggers call.
 import './activities/recordStep';
 import './activities/configureTenant';
@@ -33,12 +33,12 @@ export {
   type PartnershipDetails,
   type PartnershipStep,
   type PartnershipSummary,
-} from './partnerships';
-export { getOffboardMessage, offboardPartnership, FUNCTION_KEY_ACTOR, type OffboardingAccepted } from './offboarding';
-export { receivePartnerMessage } from './inbox';
-export { acceptPartnerDomains, trustPartnerKey } from './trust';
-export { isDryRun, preflight, previewPartnership, type PartnershipPreview } from './preview';
-export { listEvents } from './events';
+} from './usecases/partnerships';
+export { getOffboardMessage, offboardPartnership, FUNCTION_KEY_ACTOR, type OffboardingAccepted } from './usecases/offboarding';
+export { receivePartnerMessage } from './usecases/inbox';
+export { acceptPartnerDomains, trustPartnerKey } from './usecases/trust';
+export { isDryRun, preflight, previewPartnership, type PartnershipPreview } from './usecases/preview';
+export { listEvents } from './usecases/events';
 export type { OrchestrationStarter } from './starter';
 export type { HandshakeCustomStatus, HandshakeOutcome } from './workflow';
 export type { HandshakeData, StoredMessage } from './records';

@@ -22,7 +22,7 @@ import {
   REMOVE_SUBSCRIPTIONS_ACTIVITY,
   type OffboardOrchestrationInput,
 } from './names';
-import type { SubscriptionRelease } from './reconcile/subscriptions';
+import type { SubscriptionRelease } from '../shared/reconcile/subscriptions';
 import { HandshakeWorkflow, messageOf, refusalError, type HandshakeOutcome } from './workflow';
 
 type Yielded<T = unknown> = Generator<Task, T, any>;

@@ -1,4 +1,4 @@
-// The initiator's side of the handshake (design §4, A): configure the own Entra side, invite the
+// The initiator's side of the handshake (A; see docs/handshake.md): configure the own Entra side, invite the
 // partner, wait for its answer against the invitation's lifetime, then Teams and guests, verify,
 // exchange `ready`, Active. Before the partner has confirmed, a rejection, an expiry or a failure
 // undoes what this partnership added; after it, a failure stops in Failed with the partial work
@@ -13,7 +13,7 @@ import {
 } from './names';
 import { HandshakeWorkflow, refusalError, type HandshakeOutcome } from './workflow';
 
-const onboardPartner: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
+export const onboardPartner: OrchestrationHandler = function* (context: OrchestrationContext): Generator<any, HandshakeOutcome, any> {
   const flow = HandshakeWorkflow.start(context);
 
   // 1. The own Entra side: cloud endpoint, partner entry, B2B inbound/outbound (identity sync target).

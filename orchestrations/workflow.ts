@@ -1,5 +1,5 @@
 // The building blocks both sides of the handshake are made of, each one activity (or a durable
-// timer/event) wrapped so the orchestrators read like design §4's sequence: record a step, configure
+// timer/event) wrapped so the orchestrators read like the docs/handshake.md sequence: record a step, configure
 // the tenant, verify, prepare and deliver a message, wait for the partner, fail, compensate.
 // Deterministic: time and waiting come only from context.df.
 import * as df from 'durable-functions';
@@ -265,7 +265,7 @@ export class HandshakeWorkflow {
   }
 
   /**
-   * Issue 7 (reconciliation): the Graph change-notification subscriptions of the partnership
+   * Reconciliation (docs/reconciliation.md): the Graph change-notification subscriptions of the partnership
    * becoming Active. Never fails the partnership: a failure is recorded and the subscription monitor
    * (orchestrations/reconcile) creates them on its next sync.
    */

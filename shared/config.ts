@@ -295,203 +295,262 @@ export function parseDuration(text: string): number | undefined {
 
 type Env = Record<string, string | undefined>;
 
+/** Settings whose value an error never repeats: they hold credentials or account keys. */
+const SECRET_SETTINGS: readonly string[] = [SETTINGS.clientSecret, SETTINGS.storageConnectionString, SETTINGS.webJobsStorage];
+
+// One parser per kind of setting. An app setting is a string; blank means unset. Each message says
+// what is expected; loadConfig prefixes the setting's name and the value it got (never a secret's).
+const blankAsUnset = (value: unknown): unknown => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+const unset = <T extends z.ZodType>(schema: T) => z.preprocess(blankAsUnset, schema);
+const optionalText = unset(z.string().optional());
+const requiredText = unset(z.string({ error: 'is required' }));
+
+function integerSetting(fallback: number, min: number, max: number) {
+  const expected = `must be an integer from ${min} to ${max}`;
+  return unset(
+    z
+      .string()
+      .regex(/^-?\d+$/, expected)
+      .transform(Number)
+      .pipe(z.number().min(min, expected).max(max, expected))
+      .default(fallback),
+  );
+}
+
+function durationSetting(fallback: string) {
+  const expected = 'must be a duration such as 24h, 30m or 90s';
+  return unset(
+    z
+      .string()
+      .default(fallback)
+      .transform((text) => parseDuration(text))
+      .pipe(z.number({ error: expected }).min(1, expected)),
+  );
+}
+
+function urlSetting(protocols: readonly ('https' | 'http')[]) {
+  return unset(z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `must be an ${protocols.join(' or ')} URL` }).optional());
+}
+
+function choiceSetting<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return unset(z.enum(values, { error: `must be one of ${values.join(', ')}` }).default(fallback as never));
+}
+
+const tenantIdSetting = requiredText.pipe(z.string().regex(GUID, 'must be a tenant ID (GUID)').transform((id) => id.toLowerCase()));
+// Earlier names (USGov, USGovDoD) keep working: they name GCCHigh and DoD.
+const environmentSetting = requiredText.transform((text, context) => {
+  const cloud = parseEnvironment(text);
+  if (cloud) return cloud;
+  context.addIssue({ code: 'custom', message: ENVIRONMENT_NAME_MESSAGE });
+  return z.NEVER;
+});
+const tablePrefixSetting = unset(z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'must be letters and digits, starting with a letter').default(''));
+const booleanSetting = (fallback: boolean) => choiceSetting(['true', 'false'], String(fallback) as 'true' | 'false').transform((text) => text === 'true');
+
+/** Every app setting the app reads, by its name, with its default and bounds. */
+const settingsSchema = z
+  .object({
+    [SETTINGS.tenantId]: tenantIdSetting,
+    [SETTINGS.cloud]: environmentSetting,
+    [SETTINGS.credentialKind]: choiceSetting(['managedIdentity', 'clientSecret', 'certificate'], 'managedIdentity'),
+    [SETTINGS.clientId]: optionalText,
+    [SETTINGS.clientSecret]: optionalText,
+    [SETTINGS.clientCertificatePath]: optionalText,
+    [SETTINGS.managedIdentityClientId]: optionalText,
+    [SETTINGS.cloudHostBaseUrl]: urlSetting(['https']),
+    [SETTINGS.graphBaseUrl]: urlSetting(['https']),
+    [SETTINGS.loginBaseUrl]: urlSetting(['https']),
+    [SETTINGS.teamsAdminBaseUrl]: urlSetting(['https']),
+    [SETTINGS.teamsAdapter]: choiceSetting(['rest', 'manual'], DEFAULTS.teamsAdapter),
+    [SETTINGS.teamsManualRecheckInterval]: durationSetting(DEFAULTS.teamsManualRecheckInterval),
+    [SETTINGS.teamsManualDeadline]: durationSetting(DEFAULTS.teamsManualDeadline),
+    [SETTINGS.storageConnectionString]: optionalText,
+    [SETTINGS.webJobsStorage]: optionalText,
+    [SETTINGS.webJobsStorageTableServiceUri]: urlSetting(['https', 'http']),
+    [SETTINGS.webJobsStorageClientId]: optionalText,
+    [SETTINGS.tablePrefix]: tablePrefixSetting,
+    [SETTINGS.teamsAdminDiscovery]: choiceSetting(['on', 'off'], DEFAULTS.teamsAdminDiscovery),
+    [SETTINGS.publicBaseUrl]: urlSetting(['https', 'http']),
+    [SETTINGS.graphMaxRetries]: integerSetting(DEFAULT_RETRY_POLICY.maxRetries, 0, 20),
+    [SETTINGS.graphRetryBaseDelayMs]: integerSetting(DEFAULT_RETRY_POLICY.baseDelayMs, 0, 60_000),
+    [SETTINGS.graphRetryMaxDelayMs]: integerSetting(DEFAULT_RETRY_POLICY.maxDelayMs, 0, 600_000),
+    [SETTINGS.graphMaxRetryAfterMs]: integerSetting(DEFAULT_RETRY_POLICY.maxRetryAfterMs, 0, 3_600_000),
+    [SETTINGS.graphBatchSize]: integerSetting(DEFAULTS.graphBatchSize, 1, 20),
+    [SETTINGS.graphPageSize]: integerSetting(DEFAULTS.graphPageSize, 1, 999),
+    [SETTINGS.graphRequestTimeoutMs]: integerSetting(DEFAULTS.graphRequestTimeoutMs, 1_000, 600_000),
+    [SETTINGS.tableConflictRetries]: integerSetting(DEFAULTS.tableConflictRetries, 0, 50),
+    [SETTINGS.invitationLifetime]: durationSetting(DEFAULTS.invitationLifetime),
+    [SETTINGS.reconcileSchedule]: unset(z.string().default(DEFAULTS.reconcileSchedule)),
+    [SETTINGS.reconcileMode]: choiceSetting(['report', 'enforce'], DEFAULTS.reconcileMode),
+    [SETTINGS.subscriptionLifetimeMinutes]: integerSetting(DEFAULTS.subscriptionLifetimeMinutes, 5, 41_760),
+    [SETTINGS.subscriptionRenewBeforeMinutes]: integerSetting(DEFAULTS.subscriptionRenewBeforeMinutes, 1, 41_760),
+    [SETTINGS.reconcileDebounceMs]: integerSetting(DEFAULTS.reconcileDebounceMs, 0, 600_000),
+    [SETTINGS.reconcileClaimLeaseSeconds]: integerSetting(DEFAULTS.reconcileClaimLeaseSeconds, 10, 86_400),
+    [SETTINGS.subscriptionMonitorMaxSleepMinutes]: integerSetting(DEFAULTS.subscriptionMonitorMaxSleepMinutes, 1, 10_080),
+    [SETTINGS.activityMaxAttempts]: integerSetting(DEFAULTS.activityMaxAttempts, 1, 100),
+    [SETTINGS.activityFirstRetryIntervalMs]: integerSetting(DEFAULTS.activityFirstRetryIntervalMs, 100, 3_600_000),
+    [SETTINGS.maxMessageBytes]: integerSetting(DEFAULTS.maxMessageBytes, 1_024, 1_048_576),
+    [SETTINGS.guestInviteRedirectUrl]: urlSetting(['https']),
+    [SETTINGS.deploymentKeyFile]: optionalText,
+    [SETTINGS.keyVaultUrl]: urlSetting(['https']),
+    [SETTINGS.deploymentKeySecretName]: unset(z.string().default(DEFAULTS.deploymentKeySecretName)),
+    [SETTINGS.partnerReadyTimeout]: durationSetting(DEFAULTS.partnerReadyTimeout),
+    [SETTINGS.nonceProcessingLeaseSeconds]: integerSetting(DEFAULTS.nonceProcessingLeaseSeconds, 1, 3_600),
+    [SETTINGS.messageDeliveryMaxAttempts]: integerSetting(DEFAULTS.messageDeliveryMaxAttempts, 1, 100),
+    [SETTINGS.messageDeliveryFirstRetryIntervalMs]: integerSetting(DEFAULTS.messageDeliveryFirstRetryIntervalMs, 100, 3_600_000),
+    [SETTINGS.messageDeliveryMaxRetryIntervalMs]: integerSetting(DEFAULTS.messageDeliveryMaxRetryIntervalMs, 100, 86_400_000),
+    [SETTINGS.messageDeliveryRequestTimeoutMs]: integerSetting(DEFAULTS.messageDeliveryRequestTimeoutMs, 1_000, 600_000),
+    [SETTINGS.offboardMessageLifetime]: durationSetting(DEFAULTS.offboardMessageLifetime),
+    [SETTINGS.tenantWriterLeaseSeconds]: integerSetting(DEFAULTS.tenantWriterLeaseSeconds, 5, 86_400),
+    [SETTINGS.offboardWriterPollIntervalMs]: integerSetting(DEFAULTS.offboardWriterPollIntervalMs, 100, 600_000),
+    [SETTINGS.outboundAllowHttpLoopback]: booleanSetting(DEFAULTS.outboundAllowHttpLoopback),
+    [SETTINGS.partnerKeyFetchTimeoutMs]: integerSetting(DEFAULTS.partnerKeyFetchTimeoutMs, 500, 120_000),
+    [SETTINGS.partnerDomainLookupLimit]: integerSetting(DEFAULTS.partnerDomainLookupLimit, 0, 1_000),
+    [SETTINGS.invitationDraftsPerPartnerMax]: integerSetting(DEFAULTS.invitationDraftsPerPartnerMax, 1, 10_000),
+    [SETTINGS.invitationDraftsMax]: integerSetting(DEFAULTS.invitationDraftsMax, 1, 100_000),
+    [SETTINGS.invitationDraftsRetryAfterSeconds]: integerSetting(DEFAULTS.invitationDraftsRetryAfterSeconds, 1, 86_400),
+    [SETTINGS.housekeepingSchedule]: unset(z.string().default(DEFAULTS.housekeepingSchedule)),
+    [SETTINGS.notificationMaxBodyBytes]: integerSetting(DEFAULTS.notificationMaxBodyBytes, 1_024, 10_000_000),
+    [SETTINGS.notificationLookupConcurrency]: integerSetting(DEFAULTS.notificationLookupConcurrency, 1, 100),
+    [SETTINGS.notificationPointReadLimit]: integerSetting(DEFAULTS.notificationPointReadLimit, 0, 1_000),
+  })
+  .superRefine((settings, context) => {
+    // Rules that tie settings together; each issue names the setting to change.
+    const problem = (setting: string, message: string): void => context.addIssue({ code: 'custom', path: [setting], message });
+    const kind = settings[SETTINGS.credentialKind];
+    if (kind !== 'managedIdentity' && !settings[SETTINGS.clientId]) problem(SETTINGS.clientId, 'is required');
+    if (kind === 'clientSecret' && !settings[SETTINGS.clientSecret]) problem(SETTINGS.clientSecret, 'is required');
+    if (kind === 'certificate' && !settings[SETTINGS.clientCertificatePath]) problem(SETTINGS.clientCertificatePath, 'is required');
+    if (!settings[SETTINGS.storageConnectionString] && !settings[SETTINGS.webJobsStorage] && !settings[SETTINGS.webJobsStorageTableServiceUri]) {
+      problem(SETTINGS.storageConnectionString, `(or ${SETTINGS.webJobsStorage}, or ${SETTINGS.webJobsStorageTableServiceUri} with a managed identity) is required`);
+    }
+    if (settings[SETTINGS.teamsManualRecheckInterval] > settings[SETTINGS.teamsManualDeadline]) {
+      problem(SETTINGS.teamsManualRecheckInterval, `must not be longer than ${SETTINGS.teamsManualDeadline}`);
+    }
+    if (settings[SETTINGS.deploymentKeyFile] && settings[SETTINGS.keyVaultUrl]) {
+      problem(SETTINGS.deploymentKeyFile, `and ${SETTINGS.keyVaultUrl} must not both be set (one place holds the signing key)`);
+    }
+    if (settings[SETTINGS.offboardMessageLifetime] > MAX_MESSAGE_LIFETIME_SECONDS) {
+      problem(SETTINGS.offboardMessageLifetime, `must not be longer than ${MAX_MESSAGE_LIFETIME_SECONDS / 86_400}d (what a partner accepts)`);
+    }
+    if (settings[SETTINGS.subscriptionRenewBeforeMinutes] >= settings[SETTINGS.subscriptionLifetimeMinutes]) {
+      problem(SETTINGS.subscriptionRenewBeforeMinutes, `must be shorter than ${SETTINGS.subscriptionLifetimeMinutes}`);
+    }
+    // Run even when a setting above is bad (a bad one's value is absent here), so every problem is reported at once.
+  }, { when: () => true });
+
+type Settings = z.infer<typeof settingsSchema>;
+
 /**
  * Reads the configuration from app settings (process.env by default). Every problem is reported
  * at once, naming the setting; secrets are never echoed.
  */
 export function loadConfig(env: Env = process.env): AppConfig {
-  const problems: string[] = [];
-  const get = (name: string): string | undefined => {
-    const value = env[name];
-    return value === undefined || value.trim() === '' ? undefined : value.trim();
-  };
-  const required = (name: string): string => {
-    const value = get(name);
-    if (value === undefined) problems.push(`${name} is required`);
-    return value ?? '';
-  };
-  const integer = (name: string, fallback: number, min: number, max: number): number => {
-    const raw = get(name);
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  };
-  const url = (name: string, protocols: string[]): string | undefined => {
-    const raw = get(name);
-    if (raw === undefined) return undefined;
-    const parsed = z.url().safeParse(raw);
-    if (!parsed.success || !protocols.includes(new URL(raw).protocol)) {
-      problems.push(`${name} must be an ${protocols.join(' or ')} URL (got "${raw}")`);
-      return undefined;
-    }
-    return raw;
-  };
-  const oneOf = <T extends string>(name: string, values: readonly T[], fallback?: T): T => {
-    const raw = get(name);
-    if (raw === undefined) {
-      if (fallback === undefined) problems.push(`${name} is required (one of ${values.join(', ')})`);
-      return (fallback ?? values[0]) as T;
-    }
-    if (!(values as readonly string[]).includes(raw)) {
-      problems.push(`${name} must be one of ${values.join(', ')} (got "${raw}")`);
-      return (fallback ?? values[0]) as T;
-    }
-    return raw as T;
-  };
+  const parsed = settingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const value = blankAsUnset(env[name]);
+      const got = value !== undefined && !SECRET_SETTINGS.includes(name) ? ` (got "${String(value)}")` : '';
+      return `${name} ${issue.message}${got}`;
+    });
+    throw new DomainError('config.invalid', `The app settings are not valid: ${problems.join('; ')}.`, { details: { problems } });
+  }
+  return appConfigOf(parsed.data);
+}
 
-  const tenantId = required(SETTINGS.tenantId).toLowerCase();
-  if (tenantId && !GUID.test(tenantId)) problems.push(`${SETTINGS.tenantId} must be a tenant ID (GUID)`);
-  // Earlier names (USGov, USGovDoD) keep working: they name GCCHigh and DoD.
-  const cloudText = get(SETTINGS.cloud);
-  const cloud = parseEnvironment(cloudText) ?? 'Global';
-  if (!parseEnvironment(cloudText)) problems.push(`${SETTINGS.cloud} ${cloudText === undefined ? 'is required' : `${ENVIRONMENT_NAME_MESSAGE} (got "${cloudText}")`}`);
-
+/** The typed configuration the app uses, shaped from valid settings. */
+function appConfigOf(settings: Settings): AppConfig {
+  const cloud = settings[SETTINGS.cloud];
   const endpointOverrides: CloudEndpointOverrides = {
-    hostBaseUrl: url(SETTINGS.cloudHostBaseUrl, ['https:']),
-    graphBaseUrl: url(SETTINGS.graphBaseUrl, ['https:']),
-    loginBaseUrl: url(SETTINGS.loginBaseUrl, ['https:']),
-    teamsAdminBaseUrl: url(SETTINGS.teamsAdminBaseUrl, ['https:']),
+    hostBaseUrl: settings[SETTINGS.cloudHostBaseUrl],
+    graphBaseUrl: settings[SETTINGS.graphBaseUrl],
+    loginBaseUrl: settings[SETTINGS.loginBaseUrl],
+    teamsAdminBaseUrl: settings[SETTINGS.teamsAdminBaseUrl],
   };
-
-  const credentialKind = oneOf(SETTINGS.credentialKind, ['managedIdentity', 'clientSecret', 'certificate'] as const, 'managedIdentity');
-  let credential: CredentialConfig;
-  if (credentialKind === 'clientSecret') {
-    credential = { kind: 'clientSecret', clientId: required(SETTINGS.clientId), clientSecret: required(SETTINGS.clientSecret) };
-  } else if (credentialKind === 'certificate') {
-    credential = { kind: 'certificate', clientId: required(SETTINGS.clientId), certificatePath: required(SETTINGS.clientCertificatePath) };
-  } else {
-    credential = { kind: 'managedIdentity', clientId: get(SETTINGS.managedIdentityClientId) };
-  }
-
-  const connectionString = get(SETTINGS.storageConnectionString) ?? get(SETTINGS.webJobsStorage);
-  const tableEndpoint = connectionString ? undefined : url(SETTINGS.webJobsStorageTableServiceUri, ['https:', 'http:']);
-  if (!connectionString && !tableEndpoint) {
-    problems.push(`${SETTINGS.storageConnectionString} (or ${SETTINGS.webJobsStorage}, or ${SETTINGS.webJobsStorageTableServiceUri} with a managed identity) is required`);
-  }
-  const tablePrefix = get(SETTINGS.tablePrefix) ?? '';
-  if (!/^([A-Za-z][A-Za-z0-9]*)?$/.test(tablePrefix)) problems.push(`${SETTINGS.tablePrefix} must be letters and digits, starting with a letter`);
-
-  const lifetimeText = get(SETTINGS.invitationLifetime) ?? DEFAULTS.invitationLifetime;
-  const invitationLifetimeSeconds = parseDuration(lifetimeText);
-  if (invitationLifetimeSeconds === undefined) {
-    problems.push(`${SETTINGS.invitationLifetime} must be a duration such as 72h, 30m or 90s (got "${lifetimeText}")`);
-  }
-
-  const readyTimeoutText = get(SETTINGS.partnerReadyTimeout) ?? DEFAULTS.partnerReadyTimeout;
-  const partnerReadyTimeoutSeconds = parseDuration(readyTimeoutText);
-  if (partnerReadyTimeoutSeconds === undefined || partnerReadyTimeoutSeconds < 1) {
-    problems.push(`${SETTINGS.partnerReadyTimeout} must be a duration such as 24h, 30m or 90s (got "${readyTimeoutText}")`);
-  }
-  const duration = (name: string, fallback: string): number => {
-    const text = get(name) ?? fallback;
-    const seconds = parseDuration(text);
-    if (seconds === undefined || seconds < 1) {
-      problems.push(`${name} must be a duration such as 24h, 30m or 90s (got "${text}")`);
-      return parseDuration(fallback)!;
-    }
-    return seconds;
-  };
-  const teamsManual = {
-    recheckIntervalSeconds: duration(SETTINGS.teamsManualRecheckInterval, DEFAULTS.teamsManualRecheckInterval),
-    deadlineSeconds: duration(SETTINGS.teamsManualDeadline, DEFAULTS.teamsManualDeadline),
-  };
-  if (teamsManual.recheckIntervalSeconds > teamsManual.deadlineSeconds) {
-    problems.push(`${SETTINGS.teamsManualRecheckInterval} must not be longer than ${SETTINGS.teamsManualDeadline}`);
-  }
-  const keyFile = get(SETTINGS.deploymentKeyFile);
-  const keyVaultUrl = url(SETTINGS.keyVaultUrl, ['https:']);
-  if (keyFile && keyVaultUrl) problems.push(`${SETTINGS.deploymentKeyFile} and ${SETTINGS.keyVaultUrl} must not both be set (one place holds the signing key)`);
-  const deploymentKey: AppConfig['deploymentKey'] = keyFile
-    ? { kind: 'file', path: keyFile }
-    : keyVaultUrl
-      ? { kind: 'keyVault', vaultUrl: keyVaultUrl, secretName: get(SETTINGS.deploymentKeySecretName) ?? DEFAULTS.deploymentKeySecretName }
-      : undefined;
-
-  const retry: RetryPolicy = {
-    maxRetries: integer(SETTINGS.graphMaxRetries, DEFAULT_RETRY_POLICY.maxRetries, 0, 20),
-    baseDelayMs: integer(SETTINGS.graphRetryBaseDelayMs, DEFAULT_RETRY_POLICY.baseDelayMs, 0, 60_000),
-    maxDelayMs: integer(SETTINGS.graphRetryMaxDelayMs, DEFAULT_RETRY_POLICY.maxDelayMs, 0, 600_000),
-    maxRetryAfterMs: integer(SETTINGS.graphMaxRetryAfterMs, DEFAULT_RETRY_POLICY.maxRetryAfterMs, 0, 3_600_000),
-  };
-
-  const config: AppConfig = {
-    tenantId,
+  const clientId = settings[SETTINGS.clientId] ?? '';
+  const credential: CredentialConfig =
+    settings[SETTINGS.credentialKind] === 'clientSecret'
+      ? { kind: 'clientSecret', clientId, clientSecret: settings[SETTINGS.clientSecret] ?? '' }
+      : settings[SETTINGS.credentialKind] === 'certificate'
+        ? { kind: 'certificate', clientId, certificatePath: settings[SETTINGS.clientCertificatePath] ?? '' }
+        : { kind: 'managedIdentity', clientId: settings[SETTINGS.managedIdentityClientId] };
+  const connectionString = settings[SETTINGS.storageConnectionString] ?? settings[SETTINGS.webJobsStorage];
+  const tableEndpoint = connectionString ? undefined : settings[SETTINGS.webJobsStorageTableServiceUri];
+  const keyFile = settings[SETTINGS.deploymentKeyFile];
+  const keyVaultUrl = settings[SETTINGS.keyVaultUrl];
+  return {
+    tenantId: settings[SETTINGS.tenantId],
     cloud,
     endpoints: resolveCloudEndpoints(cloud, endpointOverrides),
     endpointOverrides,
     credential,
-    teamsAdapter: oneOf(SETTINGS.teamsAdapter, ['rest', 'manual'] as const, DEFAULTS.teamsAdapter),
-    teamsManual,
+    teamsAdapter: settings[SETTINGS.teamsAdapter],
+    teamsManual: { recheckIntervalSeconds: settings[SETTINGS.teamsManualRecheckInterval], deadlineSeconds: settings[SETTINGS.teamsManualDeadline] },
     storage: {
       connectionString: connectionString ?? '',
-      ...(tableEndpoint ? { tableEndpoint, managedIdentityClientId: get(SETTINGS.webJobsStorageClientId) ?? get(SETTINGS.managedIdentityClientId) } : {}),
-      tablePrefix,
+      ...(tableEndpoint
+        ? { tableEndpoint, managedIdentityClientId: settings[SETTINGS.webJobsStorageClientId] ?? settings[SETTINGS.managedIdentityClientId] }
+        : {}),
+      tablePrefix: settings[SETTINGS.tablePrefix],
     },
-    teamsDiscovery: oneOf(SETTINGS.teamsAdminDiscovery, ['on', 'off'] as const, DEFAULTS.teamsAdminDiscovery) === 'on',
-    publicBaseUrl: url(SETTINGS.publicBaseUrl, ['https:', 'http:']),
-    retry,
-    graphBatchSize: integer(SETTINGS.graphBatchSize, DEFAULTS.graphBatchSize, 1, 20),
-    graphPageSize: integer(SETTINGS.graphPageSize, DEFAULTS.graphPageSize, 1, 999),
-    graphRequestTimeoutMs: integer(SETTINGS.graphRequestTimeoutMs, DEFAULTS.graphRequestTimeoutMs, 1_000, 600_000),
-    tableConflictRetries: integer(SETTINGS.tableConflictRetries, DEFAULTS.tableConflictRetries, 0, 50),
-    invitationLifetimeSeconds: invitationLifetimeSeconds ?? 0,
-    reconcileSchedule: get(SETTINGS.reconcileSchedule) ?? DEFAULTS.reconcileSchedule,
-    reconcileMode: oneOf(SETTINGS.reconcileMode, ['report', 'enforce'] as const, DEFAULTS.reconcileMode),
-    subscriptionLifetimeMinutes: integer(SETTINGS.subscriptionLifetimeMinutes, DEFAULTS.subscriptionLifetimeMinutes, 5, 41_760),
-    subscriptionRenewBeforeMinutes: integer(SETTINGS.subscriptionRenewBeforeMinutes, DEFAULTS.subscriptionRenewBeforeMinutes, 1, 41_760),
-    reconcileDebounceMs: integer(SETTINGS.reconcileDebounceMs, DEFAULTS.reconcileDebounceMs, 0, 600_000),
-    reconcileClaimLeaseSeconds: integer(SETTINGS.reconcileClaimLeaseSeconds, DEFAULTS.reconcileClaimLeaseSeconds, 10, 86_400),
-    subscriptionMonitorMaxSleepMinutes: integer(SETTINGS.subscriptionMonitorMaxSleepMinutes, DEFAULTS.subscriptionMonitorMaxSleepMinutes, 1, 10_080),
+    teamsDiscovery: settings[SETTINGS.teamsAdminDiscovery] === 'on',
+    publicBaseUrl: settings[SETTINGS.publicBaseUrl],
+    retry: {
+      maxRetries: settings[SETTINGS.graphMaxRetries],
+      baseDelayMs: settings[SETTINGS.graphRetryBaseDelayMs],
+      maxDelayMs: settings[SETTINGS.graphRetryMaxDelayMs],
+      maxRetryAfterMs: settings[SETTINGS.graphMaxRetryAfterMs],
+    },
+    graphBatchSize: settings[SETTINGS.graphBatchSize],
+    graphPageSize: settings[SETTINGS.graphPageSize],
+    graphRequestTimeoutMs: settings[SETTINGS.graphRequestTimeoutMs],
+    tableConflictRetries: settings[SETTINGS.tableConflictRetries],
+    invitationLifetimeSeconds: settings[SETTINGS.invitationLifetime],
+    reconcileSchedule: settings[SETTINGS.reconcileSchedule],
+    reconcileMode: settings[SETTINGS.reconcileMode],
+    subscriptionLifetimeMinutes: settings[SETTINGS.subscriptionLifetimeMinutes],
+    subscriptionRenewBeforeMinutes: settings[SETTINGS.subscriptionRenewBeforeMinutes],
+    reconcileDebounceMs: settings[SETTINGS.reconcileDebounceMs],
+    reconcileClaimLeaseSeconds: settings[SETTINGS.reconcileClaimLeaseSeconds],
+    subscriptionMonitorMaxSleepMinutes: settings[SETTINGS.subscriptionMonitorMaxSleepMinutes],
     activityRetry: {
-      maxAttempts: integer(SETTINGS.activityMaxAttempts, DEFAULTS.activityMaxAttempts, 1, 100),
-      firstRetryIntervalMs: integer(SETTINGS.activityFirstRetryIntervalMs, DEFAULTS.activityFirstRetryIntervalMs, 100, 3_600_000),
+      maxAttempts: settings[SETTINGS.activityMaxAttempts],
+      firstRetryIntervalMs: settings[SETTINGS.activityFirstRetryIntervalMs],
       backoffCoefficient: DEFAULTS.activityBackoffCoefficient,
     },
-    maxMessageBytes: integer(SETTINGS.maxMessageBytes, DEFAULTS.maxMessageBytes, 1_024, 1_048_576),
-    guestInviteRedirectUrl: url(SETTINGS.guestInviteRedirectUrl, ['https:']) ?? ENVIRONMENTS[cloud].myAppsUrl,
-    deploymentKey,
-    partnerReadyTimeoutSeconds: partnerReadyTimeoutSeconds ?? 0,
-    nonceProcessingLeaseSeconds: integer(SETTINGS.nonceProcessingLeaseSeconds, DEFAULTS.nonceProcessingLeaseSeconds, 1, 3_600),
+    maxMessageBytes: settings[SETTINGS.maxMessageBytes],
+    guestInviteRedirectUrl: settings[SETTINGS.guestInviteRedirectUrl] ?? ENVIRONMENTS[cloud].myAppsUrl,
+    deploymentKey: keyFile
+      ? { kind: 'file', path: keyFile }
+      : keyVaultUrl
+        ? { kind: 'keyVault', vaultUrl: keyVaultUrl, secretName: settings[SETTINGS.deploymentKeySecretName] }
+        : undefined,
+    partnerReadyTimeoutSeconds: settings[SETTINGS.partnerReadyTimeout],
+    nonceProcessingLeaseSeconds: settings[SETTINGS.nonceProcessingLeaseSeconds],
     messageDelivery: {
-      maxAttempts: integer(SETTINGS.messageDeliveryMaxAttempts, DEFAULTS.messageDeliveryMaxAttempts, 1, 100),
-      firstRetryIntervalMs: integer(SETTINGS.messageDeliveryFirstRetryIntervalMs, DEFAULTS.messageDeliveryFirstRetryIntervalMs, 100, 3_600_000),
-      maxRetryIntervalMs: integer(SETTINGS.messageDeliveryMaxRetryIntervalMs, DEFAULTS.messageDeliveryMaxRetryIntervalMs, 100, 86_400_000),
+      maxAttempts: settings[SETTINGS.messageDeliveryMaxAttempts],
+      firstRetryIntervalMs: settings[SETTINGS.messageDeliveryFirstRetryIntervalMs],
+      maxRetryIntervalMs: settings[SETTINGS.messageDeliveryMaxRetryIntervalMs],
       backoffCoefficient: DEFAULTS.messageDeliveryBackoffCoefficient,
-      requestTimeoutMs: integer(SETTINGS.messageDeliveryRequestTimeoutMs, DEFAULTS.messageDeliveryRequestTimeoutMs, 1_000, 600_000),
+      requestTimeoutMs: settings[SETTINGS.messageDeliveryRequestTimeoutMs],
     },
-    offboardMessageLifetimeSeconds: duration(SETTINGS.offboardMessageLifetime, DEFAULTS.offboardMessageLifetime),
-    tenantWriterLeaseSeconds: integer(SETTINGS.tenantWriterLeaseSeconds, DEFAULTS.tenantWriterLeaseSeconds, 5, 86_400),
-    offboardWriterPollIntervalMs: integer(SETTINGS.offboardWriterPollIntervalMs, DEFAULTS.offboardWriterPollIntervalMs, 100, 600_000),
-    outbound: {
-      allowHttpLoopback: oneOf(SETTINGS.outboundAllowHttpLoopback, ['true', 'false'] as const, String(DEFAULTS.outboundAllowHttpLoopback) as 'true' | 'false') === 'true',
-      maxResponseBytes: DEFAULTS.outboundMaxResponseBytes,
-    },
-    partnerKeyFetchTimeoutMs: integer(SETTINGS.partnerKeyFetchTimeoutMs, DEFAULTS.partnerKeyFetchTimeoutMs, 500, 120_000),
-    partnerDomainLookupLimit: integer(SETTINGS.partnerDomainLookupLimit, DEFAULTS.partnerDomainLookupLimit, 0, 1_000),
+    offboardMessageLifetimeSeconds: settings[SETTINGS.offboardMessageLifetime],
+    tenantWriterLeaseSeconds: settings[SETTINGS.tenantWriterLeaseSeconds],
+    offboardWriterPollIntervalMs: settings[SETTINGS.offboardWriterPollIntervalMs],
+    outbound: { allowHttpLoopback: settings[SETTINGS.outboundAllowHttpLoopback], maxResponseBytes: DEFAULTS.outboundMaxResponseBytes },
+    partnerKeyFetchTimeoutMs: settings[SETTINGS.partnerKeyFetchTimeoutMs],
+    partnerDomainLookupLimit: settings[SETTINGS.partnerDomainLookupLimit],
     invitationDrafts: {
-      perPartnerMax: integer(SETTINGS.invitationDraftsPerPartnerMax, DEFAULTS.invitationDraftsPerPartnerMax, 1, 10_000),
-      max: integer(SETTINGS.invitationDraftsMax, DEFAULTS.invitationDraftsMax, 1, 100_000),
-      retryAfterSeconds: integer(SETTINGS.invitationDraftsRetryAfterSeconds, DEFAULTS.invitationDraftsRetryAfterSeconds, 1, 86_400),
+      perPartnerMax: settings[SETTINGS.invitationDraftsPerPartnerMax],
+      max: settings[SETTINGS.invitationDraftsMax],
+      retryAfterSeconds: settings[SETTINGS.invitationDraftsRetryAfterSeconds],
     },
-    housekeepingSchedule: get(SETTINGS.housekeepingSchedule) ?? DEFAULTS.housekeepingSchedule,
+    housekeepingSchedule: settings[SETTINGS.housekeepingSchedule],
     notifications: {
-      maxBodyBytes: integer(SETTINGS.notificationMaxBodyBytes, DEFAULTS.notificationMaxBodyBytes, 1_024, 10_000_000),
-      lookupConcurrency: integer(SETTINGS.notificationLookupConcurrency, DEFAULTS.notificationLookupConcurrency, 1, 100),
-      pointReadLimit: integer(SETTINGS.notificationPointReadLimit, DEFAULTS.notificationPointReadLimit, 0, 1_000),
+      maxBodyBytes: settings[SETTINGS.notificationMaxBodyBytes],
+      lookupConcurrency: settings[SETTINGS.notificationLookupConcurrency],
+      pointReadLimit: settings[SETTINGS.notificationPointReadLimit],
     },
   };
-  if (config.offboardMessageLifetimeSeconds > MAX_MESSAGE_LIFETIME_SECONDS) {
-    problems.push(`${SETTINGS.offboardMessageLifetime} must not be longer than ${MAX_MESSAGE_LIFETIME_SECONDS / 86_400}d (what a partner accepts)`);
-  }
-  if (config.subscriptionRenewBeforeMinutes >= config.subscriptionLifetimeMinutes) {
-    problems.push(`${SETTINGS.subscriptionRenewBeforeMinutes} must be shorter than ${SETTINGS.subscriptionLifetimeMinutes}`);
-  }
-  if (problems.length > 0) {
-    throw new DomainError('config.invalid', `The app settings are not valid: ${problems.join('; ')}.`, { details: { problems } });
-  }
-  return config;
 }

@@ -1,4 +1,4 @@
-// The domain layer (design §2): no Functions imports. Import from here or from a module's index.
+// The domain layer (see docs/architecture.md): no Functions imports. Import from here or from a module's index.
 export * from './errors';
 export * from './clouds';
 export * from './config';

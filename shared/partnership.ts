@@ -1,5 +1,5 @@
 // The partnership: what an admin asks for (one zod schema, the type inferred from it), the
-// state machine of design §4, and the drift status of an Active partnership.
+// state machine of docs/handshake.md, and the drift status of an Active partnership.
 import { z } from 'zod';
 import { ENVIRONMENT_NAMES, environmentSchema } from './clouds';
 import { DomainError } from './errors';
@@ -396,8 +396,11 @@ function dropUndefined<T extends object>(value: T): T {
   ) as T;
 }
 
+/** Which side of the handshake a partnership is: the initiator (A) invites, the responder (B) approves. */
+export type PartnershipRole = 'initiator' | 'responder';
+
 // ---------------------------------------------------------------------------------------------
-// State machine (design §4)
+// State machine (see docs/handshake.md)
 
 export const PARTNERSHIP_STATUSES = [
   'Draft',

@@ -4,7 +4,7 @@
 // and that real answers match it. Every admin route is described twice: with a function key at
 // /api/<route>, and for the signed-in console at /api/console-api/<route> (see adminRoutes.ts).
 import { z } from 'zod';
-import { approvalSchema, rejectionSchema } from '../../orchestrations/partnerships';
+import { approvalSchema, rejectionSchema } from '../../orchestrations/usecases/partnerships';
 import { PARTNERSHIP_REQUEST_HELP } from '../../shared/api/fieldHelp';
 import {
   createdPartnershipSchema,

@@ -4,7 +4,7 @@ import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
 import { handshakeDeployment } from '../deployment';
 import { REMOVE_SUBSCRIPTIONS_ACTIVITY } from '../names';
-import { releaseSubscriptions, type SubscriptionRelease } from '../reconcile/subscriptions';
+import { releaseSubscriptions, type SubscriptionRelease } from '../../shared/reconcile/subscriptions';
 
 export interface RemoveSubscriptionsInput {
   partnershipId: string;

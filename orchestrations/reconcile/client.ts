@@ -4,7 +4,7 @@
 import type { DurableClient } from 'durable-functions';
 import { startInstance } from '../instances';
 import type { AppConfig } from '../../shared';
-import { ALL_PARTNERSHIPS, type ClaimRequestOutcome } from './claims';
+import { ALL_PARTNERSHIPS, type ClaimRequestOutcome } from '../../shared/tables/reconcileClaims';
 import type { ReconcileDeployment } from './deployment';
 import { activityRetryOf, type ReconcilePartnershipInput, type SubscriptionMonitorInput } from './inputs';
 import {

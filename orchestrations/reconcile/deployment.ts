@@ -12,7 +12,7 @@ import {
   type Repositories,
   type TenantAdapters,
 } from '../../shared';
-import { ReconcileClaimRepository } from './claims';
+import { ReconcileClaimRepository } from '../../shared/tables/reconcileClaims';
 
 export interface ReconcileDeployment {
   config: AppConfig;

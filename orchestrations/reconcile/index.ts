@@ -1,4 +1,4 @@
-// Reconciliation (design §6, issue 7): importing this module registers the reconcile
+// Reconciliation (see docs/reconciliation.md): importing this module registers the reconcile
 // orchestrations and activities. Triggers call the helpers of ./client; the handshake calls the
 // ENSURE_SUBSCRIPTIONS_ACTIVITY activity with { partnershipId } when a partnership becomes Active.
 import './activities/reconcileTenant';
@@ -12,12 +12,12 @@ import './subscriptionLifecycle';
 
 export * from './names';
 export * from './inputs';
-export { ReconcileClaimRepository, RECONCILE_CLAIMS_TABLE, ALL_PARTNERSHIPS } from './claims';
-export type { ReconcileClaim, ClaimRequestOutcome, ClaimReleaseOutcome } from './claims';
+export { ReconcileClaimRepository, RECONCILE_CLAIMS_TABLE, ALL_PARTNERSHIPS } from '../../shared/tables/reconcileClaims';
+export type { ReconcileClaim, ClaimRequestOutcome, ClaimReleaseOutcome } from '../../shared/tables/reconcileClaims';
 export { currentDeployment, createReconcileDeployment } from './deployment';
 export type { ReconcileDeployment } from './deployment';
-export { runReconcile } from './run';
-export type { ReconcileRunInput, ReconcileRunResult, DriftedPartnership, PartnershipReconcileRecord } from './run';
+export { runReconcile } from '../../shared/reconcile/run';
+export type { ReconcileRunInput, ReconcileRunResult, DriftedPartnership, PartnershipReconcileRecord } from '../../shared/reconcile/run';
 export {
   subscriptionsNeeded,
   syncSubscriptions,
@@ -25,8 +25,8 @@ export {
   releaseSubscriptions,
   NOTIFICATIONS_ROUTE,
   LIFECYCLE_ROUTE,
-} from './subscriptions';
-export type { SubscriptionNeed, SubscriptionSyncResult, SubscriptionRelease } from './subscriptions';
+} from '../../shared/reconcile/subscriptions';
+export type { SubscriptionNeed, SubscriptionSyncResult, SubscriptionRelease } from '../../shared/reconcile/subscriptions';
 export { requestReconcile, ensureSubscriptionMonitor } from './client';
 export type { ReconcilePartnershipOutput, ReconcileTenantOutcome } from './outcome';
 export type { ReconcileTenantInput } from './activities/reconcileTenant';

@@ -29,12 +29,8 @@ export const adminRunInstance = (partnershipId: string, requestId: string): stri
 /** Instance handling one lifecycle event of one subscription (a redelivery while it runs is a no-op). */
 export const lifecycleInstance = (subscriptionId: string, event: string): string => `subscription-${event}-${subscriptionId}`;
 
-export const RECONCILE_MODES = ['report', 'enforce'] as const;
-export type ReconcileMode = (typeof RECONCILE_MODES)[number];
-
-/** What started a run (recorded with the drift it finds). */
-export const RECONCILE_TRIGGERS = ['timer', 'notification', 'missed', 'admin'] as const;
-export type ReconcileTrigger = (typeof RECONCILE_TRIGGERS)[number];
+// Modes and triggers are the domain's (the reconcile run records them): see shared/reconcile/modes.ts.
+export { RECONCILE_MODES, RECONCILE_TRIGGERS, type ReconcileMode, type ReconcileTrigger } from '../../shared/reconcile/modes';
 
 /** Retry of reconcile activities: tenant reads and writes already retry 429/503 inside; this covers the rest. */
 export const RECONCILE_ACTIVITY_RETRY = { firstRetryIntervalMs: 5_000, maxAttempts: 3, backoffCoefficient: 2 } as const;

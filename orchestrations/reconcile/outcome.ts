@@ -9,7 +9,7 @@ import { isDomainError, type PartialFailureDetails, type SerializedDomainError }
 import { internalError, isTransient } from '../activities/outcome';
 import { retryOptions, type ActivityRetryPolicy } from './inputs';
 import { RECONCILE_TENANT_ACTIVITY } from './names';
-import type { ReconcileRunInput, ReconcileRunResult } from './run';
+import type { ReconcileRunInput, ReconcileRunResult } from '../../shared/reconcile/run';
 
 export interface ReconcileTenantInput extends ReconcileRunInput {
   claim?: { scope: string; run: number };

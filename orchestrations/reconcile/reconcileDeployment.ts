@@ -1,4 +1,4 @@
-// Orchestration: the timer's run over the whole deployment (design §6) — one read of the tenant,
+// Orchestration: the timer's run over the whole deployment (see docs/reconciliation.md) — one read of the tenant,
 // every Active partnership diffed in memory, drift reported or repaired. Started under the
 // singleton id RECONCILE_DEPLOYMENT_INSTANCE, so two runs never overlap.
 import * as df from 'durable-functions';

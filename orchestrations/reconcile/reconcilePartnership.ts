@@ -7,7 +7,7 @@
 // again (continue-as-new), so no change is lost and a burst still costs one run.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import { ALL_PARTNERSHIPS, type ClaimReleaseOutcome } from './claims';
+import { ALL_PARTNERSHIPS, type ClaimReleaseOutcome } from '../../shared/tables/reconcileClaims';
 import { parseInput, reconcilePartnershipInputSchema, retryOptions } from './inputs';
 import { RECONCILE_PARTNERSHIP_ORCHESTRATION, RELEASE_RECONCILE_CLAIM_ACTIVITY } from './names';
 import { reconcileWithRetry, type ReconcilePartnershipOutput, type ReconcileTenantInput, type ReconcileTenantOutcome } from './outcome';

@@ -1,4 +1,4 @@
-// A small typed client of one deployment's HTTP API (issue 6). It sends the function key in the
+// A small typed client of one deployment's HTTP API. It sends the function key in the
 // `x-functions-key` header (never in a URL, never in an error message) and turns every error
 // answer into an ApiProblemError.
 import type { PartnershipStatus } from '../partnership';

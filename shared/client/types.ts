@@ -1,12 +1,12 @@
-// Shapes of one deployment's HTTP API (issue 6) on the wire: what the API answers
-// (orchestrations/partnerships.ts builds these) and what the client reads. Dates are ISO strings;
+// Shapes of one deployment's HTTP API on the wire: what the API answers
+// (orchestrations/usecases/partnerships.ts builds these) and what the client reads. Dates are ISO strings;
 // `desired` and plan operations are the domain's JSON.
 import type { z } from 'zod';
 import type { CloudName } from '../clouds';
 import type { SerializedDomainError } from '../errors';
 import type { OwnedItem } from '../ownership';
 import type { DesiredCollaboration, DriftStatus, PartnershipStatus, partnershipRequestSchema } from '../partnership';
-import type { PartnershipRole } from '../tables';
+import type { PartnershipRole } from '../partnership';
 
 export type { PartnershipRole };
 

@@ -1,4 +1,4 @@
-// Microsoft Graph adapter (design §7).
+// Microsoft Graph adapter (see docs/architecture.md).
 export { GraphAdapter, invitedAddress } from './client';
 export type { GraphAdapterOptions, BatchRequest, BatchResponse, HttpMethod, GraphSubscription } from './client';
 export { createCredential } from './credential';

@@ -1,4 +1,4 @@
-// Limits and lifetimes of the handshake protocol (design §4). Every number the trust layer uses
+// Limits and lifetimes of the handshake protocol (see docs/handshake.md). Every number the trust layer uses
 // lives here so the HTTP triggers, the orchestrations and the tests agree on it.
 
 /** Largest handshake message accepted or produced (bytes of the compact JWS); larger is refused unparsed. */

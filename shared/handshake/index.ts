@@ -1,4 +1,4 @@
-// Handshake messages and trust (design §4): keys, signed messages, verification, nonces, pairing
+// Handshake messages and trust (see docs/handshake.md): keys, signed messages, verification, nonces, pairing
 // codes and pre-trust rules. Pure domain code; storage comes in through the NonceStore interface
 // (shared/tables/nonces.ts) and pinned keys through shared/tables/keys.ts.
 export {

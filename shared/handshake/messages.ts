@@ -1,4 +1,4 @@
-// The five handshake messages of design §4 as zod schemas. The claims are the JWS payload;
+// The five handshake messages of docs/handshake.md as zod schemas. The claims are the JWS payload;
 // the sender's public key, where it is presented, travels in the protected header (`jwk`).
 import { z } from 'zod';
 import { MAX_MESSAGE_LIFETIME_SECONDS } from './constants';

@@ -1,4 +1,4 @@
-// Receiving handshake messages: every check of design §4, each refusal a typed error, and no side
+// Receiving handshake messages: every check of docs/handshake.md, each refusal a typed error, and no side
 // effect (the only storage access is a read of the Nonces table).
 import type { KeyObject } from 'node:crypto';
 import { base64url, compactVerify, errors as joseErrors } from 'jose';

@@ -1,4 +1,4 @@
-// Desired vs actual: read, diff, plan, remove-plan, apply (design §6, issue 5).
+// Desired vs actual: read, diff, plan, remove-plan, apply (see docs/architecture.md).
 export * from './operations';
 export { plan, partnerSettingsDiff, sameB2BSetting } from './plan';
 export type { PlanOptions } from './plan';

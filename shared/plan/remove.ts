@@ -25,7 +25,8 @@ export interface RemovePlanOptions extends PlanOptions {
 /**
  * The plan that removes what `partnership` owns. `otherPartnerships` are every other partnership
  * of the deployment that is not being removed (their needs are kept); `actual` must cover the
- * Teams configurations and guests named in `ownership`.
+ * Teams configurations and guests named in `ownership`. Each area below adds its operations to
+ * one `RemovalPlan`, in dependency order.
  */
 export function removePlan(
   partnership: PartnershipTarget,
@@ -34,6 +35,51 @@ export function removePlan(
   actual: TenantState,
   options: RemovePlanOptions,
 ): Plan {
+  const scope = removalScope(partnership, ownership, otherPartnerships, actual, options);
+  const out = new RemovalPlan(scope.id);
+  removeTeamsSettings(scope, out);
+  // Meeting policies other than Global (anonymous join), one update per policy.
+  out.operations.push(...removeMeetingPolicySettings(scope.id, scope.items, scope.others, actual, out));
+  // Cross-tenant sync, source side: it relies on the partner entry (validated credentials).
+  out.operations.push(...removeSyncSources(scope.id, scope.items, scope.others, actual, out));
+  removeIdentitySync(scope, out);
+  // Microsoft 365 capabilities live on the partner entry: before it is restored or deleted.
+  out.operations.push(...removeM365Capabilities(scope.id, scope.items, scope.others, actual, out));
+  removePartnerEntries(scope, out);
+  restorePartnerSettings(scope, out);
+  removeCloudEndpoints(scope, out);
+  // Team memberships of the guests before the guests themselves.
+  out.operations.push(...removeTeamMembers(scope.id, scope.items, scope.others, actual, out));
+  removeGuests(scope, out);
+  return out.plan();
+}
+
+/** What every area reads: the partnership, what it owns, what the others still need, the tenant. */
+interface RemovalScope {
+  id: string;
+  /** What the partnership owns, each item once. */
+  items: OwnedItem[];
+  others: Needs;
+  actual: TenantState;
+  options: RemovePlanOptions;
+  /** The partner settings this partnership wants (to tell what an admin changed since). */
+  mySettings: PartnerSettings;
+  /** Partner entries this partnership created (tenant ids, lower case). */
+  ownedPartners: Set<string>;
+  /**
+   * Partner entries this partnership created whose settings an admin changed since: the admin's
+   * now — they stay (with their identity sync), and a warning names them.
+   */
+  partnersChangedByAdmin: Set<string>;
+}
+
+function removalScope(
+  partnership: PartnershipTarget,
+  ownership: readonly OwnedItem[],
+  otherPartnerships: readonly PartnershipTarget[],
+  actual: TenantState,
+  options: RemovePlanOptions,
+): RemovalScope {
   const id = partnership.partnershipId;
   const others = needsOf(
     otherPartnerships.filter((other) => other.partnershipId !== id),
@@ -41,43 +87,60 @@ export function removePlan(
     true,
   );
   const mySettings = partnerSettingsFor(partnership.desired);
-  const operations: PlanOperation[] = [];
-  const warnings: PlanWarning[] = [];
-  const handOvers: OwnershipHandOver[] = [];
-  const released: OwnershipClaim[] = [];
-
-  const claim = (item: OwnedItem): OwnershipClaim => ({ partnershipId: id, item });
-  const handOver = (item: OwnedItem, to: readonly string[] | undefined): boolean => {
-    if (!to || to.length === 0) return false;
-    handOvers.push({ item, fromPartnershipId: id, toPartnershipId: to[0] });
-    return true;
-  };
-  const release = (item: OwnedItem): void => {
-    released.push(claim(item));
-  };
-  const changedByAdmin = (item: OwnedItem, what: string): void => {
-    release(item);
-    warnings.push({
-      code: 'ownership.changed-by-admin',
-      partnershipIds: [id],
-      message: `${what} was changed since the product set it; it is left as it is.`,
-      items: [item],
-    });
-  };
-
-  const unique = new Map(ownership.map((item) => [ownedItemKey(item), item] as const));
-  const items = [...unique.values()];
-  const ownedPartners = new Set(items.filter((item) => item.kind === 'partner').map((item) => (item as { tenantId: string }).tenantId.toLowerCase()));
-  // A partner entry this partnership created whose settings an admin changed since is the admin's
-  // now: it stays (with its identity sync), and the warning names it.
+  const items = [...new Map(ownership.map((item) => [ownedItemKey(item), item] as const)).values()];
+  const ownedPartners = new Set(items.flatMap((item) => (item.kind === 'partner' ? [item.tenantId.toLowerCase()] : [])));
   const partnersChangedByAdmin = new Set(
     [...ownedPartners].filter((tenantId) => {
       const current = actual.partners[tenantId];
       return current !== undefined && !others.partners.has(tenantId) && Object.keys(partnerSettingsDiff(current, mySettings)).length > 0;
     }),
   );
+  return { id, items, others, actual, options, mySettings, ownedPartners, partnersChangedByAdmin };
+}
 
-  // 1. Teams, one update per configuration type.
+/** The plan being built, and the three things an area may do with an owned item besides removing it. */
+class RemovalPlan {
+  readonly operations: PlanOperation[] = [];
+  readonly warnings: PlanWarning[] = [];
+  readonly handOvers: OwnershipHandOver[] = [];
+  readonly released: OwnershipClaim[] = [];
+
+  constructor(private readonly partnershipId: string) {}
+
+  claim(item: OwnedItem): OwnershipClaim {
+    return { partnershipId: this.partnershipId, item };
+  }
+
+  /** Another partnership still needs it: it becomes theirs (true), or nobody does (false). */
+  handOver(item: OwnedItem, to: readonly string[] | undefined): boolean {
+    if (!to || to.length === 0) return false;
+    this.handOvers.push({ item, fromPartnershipId: this.partnershipId, toPartnershipId: to[0] });
+    return true;
+  }
+
+  /** Nothing to undo (already gone or already restored): the partnership just stops owning it. */
+  release(item: OwnedItem): void {
+    this.released.push(this.claim(item));
+  }
+
+  /** An admin changed it since the product set it: it is theirs now, left as it is, with a warning. */
+  changedByAdmin(item: OwnedItem, what: string): void {
+    this.release(item);
+    this.warnings.push({
+      code: 'ownership.changed-by-admin',
+      partnershipIds: [this.partnershipId],
+      message: `${what} was changed since the product set it; it is left as it is.`,
+      items: [item],
+    });
+  }
+
+  plan(): Plan {
+    return { operations: this.operations, warnings: this.warnings, handOvers: this.handOvers, released: this.released };
+  }
+}
+
+/** 1. Teams, one update per configuration type: switches back to their previous value, list entries out. */
+function removeTeamsSettings({ id, items, others, actual }: RemovalScope, out: RemovalPlan): void {
   for (const type of TEAMS_CONFIGURATION_TYPES) {
     const mine = items.filter(
       (item) =>
@@ -90,42 +153,41 @@ export function removePlan(
     const releases: OwnershipClaim[] = [];
     for (const item of mine) {
       if (item.kind === 'teamsSetting') {
-        if (handOver(item, teamsSwitchNeededBy(others, type, item.property))) continue;
+        if (out.handOver(item, teamsSwitchNeededBy(others, type, item.property))) continue;
         const productValue = findTeamsSwitch(type, item.property)?.value;
         const value = current[item.property];
-        if (sameValue(value, item.previous)) release(item);
-        else if (!sameValue(value, productValue)) changedByAdmin(item, `Teams ${type}.${item.property}`);
+        if (sameValue(value, item.previous)) out.release(item);
+        else if (!sameValue(value, productValue)) out.changedByAdmin(item, `Teams ${type}.${item.property}`);
         else {
           update.set[item.property] = item.previous as TeamsValue;
-          releases.push(claim(item));
+          releases.push(out.claim(item));
         }
       } else if (item.kind === 'teamsListEntry') {
-        const neededBy = listEntryNeededBy(others, item.property, item.value);
-        if (handOver(item, neededBy)) continue;
+        if (out.handOver(item, listEntryNeededBy(others, item.property, item.value))) continue;
         const list = (current[item.property] as string[] | undefined) ?? [];
-        if (!list.some((entry) => entry.toLowerCase() === item.value.toLowerCase())) release(item);
+        if (!list.some((entry) => entry.toLowerCase() === item.value.toLowerCase())) out.release(item);
         else {
           (update.removeFromLists[item.property] ??= []).push(item.value);
-          releases.push(claim(item));
+          releases.push(out.claim(item));
         }
       } else if (item.kind === 'crossCloudMeetingPartner') {
-        if (handOver(item, others.crossCloudMeetings.get(item.tenantId.toLowerCase())?.partnershipIds)) continue;
+        if (out.handOver(item, others.crossCloudMeetings.get(item.tenantId.toLowerCase())?.partnershipIds)) continue;
         const partners = (current.Partners as TeamsConfigurations['TeamsCrossCloudMeetingConfiguration']['Partners']) ?? [];
         const existing = partners.find((partner) => partner.TenantId.toLowerCase() === item.tenantId.toLowerCase());
-        if (!existing && !item.previous) release(item);
+        if (!existing && !item.previous) out.release(item);
         else {
           if (item.previous) update.upsertPartners.push(item.previous);
           else update.removePartners.push(item.tenantId);
-          releases.push(claim(item));
+          releases.push(out.claim(item));
         }
       }
     }
-    closeFederationIfEmptied(type, current, update, warnings, id);
+    closeFederationIfEmptied(type, current, update, out.warnings, id);
     if (isEmptyTeamsUpdate(update)) {
-      released.push(...releases);
+      out.released.push(...releases);
       continue;
     }
-    operations.push({
+    out.operations.push({
       kind: 'teams.update',
       id: `teams.update:${type}`,
       description: describeTeamsUpdate(type, update),
@@ -137,66 +199,51 @@ export function removePlan(
       after: applyTeamsUpdate(current as never, update),
     });
   }
+}
 
-  // Meeting policies other than Global (anonymous join), one update per policy.
-  operations.push(...removeMeetingPolicySettings(id, items, others, actual, { handOvers, released, warnings }));
+const partnerGone = (actual: TenantState, tenantId: string): boolean => !actual.partners[tenantId];
+const syncKnownAbsent = (actual: TenantState, tenantId: string): boolean =>
+  actual.coverage.identitySyncFor.includes(tenantId) && actual.identitySync[tenantId] === null;
 
-  // 2. Cross-tenant sync, source side: it relies on the partner entry (validated credentials).
-  operations.push(...removeSyncSources(id, items, others, actual, { handOvers, released }));
-
-  // 3. Identity sync before its partner (Graph refuses to delete a partner that still has it).
-  const partnerGone = (tenantId: string): boolean => !actual.partners[tenantId];
-  const syncKnownAbsent = (tenantId: string): boolean =>
-    actual.coverage.identitySyncFor.includes(tenantId) && actual.identitySync[tenantId] === null;
+/**
+ * 3. Identity sync, before its partner (Graph refuses to delete a partner that still has it):
+ * deleted with a partner entry this partnership created, otherwise deleted or restored as owned.
+ */
+function removeIdentitySync(scope: RemovalScope, out: RemovalPlan): void {
+  const { id, items, others, actual, ownedPartners, partnersChangedByAdmin } = scope;
+  const keptAnyway = (tenantId: string): boolean =>
+    partnerGone(actual, tenantId) || syncKnownAbsent(actual, tenantId) || partnersChangedByAdmin.has(tenantId);
   for (const tenantId of ownedPartners) {
-    if (others.partners.has(tenantId) || partnerGone(tenantId) || syncKnownAbsent(tenantId) || partnersChangedByAdmin.has(tenantId)) continue;
+    if (others.partners.has(tenantId) || keptAnyway(tenantId)) continue;
     const syncItem = items.find((item) => item.kind === 'identitySync' && item.tenantId.toLowerCase() === tenantId);
-    operations.push({
-      kind: 'identitySync.delete',
-      id: `identitySync.delete:${tenantId}`,
-      description: `Remove the identity synchronisation settings of partner ${tenantId}.`,
-      partnershipIds: [id],
-      claims: [],
-      releases: syncItem ? [claim(syncItem)] : [],
-      tenantId,
-      before: actual.identitySync[tenantId] ?? null,
-      after: null,
-    });
+    out.operations.push(identitySyncDelete(id, tenantId, actual, syncItem ? [out.claim(syncItem)] : [], `Remove the identity synchronisation settings of partner ${tenantId}.`));
   }
   for (const item of items) {
     if (item.kind !== 'identitySync') continue;
     const tenantId = item.tenantId.toLowerCase();
     if (ownedPartners.has(tenantId)) {
-      if (others.partners.has(tenantId)) handOver(item, others.partners.get(tenantId)!.partnershipIds);
-      else if (partnerGone(tenantId) || syncKnownAbsent(tenantId) || partnersChangedByAdmin.has(tenantId)) release(item);
-      continue; // released by the delete above
+      if (others.partners.has(tenantId)) out.handOver(item, others.partners.get(tenantId)!.partnershipIds);
+      else if (keptAnyway(tenantId)) out.release(item);
+      continue; // otherwise released by the delete above
     }
-    if (handOver(item, others.identitySync.get(tenantId) ?? others.partners.get(tenantId)?.partnershipIds)) continue;
-    if (partnerGone(tenantId)) {
-      release(item);
+    if (out.handOver(item, others.identitySync.get(tenantId) ?? others.partners.get(tenantId)?.partnershipIds)) continue;
+    if (partnerGone(actual, tenantId)) {
+      out.release(item);
     } else if (item.previous === null) {
-      if (syncKnownAbsent(tenantId)) release(item);
+      if (syncKnownAbsent(actual, tenantId)) out.release(item);
       else {
-        operations.push({
-          kind: 'identitySync.delete',
-          id: `identitySync.delete:${tenantId}`,
-          description: `Remove the identity synchronisation settings of partner ${tenantId} added by this partnership.`,
-          partnershipIds: [id],
-          claims: [],
-          releases: [claim(item)],
-          tenantId,
-          before: actual.identitySync[tenantId] ?? null,
-          after: null,
-        });
+        out.operations.push(
+          identitySyncDelete(id, tenantId, actual, [out.claim(item)], `Remove the identity synchronisation settings of partner ${tenantId} added by this partnership.`),
+        );
       }
     } else {
-      operations.push({
+      out.operations.push({
         kind: 'identitySync.put',
         id: `identitySync.put:${tenantId}`,
         description: `Restore the identity synchronisation settings of partner ${tenantId}.`,
         partnershipIds: [id],
         claims: [],
-        releases: [claim(item)],
+        releases: [out.claim(item)],
         tenantId,
         settings: item.previous,
         before: actual.identitySync[tenantId] ?? null,
@@ -204,50 +251,66 @@ export function removePlan(
       });
     }
   }
+}
 
-  // Microsoft 365 capabilities live on the partner entry: before it is restored or deleted.
-  operations.push(...removeM365Capabilities(id, items, others, actual, { handOvers, released, warnings }));
+function identitySyncDelete(id: string, tenantId: string, actual: TenantState, releases: OwnershipClaim[], description: string): PlanOperation {
+  return {
+    kind: 'identitySync.delete',
+    id: `identitySync.delete:${tenantId}`,
+    description,
+    partnershipIds: [id],
+    claims: [],
+    releases,
+    tenantId,
+    before: actual.identitySync[tenantId] ?? null,
+    after: null,
+  };
+}
 
-  // 4. Partner entries: delete the ones this partnership created, restore settings it changed.
+/** 4a. Partner entries this partnership created: deleted, with the settings it owns on them. */
+function removePartnerEntries({ id, items, others, actual, ownedPartners, partnersChangedByAdmin }: RemovalScope, out: RemovalPlan): void {
   for (const tenantId of ownedPartners) {
     const item: OwnedItem = { kind: 'partner', tenantId };
-    if (handOver(item, others.partners.get(tenantId)?.partnershipIds)) {
-      for (const related of items) {
-        if (related.kind === 'partnerSetting' && related.tenantId.toLowerCase() === tenantId) handOver(related, others.partners.get(tenantId)!.partnershipIds);
-      }
+    const related = items.filter((other) => other.kind === 'partnerSetting' && other.tenantId.toLowerCase() === tenantId);
+    const keeping = others.partners.get(tenantId)?.partnershipIds;
+    if (out.handOver(item, keeping)) {
+      for (const setting of related) out.handOver(setting, keeping);
       continue;
     }
-    const related = items.filter((other) => other.kind === 'partnerSetting' && other.tenantId.toLowerCase() === tenantId);
-    if (partnerGone(tenantId)) {
-      [item, ...related].forEach(release);
+    if (partnerGone(actual, tenantId)) {
+      [item, ...related].forEach((owned) => out.release(owned));
       continue;
     }
     if (partnersChangedByAdmin.has(tenantId)) {
-      related.forEach(release);
-      changedByAdmin(item, `Partner organisation ${tenantId} (its settings)`);
+      related.forEach((owned) => out.release(owned));
+      out.changedByAdmin(item, `Partner organisation ${tenantId} (its settings)`);
       continue;
     }
-    operations.push({
+    out.operations.push({
       kind: 'partner.delete',
       id: `partner.delete:${tenantId}`,
       description: `Remove partner organisation ${tenantId} from the cross-tenant access settings.`,
       partnershipIds: [id],
       claims: [],
-      releases: [item, ...related].map(claim),
+      releases: [item, ...related].map((owned) => out.claim(owned)),
       tenantId,
       before: actual.partners[tenantId],
       after: null,
     });
   }
+}
+
+/** 4b. Settings this partnership changed on partner entries it did not create: the previous values back. */
+function restorePartnerSettings({ id, items, others, actual, ownedPartners, mySettings }: RemovalScope, out: RemovalPlan): void {
   const restores = new Map<string, { settings: PartnerSettings; releases: OwnershipClaim[] }>();
   for (const item of items) {
     if (item.kind !== 'partnerSetting') continue;
     const tenantId = item.tenantId.toLowerCase();
     if (ownedPartners.has(tenantId)) continue;
-    if (handOver(item, others.partners.get(tenantId)?.partnershipIds)) continue;
+    if (out.handOver(item, others.partners.get(tenantId)?.partnershipIds)) continue;
     const current = actual.partners[tenantId];
     if (!current) {
-      release(item);
+      out.release(item);
       continue;
     }
     // Restored already (a removal run again after its write): nothing left to do, nothing an admin changed.
@@ -256,16 +319,16 @@ export function removePlan(
       continue;
     }
     if (!stillAsSet(item.setting, current, mySettings)) {
-      changedByAdmin(item, `Setting ${item.setting} of partner ${tenantId}`);
+      out.changedByAdmin(item, `Setting ${item.setting} of partner ${tenantId}`);
       continue;
     }
     const restore = restores.get(tenantId) ?? { settings: {}, releases: [] };
     (restore.settings as Record<string, unknown>)[item.setting] = item.previous;
-    restore.releases.push(claim(item));
+    restore.releases.push(out.claim(item));
     restores.set(tenantId, restore);
   }
   for (const [tenantId, restore] of restores) {
-    operations.push({
+    out.operations.push({
       kind: 'partner.update',
       id: `partner.update:${tenantId}`,
       description: `Restore ${Object.keys(restore.settings).join(', ')} of partner organisation ${tenantId}.`,
@@ -278,81 +341,79 @@ export function removePlan(
       after: restore.settings,
     });
   }
+}
 
-  // 5. Cloud endpoints last: only when no other partnership needs them.
-  const removeEndpoints: string[] = [];
-  const endpointReleases: OwnershipClaim[] = [];
+/** 5. Cloud endpoints last among the policy: only those no other partnership needs. */
+function removeCloudEndpoints({ id, items, others, actual }: RemovalScope, out: RemovalPlan): void {
+  const remove: string[] = [];
+  const releases: OwnershipClaim[] = [];
   for (const item of items) {
     if (item.kind !== 'cloudEndpoint') continue;
-    if (handOver(item, others.endpoints.get(item.value))) continue;
-    if (!actual.allowedCloudEndpoints.some((value) => value.toLowerCase() === item.value.toLowerCase())) release(item);
+    if (out.handOver(item, others.endpoints.get(item.value))) continue;
+    if (!actual.allowedCloudEndpoints.some((value) => value.toLowerCase() === item.value.toLowerCase())) out.release(item);
     else {
-      removeEndpoints.push(item.value);
-      endpointReleases.push(claim(item));
+      remove.push(item.value);
+      releases.push(out.claim(item));
     }
   }
-  if (removeEndpoints.length > 0) {
-    operations.push({
-      kind: 'cloudEndpoints.update',
-      id: 'cloudEndpoints.update',
-      description: `Disable collaboration with ${removeEndpoints.join(', ')} in the Microsoft cloud settings.`,
-      partnershipIds: [id],
-      claims: [],
-      releases: endpointReleases,
-      add: [],
-      remove: removeEndpoints,
-      before: { allowedCloudEndpoints: actual.allowedCloudEndpoints },
-      after: {
-        allowedCloudEndpoints: actual.allowedCloudEndpoints.filter(
-          (value) => !removeEndpoints.some((removed) => removed.toLowerCase() === value.toLowerCase()),
-        ),
-      },
-    });
-  }
+  if (remove.length === 0) return;
+  out.operations.push({
+    kind: 'cloudEndpoints.update',
+    id: 'cloudEndpoints.update',
+    description: `Disable collaboration with ${remove.join(', ')} in the Microsoft cloud settings.`,
+    partnershipIds: [id],
+    claims: [],
+    releases,
+    add: [],
+    remove,
+    before: { allowedCloudEndpoints: actual.allowedCloudEndpoints },
+    after: {
+      allowedCloudEndpoints: actual.allowedCloudEndpoints.filter((value) => !remove.some((removed) => removed.toLowerCase() === value.toLowerCase())),
+    },
+  });
+}
 
-  // Team memberships of the guests before the guests themselves.
-  operations.push(...removeTeamMembers(id, items, others, actual, { handOvers, released }));
-
-  // 6. Guests last: deleting a user needs User.ReadWrite.All, which the product's documented
-  // permissions do not include; nothing else depends on it, so a refusal leaves the rest done.
+/**
+ * 6. Guests last: deleting a user needs User.ReadWrite.All, which the product's documented
+ * permissions do not include; nothing else depends on it, so a refusal leaves the rest done.
+ * Without `deleteGuests` they stay, and a warning names them.
+ */
+function removeGuests({ id, items, others, actual, options }: RemovalScope, out: RemovalPlan): void {
   const leftInPlace: string[] = [];
   for (const item of items) {
     if (item.kind !== 'guest') continue;
     const upn = item.upn.toLowerCase();
-    if (handOver(item, others.guests.get(upn))) continue;
+    if (out.handOver(item, others.guests.get(upn))) continue;
     const guest = actual.guests[upn];
     if (!guest) {
-      release(item);
+      out.release(item);
       continue;
     }
     if (!options.deleteGuests) {
       leftInPlace.push(upn);
-      release(item);
+      out.release(item);
       continue;
     }
-    operations.push({
+    out.operations.push({
       kind: 'guest.delete',
       id: `guest.delete:${upn}`,
       description: `Remove the guest ${upn} this partnership invited.`,
       partnershipIds: [id],
       claims: [],
-      releases: [claim(item)],
+      releases: [out.claim(item)],
       upn,
       userId: guest.id,
       before: guest,
       after: null,
     });
   }
-  if (leftInPlace.length > 0) {
-    warnings.push({
-      code: 'guests.left-in-place',
-      partnershipIds: [id],
-      message: `The guests ${leftInPlace.join(', ')} invited by this partnership stay in the tenant: remove them in the Entra admin center, or grant User.ReadWrite.All and enable guest deletion.`,
-      items: items.filter((item) => item.kind === 'guest' && leftInPlace.includes(item.upn.toLowerCase())),
-    });
-  }
-
-  return { operations, warnings, handOvers, released };
+  if (leftInPlace.length === 0) return;
+  out.warnings.push({
+    code: 'guests.left-in-place',
+    partnershipIds: [id],
+    message: `The guests ${leftInPlace.join(', ')} invited by this partnership stay in the tenant: remove them in the Entra admin center, or grant User.ReadWrite.All and enable guest deletion.`,
+    items: items.filter((item) => item.kind === 'guest' && leftInPlace.includes(item.upn.toLowerCase())),
+  });
 }
 
 function teamsSwitchNeededBy(needs: Needs, type: TeamsConfigurationType, property: string): string[] | undefined {

@@ -1,4 +1,4 @@
-// Events table (design §5): the append-only audit of every partnership — who did what when,
+// Events table (see docs/architecture.md): the append-only audit of every partnership — who did what when,
 // with the before/after of each change. Rows are only ever inserted. An event given an `id`
 // (and `at`) is idempotent: the same event appended twice (an activity retried) is stored once.
 import { randomUUID } from 'node:crypto';

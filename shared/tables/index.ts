@@ -1,4 +1,4 @@
-// Table Storage repositories (design §5). Each repository takes a TableClientFactory.
+// Table Storage repositories (see docs/architecture.md). Each repository takes a TableClientFactory.
 export { TableClientFactory, createTableClientFactory, storageError, storageStatus } from './client';
 export type { TableClientFactoryOptions } from './client';
 export * from './partnerships';

@@ -1,4 +1,4 @@
-// Keys table (design §5): the public key of each partner deployment, pinned once it is
+// Keys table (see docs/architecture.md): the public key of each partner deployment, pinned once it is
 // authenticated (see shared/handshake/partnerKeys and docs/security.md), with the evidence it was
 // pinned on. PartitionKey = partnership id, RowKey = partner tenant id.
 import { odata, type TableClient } from '@azure/data-tables';

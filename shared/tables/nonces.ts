@@ -1,4 +1,4 @@
-// Nonces table (design §5): every accepted handshake `jti`, per sender tenant, with the digest of
+// Nonces table (see docs/architecture.md): every accepted handshake `jti`, per sender tenant, with the digest of
 // the exact message and the answer given, kept until the message would have expired anyway.
 // PartitionKey = sender tenant id, RowKey = jti. Concurrency is settled by the storage itself:
 // insert-if-absent (createEntity → 409) and ETag-conditional updates.

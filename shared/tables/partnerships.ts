@@ -1,4 +1,4 @@
-// Partnerships table (design §5): desired state, status, drift status, ownership and the data
+// Partnerships table (see docs/architecture.md): desired state, status, drift status, ownership and the data
 // the orchestrations keep with a partnership. Every write is conditional on the ETag read: a
 // conflicting update is re-read and re-applied (the change is a pure function), or reported as
 // `partnership.conflict` after the configured attempts — never silently lost.
@@ -27,7 +27,8 @@ const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const CONFLICT_BACKOFF_MS = 15;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type PartnershipRole = 'initiator' | 'responder';
+export type { PartnershipRole } from '../partnership';
+import type { PartnershipRole } from '../partnership';
 
 export interface PartnershipRecord {
   id: string;

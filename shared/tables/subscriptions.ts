@@ -1,4 +1,4 @@
-// Subscriptions table (design §5): the Graph change-notification subscriptions the deployment
+// Subscriptions table (see docs/architecture.md): the Graph change-notification subscriptions the deployment
 // holds, which partnerships need each, when it expires, and a hash of its clientState (the
 // secret itself is never stored; notifications are checked against the hash in constant time).
 import { createHash, timingSafeEqual } from 'node:crypto';

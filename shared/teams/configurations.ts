@@ -8,7 +8,7 @@
 // Teams Administrator role. Bodies are the cmdlets' objects with PascalCase properties; a PUT
 // replaces the whole object (so writers read, merge, write). The national-cloud hosts of this API
 // and the storage of the cross-cloud meeting connections are *unconfirmed* (see
-// ../shared/reference/microsoft-facts.md): the shapes below are our chosen model of them.
+// docs/microsoft-services.md): the shapes below are our chosen model of them.
 
 /** Resource (audience) of Teams admin tokens: `${TEAMS_ADMIN_RESOURCE}/.default`. */
 export const TEAMS_ADMIN_RESOURCE = '48ac35b8-9aa8-4d74-927d-1f4a14a0b239';

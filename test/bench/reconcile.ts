@@ -23,7 +23,7 @@
 import { startLocalStack, type LocalStack, type LocalStackDeployment } from '../../infra/local/stack';
 import type { DeliveryRecord } from '../../infra/local/simulator/notifications';
 import type { ReconcileRunResult } from '../../orchestrations/reconcile';
-import { ALL_PARTNERSHIPS, ReconcileClaimRepository } from '../../orchestrations/reconcile/claims';
+import { ALL_PARTNERSHIPS, ReconcileClaimRepository } from '../../shared/tables/reconcileClaims';
 import {
   createCredential,
   createRepositories,

@@ -1,7 +1,7 @@
-// Which received invitations take room under the invitation caps (orchestrations/invitationLimits):
+// Which received invitations take room under the invitation caps (orchestrations/usecases/invitationLimits):
 // a waiting one until it expires, and any one for at least the hold after it arrived — unless an
 // administrator answered it.
-import { takesRoom } from '../../orchestrations/invitationLimits';
+import { takesRoom } from '../../orchestrations/usecases/invitationLimits';
 import type { PartnershipRecord } from '../../shared/tables';
 import { desired } from '../support/domain';
 

@@ -1,7 +1,6 @@
 // The offboarding orchestrator on its own, every branch: the durable context is the boundary here —
-// a stand-in records the activity calls and timers, the test answers them, time moves only with
-// the timers (as replay would see it).
-import type { OrchestrationContext } from 'durable-functions';
+// a stand-in (test/support/orchestrationContext.ts) records the activity calls and timers, the test
+// answers them, time moves only with the timers (as replay would see it).
 import { offboardPartner } from '../../orchestrations/offboardPartner';
 import {
   CANCEL_ONBOARDING_ACTIVITY,
@@ -13,20 +12,9 @@ import {
   SEND_MESSAGE_ACTIVITY,
   type OffboardOrchestrationInput,
 } from '../../orchestrations/names';
-import type { RecordStepInput } from '../../orchestrations/activities/recordStep';
+import { ORCHESTRATION_START, runOrchestration, type ActivityCall, type Answers, type TimerCall } from '../support/orchestrationContext';
 
-const START = new Date('2026-12-01T10:00:00Z');
-
-interface ActivityCall {
-  kind: 'activity';
-  name: string;
-  input: any;
-}
-interface TimerCall {
-  kind: 'timer';
-  fireAt: Date;
-}
-type Call = ActivityCall | TimerCall;
+const START = ORCHESTRATION_START;
 
 function input(overrides: Partial<OffboardOrchestrationInput> = {}): OffboardOrchestrationInput {
   return {
@@ -46,9 +34,6 @@ function input(overrides: Partial<OffboardOrchestrationInput> = {}): OffboardOrc
   };
 }
 
-/** Answers of the activities (by name); a function answer is called with the input, a thrown error fails the call. */
-type Answers = Record<string, (input: any, call: number) => unknown>;
-
 const DEFAULT_ANSWERS: Answers = {
   [RECORD_STEP_ACTIVITY]: () => ({ status: 'Offboarding' }),
   [CANCEL_ONBOARDING_ACTIVITY]: () => ({ cancelled: null }),
@@ -65,46 +50,9 @@ const DEFAULT_ANSWERS: Answers = {
   }),
 };
 
-/** Runs the orchestrator as the durable runtime would, answering every call. */
-function run(orchestrationInput: unknown, answers: Answers = {}): { calls: Call[]; output: any; steps: RecordStepInput[]; activities: string[] } {
-  const calls: Call[] = [];
-  let now = START;
-  const counts: Record<string, number> = {};
-  const df = {
-    instanceId: 'p-1-offboard-1',
-    get currentUtcDateTime() {
-      return now;
-    },
-    getInput: () => orchestrationInput,
-    setCustomStatus: () => undefined,
-    callActivityWithRetry: (name: string, _retry: unknown, activityInput: unknown): ActivityCall => ({ kind: 'activity', name, input: activityInput }),
-    createTimer: (fireAt: Date): TimerCall => ({ kind: 'timer', fireAt }),
-  };
-  const generator = (offboardPartner as unknown as (context: OrchestrationContext) => Generator<Call, unknown, unknown>)({ df } as unknown as OrchestrationContext);
-  let step = generator.next();
-  while (!step.done) {
-    const call = step.value;
-    calls.push(call);
-    if (call.kind === 'timer') {
-      now = call.fireAt;
-      step = generator.next(undefined);
-      continue;
-    }
-    const answer = answers[call.name] ?? DEFAULT_ANSWERS[call.name];
-    if (!answer) throw new Error(`unexpected activity ${call.name}`);
-    counts[call.name] = (counts[call.name] ?? 0) + 1;
-    let result: unknown;
-    try {
-      result = answer(call.input, counts[call.name]);
-    } catch (error) {
-      step = generator.throw(error);
-      continue;
-    }
-    step = generator.next(result);
-  }
-  const activities = calls.map((call) => (call.kind === 'timer' ? 'timer' : call.name));
-  const steps = calls.flatMap((call) => (call.kind === 'activity' && call.name === RECORD_STEP_ACTIVITY ? [call.input as RecordStepInput] : []));
-  return { calls, output: step.value, steps, activities };
+/** Runs the orchestrator as the durable runtime would, answering every call (the defaults unless the test says otherwise). */
+function run(orchestrationInput: unknown, answers: Answers = {}) {
+  return runOrchestration(offboardPartner, { input: orchestrationInput, instanceId: 'p-1-offboard-1', answers: { ...DEFAULT_ANSWERS, ...answers } });
 }
 
 describe('offboardPartner', () => {

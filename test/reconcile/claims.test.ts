@@ -1,6 +1,6 @@
 // The ReconcileClaims table on Azurite: a burst of requests starts exactly one run; a change
 // during the read makes the same run read again; a dead run's claim is taken over.
-import { ALL_PARTNERSHIPS, ReconcileClaimRepository } from '../../orchestrations/reconcile/claims';
+import { ALL_PARTNERSHIPS, ReconcileClaimRepository } from '../../shared/tables/reconcileClaims';
 import { useAzurite } from '../support/azurite';
 
 describe('reconcile claims', () => {

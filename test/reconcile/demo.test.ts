@@ -1,4 +1,4 @@
-// `npm start` continues after Active (issue 7): an admin deletes the partner entry at Woodgrove
+// `npm start` continues after Active: an admin deletes the partner entry at Woodgrove
 // China and, at Contoso, turns guest access off and deletes a guest; the drift is found by a timer
 // run and by a notification-driven run respectively, repaired, and listed in the report.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // `lookupConcurrency` at a time, and beyond `pointReadLimit` distinct ids one listing of the
 // deployment's subscriptions — 1,000 notifications never become 1,000 reads.
 import { randomUUID } from 'node:crypto';
-import { authenticNotificationSources } from '../../orchestrations/reconcile/notificationSources';
+import { authenticNotificationSources } from '../../shared/reconcile/notificationSources';
 import { createTableClientFactory, SubscriptionRepository, hashClientState } from '../../shared';
 import { uniquePrefix, useAzurite } from '../support/azurite';
 

@@ -1,7 +1,7 @@
-// One reconcile run (orchestrations/reconcile/run.ts) against the Graph + Teams simulator over
+// One reconcile run (shared/reconcile/run.ts) against the Graph + Teams simulator over
 // real HTTPS and Azurite: report vs enforce, a deleted partner, unowned settings, throttling.
 import type { RunningSimulator } from '../../infra/local/simulator';
-import { runReconcile, type ReconcileRunInput } from '../../orchestrations/reconcile/run';
+import { runReconcile, type ReconcileRunInput } from '../../shared/reconcile/run';
 import { createRepositories, type Repositories } from '../../shared';
 import { useAzurite, uniquePrefix } from '../support/azurite';
 import { startTestSimulator, tenantNamed } from '../support/simulator';

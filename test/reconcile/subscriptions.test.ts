@@ -9,7 +9,7 @@ import {
   subscriptionsNeeded,
   syncSubscriptions,
   type SubscriptionSyncOptions,
-} from '../../orchestrations/reconcile/subscriptions';
+} from '../../shared/reconcile/subscriptions';
 import { createRepositories, hashClientState, type PartnershipRecord, type Repositories } from '../../shared';
 import { uniquePrefix, useAzurite } from '../support/azurite';
 import { NotificationReceiver, startTestSimulator } from '../support/simulator';

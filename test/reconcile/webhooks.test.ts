@@ -3,7 +3,7 @@
 // collapse, the admin route and the timer. The partnership is made Active without the handshake
 // (repositories + the domain's apply: see ./support.ts).
 import { randomUUID } from 'node:crypto';
-import { ReconcileClaimRepository } from '../../orchestrations/reconcile/claims';
+import { ReconcileClaimRepository } from '../../shared/tables/reconcileClaims';
 import { createRepositories, type Repositories } from '../../shared';
 import { api, useStack, WORLD, type LocalStackDeployment } from '../support/stack';
 import { activateWoodgrovePartnership, CONTOSO_COLLABORATORS_GROUP, eventually, PARTNER_PATH, TEAMS_CLIENT_PATH } from './support';

@@ -139,6 +139,40 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, PARTNER_KEY_FETCH_TIMEOUT_MS: '5' })).toThrow(/PARTNER_KEY_FETCH_TIMEOUT_MS must be an integer/);
   });
 
+  it('checks the settings that go together, and never repeats a storage key', () => {
+    const env = {
+      TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+      TENANT_CLOUD: 'China',
+      AzureWebJobsStorage: 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=do-not-print-me',
+      HANDSHAKE_KEY_FILE: '/keys/deployment.jwk',
+      KEY_VAULT_URL: 'https://contoso.vault.azure.cn',
+      TEAMS_MANUAL_RECHECK_INTERVAL: '2d',
+      OFFBOARD_MESSAGE_LIFETIME: '60d',
+      SUBSCRIPTION_LIFETIME_MINUTES: '60',
+      SUBSCRIPTION_RENEW_BEFORE_MINUTES: '60',
+      GRAPH_PAGE_SIZE: 'many',
+    };
+    let error: DomainError | undefined;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught as DomainError;
+    }
+    expect(error?.details?.problems).toEqual([
+      'GRAPH_PAGE_SIZE must be an integer from 1 to 999 (got "many")',
+      'TEAMS_MANUAL_RECHECK_INTERVAL must not be longer than TEAMS_MANUAL_DEADLINE (got "2d")',
+      'HANDSHAKE_KEY_FILE and KEY_VAULT_URL must not both be set (one place holds the signing key) (got "/keys/deployment.jwk")',
+      'OFFBOARD_MESSAGE_LIFETIME must not be longer than 30d (what a partner accepts) (got "60d")',
+      'SUBSCRIPTION_RENEW_BEFORE_MINUTES must be shorter than SUBSCRIPTION_LIFETIME_MINUTES (got "60")',
+    ]);
+    expect(error?.message).not.toContain('do-not-print-me');
+    expect(loadConfig({ ...env, HANDSHAKE_KEY_FILE: '', TEAMS_MANUAL_RECHECK_INTERVAL: ' ', OFFBOARD_MESSAGE_LIFETIME: '', SUBSCRIPTION_RENEW_BEFORE_MINUTES: '30', GRAPH_PAGE_SIZE: '' })).toMatchObject({
+      deploymentKey: { kind: 'keyVault', vaultUrl: 'https://contoso.vault.azure.cn', secretName: DEFAULTS.deploymentKeySecretName },
+      graphPageSize: DEFAULTS.graphPageSize,
+      storage: { connectionString: env.AzureWebJobsStorage },
+    });
+  });
+
   it('parses durations', () => {
     expect(parseDuration('15m')).toBe(900);
     expect(parseDuration('2d')).toBe(172800);

@@ -42,7 +42,7 @@ export interface DemoContext {
   tenantsBefore: Record<string, TenantConfiguration>;
   tenantsAfter: Record<string, TenantConfiguration>;
   graphRequests: Record<string, GraphRequestSummary>;
-  /** Drift made after Active and how reconciliation repaired it (issue 7; approve scenario). */
+  /** Drift made after Active and how reconciliation repaired it (approve scenario). */
   drift?: DriftRecord[];
   /** What offboarding left in each tenant, and why (offboard scenario). */
   kept?: KeptRecord[];

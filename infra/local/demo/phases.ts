@@ -215,7 +215,7 @@ export const showChanges: DemoPhase = {
   },
 };
 
-/** The demo, in order. Reconciliation (issue 7) inserts its phase after `showChanges`. */
+/** The demo, in order. Reconciliation inserts its phase after `showChanges`. */
 export const DEMO_PHASES: DemoPhase[] = [
   startStack,
   prepareTenants,

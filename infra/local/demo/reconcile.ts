@@ -1,4 +1,4 @@
-// Reconciliation in the demo (issue 7): once both sides are Active, administrators change things
+// Reconciliation in the demo: once both sides are Active, administrators change things
 // "in the portals" (the simulator's admin API) and each deployment finds and repairs the drift on
 // its own — Woodgrove China by its reconcile timer (the cross-tenant access policy cannot be
 // subscribed to), Contoso by a Graph change notification. The output shows what each found, who

@@ -10,7 +10,7 @@ import { ensureSubscriptionMonitor } from '../client';
 import { currentDeployment } from '../deployment';
 import { RECONCILE_TENANT_ACTIVITY } from '../names';
 import { tenantOutcomeOf, type ReconcileTenantInput, type ReconcileTenantOutcome } from '../outcome';
-import { runReconcile, type ReconcileRunResult } from '../run';
+import { runReconcile, type ReconcileRunResult } from '../../../shared/reconcile/run';
 
 export type { ReconcileTenantInput } from '../outcome';
 

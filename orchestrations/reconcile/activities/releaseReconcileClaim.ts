@@ -2,7 +2,7 @@
 // while the run was reading ('again': the orchestration reads once more).
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
-import type { ClaimReleaseOutcome } from '../claims';
+import type { ClaimReleaseOutcome } from '../../../shared/tables/reconcileClaims';
 import { currentDeployment } from '../deployment';
 import { RELEASE_RECONCILE_CLAIM_ACTIVITY } from '../names';
 

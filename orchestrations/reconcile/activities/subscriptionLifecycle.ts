@@ -5,7 +5,7 @@ import type { ActivityHandler } from 'durable-functions';
 import { isDomainError } from '../../../shared';
 import { currentDeployment } from '../deployment';
 import { REAUTHORIZE_SUBSCRIPTION_ACTIVITY, RECREATE_SUBSCRIPTION_ACTIVITY } from '../names';
-import { assertPublicBaseUrl, reauthorizeSubscription as reauthorize, recreateSubscription as recreate } from '../subscriptions';
+import { assertPublicBaseUrl, reauthorizeSubscription as reauthorize, recreateSubscription as recreate } from '../../../shared/reconcile/subscriptions';
 
 function options() {
   const deployment = currentDeployment();

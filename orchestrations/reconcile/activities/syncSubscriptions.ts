@@ -9,7 +9,7 @@ import { ALL_PARTNERSHIPS_SCOPE, isBeingRemoved, tenantWriterId, TERMINAL_STATUS
 import { ensureSubscriptionMonitor } from '../client';
 import { currentDeployment, type ReconcileDeployment } from '../deployment';
 import { ENSURE_SUBSCRIPTIONS_ACTIVITY, SYNC_SUBSCRIPTIONS_ACTIVITY } from '../names';
-import { assertPublicBaseUrl, subscriptionsNeeded, syncSubscriptions as sync, type SubscriptionSyncResult } from '../subscriptions';
+import { assertPublicBaseUrl, subscriptionsNeeded, syncSubscriptions as sync, type SubscriptionSyncResult } from '../../../shared/reconcile/subscriptions';
 
 /**
  * Partnerships whose changes are watched: Active ones, and those verifying just before Active (the

@@ -1,5 +1,5 @@
 // Cross-tenant synchronisation objects, enough for the configuration sequence of
-// microsoft-facts.md: instantiate the sync application template (application + service
+// docs/microsoft-services.md: instantiate the sync application template (application + service
 // principal), list/get/patch/delete service principals, the `Azure2Azure` job template, jobs,
 // secrets (CompanyId = target tenant, AuthenticationType = SyncPolicy), validateCredentials,
 // start, and provisionOnDemand, which creates the B2B user (external member) in the target.

@@ -6,11 +6,11 @@
 // be used to store more than the caps allow per Retry-After period. An administrator's answer
 // (approve, reject) frees its room at once. The refusal is the same whichever cap is reached and
 // names no count (see docs/robustness.md).
-import { DomainError } from '../shared/errors';
-import { MAX_CLOCK_SKEW_SECONDS, MAX_MESSAGE_LIFETIME_SECONDS } from '../shared/handshake';
-import type { PartnershipRecord } from '../shared/tables';
-import type { HandshakeDeployment } from './deployment';
-import { handshakeData } from './records';
+import { DomainError } from '../../shared/errors';
+import { MAX_CLOCK_SKEW_SECONDS, MAX_MESSAGE_LIFETIME_SECONDS } from '../../shared/handshake';
+import type { PartnershipRecord } from '../../shared/tables';
+import type { HandshakeDeployment } from '../deployment';
+import { handshakeData } from '../records';
 
 /** True while a received invitation counts against the caps. */
 export function takesRoom(record: PartnershipRecord, now: Date, holdSeconds: number): boolean {

@@ -4,14 +4,14 @@
 // of both (own key thumbprint, the partner's key and its evidence, pairing tries, domain status).
 // See docs/security.md.
 import { z } from 'zod';
-import type { PartnershipDomains, PartnershipKeyTrust, PartnershipTrustDetails } from '../shared/client';
-import { DomainError } from '../shared/errors';
-import { keyThumbprintSchema, PAIRING_CODE_MAX_ATTEMPTS } from '../shared/handshake';
-import { domainSchema, parseOrThrow, type PartnershipStatus } from '../shared/partnership';
-import { EMPTY_DOMAIN_TRUST, partnerDomainView, verifiedPartnerDomains } from '../shared/partnerDomains';
-import type { PartnershipRecord } from '../shared/tables';
+import type { PartnershipDomains, PartnershipKeyTrust, PartnershipTrustDetails } from '../../shared/client';
+import { DomainError } from '../../shared/errors';
+import { keyThumbprintSchema, PAIRING_CODE_MAX_ATTEMPTS } from '../../shared/handshake';
+import { domainSchema, parseOrThrow, type PartnershipStatus } from '../../shared/partnership';
+import { EMPTY_DOMAIN_TRUST, partnerDomainView, verifiedPartnerDomains } from '../../shared/partnerDomains';
+import type { PartnershipRecord } from '../../shared/tables';
 import type { EntryPointContext } from './partnerships';
-import { handshakeData, withHandshakeData } from './records';
+import { handshakeData, withHandshakeData } from '../records';
 
 /** Until the partner's answer is accepted, its key may still be pinned by the admin. */
 const KEY_PINNING_STATUSES: readonly PartnershipStatus[] = ['Draft', 'ConfiguringLocal', 'AwaitingPartner'];

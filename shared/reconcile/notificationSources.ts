@@ -3,8 +3,8 @@
 // time, and beyond `pointReadLimit` distinct ids one listing of the deployment's own subscriptions
 // instead of a read per id — a body cannot cost more reads than the deployment has subscriptions.
 // Each notification's clientState is then checked in constant time against its subscription's hash.
-import { clientStateMatches, type SubscriptionRecord, type SubscriptionRepository } from '../../shared';
-import { mapWithConcurrency } from '../../shared/graph/client';
+import { clientStateMatches, type SubscriptionRecord, type SubscriptionRepository } from '../tables';
+import { mapWithConcurrency } from '../graph/client';
 
 const SUBSCRIPTION_ID = /^[A-Za-z0-9_-]{1,200}$/;
 

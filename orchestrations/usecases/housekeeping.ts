@@ -1,9 +1,9 @@
 // Housekeeping of what anonymous callers leave in storage (the housekeeping timer runs it): nonces
 // whose messages can no longer be accepted are deleted, and invitations that expired while waiting
 // for approval are closed (Draft → Expired), so neither table grows without bound.
-import { MAX_CLOCK_SKEW_SECONDS } from '../shared/handshake';
-import type { HandshakeDeployment } from './deployment';
-import { handshakeData } from './records';
+import { MAX_CLOCK_SKEW_SECONDS } from '../../shared/handshake';
+import type { HandshakeDeployment } from '../deployment';
+import { handshakeData } from '../records';
 
 export interface HousekeepingResult {
   noncesPurged: number;

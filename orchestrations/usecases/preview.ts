@@ -2,13 +2,13 @@
 // (live, as the admin fills in the form) and the dry run of a partnership request — validated,
 // checked against both sides' capability rules, planned against this tenant's current state — which
 // reads the tenant and writes nothing, anywhere. See docs/console.md.
-import { preflightRequestSchema } from '../shared/api/schemas';
-import { checkCapabilities, type CapabilityViolation } from '../shared/capabilities';
-import { capabilityPreflight, type PreflightResult } from '../shared/console/capabilityPreflight';
-import { DomainError } from '../shared/errors';
-import { mirrorForPartner, parseOrThrow, parsePartnershipRequest, type DesiredCollaboration } from '../shared/partnership';
-import { plan, readTenantState, type PlanOperation } from '../shared/plan';
-import { resolveDesiredCollaboration } from '../shared/resolve';
+import { preflightRequestSchema } from '../../shared/api/schemas';
+import { checkCapabilities, type CapabilityViolation } from '../../shared/capabilities';
+import { capabilityPreflight, type PreflightResult } from '../../shared/console/capabilityPreflight';
+import { DomainError } from '../../shared/errors';
+import { mirrorForPartner, parseOrThrow, parsePartnershipRequest, type DesiredCollaboration } from '../../shared/partnership';
+import { plan, readTenantState, type PlanOperation } from '../../shared/plan';
+import { resolveDesiredCollaboration } from '../../shared/resolve';
 import type { EntryPointContext } from './partnerships';
 
 /** Partnership id the planner sees in a dry run (nothing is stored under it). */

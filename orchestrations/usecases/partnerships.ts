@@ -4,9 +4,9 @@
 // parse and answer; every decision is made here, through the domain.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { assertCapabilities } from '../shared/capabilities';
-import { FUNCTION_KEY_ACTOR } from '../shared/console/principal';
-import { DomainError } from '../shared/errors';
+import { assertCapabilities } from '../../shared/capabilities';
+import { FUNCTION_KEY_ACTOR } from '../../shared/console/principal';
+import { DomainError } from '../../shared/errors';
 import {
   badPairingCode,
   generatePairingCode,
@@ -16,15 +16,15 @@ import {
   PAIRING_CODE_MAX_ATTEMPTS,
   pairingKeyProof,
   type PairingContext,
-} from '../shared/handshake';
-import { EMPTY_DOMAIN_TRUST } from '../shared/partnerDomains';
-import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../shared/client';
-import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest, PARTNERSHIP_STATUSES, type PartnershipStatus } from '../shared/partnership';
-import { nextLink, parsePageQuery } from '../shared/paging';
-import { plan, readTenantState, type PlanOperation } from '../shared/plan';
-import { resolveDesiredCollaboration } from '../shared/resolve';
-import type { PartnershipRecord } from '../shared/tables';
-import type { HandshakeDeployment } from './deployment';
+} from '../../shared/handshake';
+import { EMPTY_DOMAIN_TRUST } from '../../shared/partnerDomains';
+import type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../../shared/client';
+import { isPartnershipStatus, parseOrThrow, parsePartnershipRequest, PARTNERSHIP_STATUSES, type PartnershipStatus } from '../../shared/partnership';
+import { nextLink, parsePageQuery } from '../../shared/paging';
+import { plan, readTenantState, type PlanOperation } from '../../shared/plan';
+import { resolveDesiredCollaboration } from '../../shared/resolve';
+import type { PartnershipRecord } from '../../shared/tables';
+import type { HandshakeDeployment } from '../deployment';
 import {
   ACCEPT_INVITATION_ORCHESTRATION,
   configuresSyncSource,
@@ -32,14 +32,14 @@ import {
   orchestrationSettings,
   REJECT_INVITATION_ORCHESTRATION,
   type HandshakeOrchestrationInput,
-} from './names';
+} from '../names';
 import { withDeploymentDefaults } from './preview';
-import { handshakeData, withHandshakeData, type ReceivedInvitation } from './records';
+import { handshakeData, withHandshakeData, type ReceivedInvitation } from '../records';
 import { trustDetails } from './trust';
-import type { OrchestrationStarter } from './starter';
+import type { OrchestrationStarter } from '../starter';
 
 // The answers' shapes are the API's wire contract, defined once with the client.
-export type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../shared/client';
+export type { CreatedPartnership, PartnershipAction, PartnershipDetails, PartnershipStep, PartnershipSummary } from '../../shared/client';
 
 export interface EntryPointContext {
   deployment: HandshakeDeployment;

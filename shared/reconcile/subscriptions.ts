@@ -1,4 +1,4 @@
-// Graph change-notification subscriptions of the deployment (design §6, issue 7): which ones the
+// Graph change-notification subscriptions of the deployment (see docs/reconciliation.md): which ones the
 // Active partnerships need, and one idempotent sync that creates, shares, renews, recreates and
 // removes them. The policy itself cannot be subscribed to (the timer covers it); what can change
 // under a partnership is its scoping groups' membership and the guests it invited, or any user
@@ -13,7 +13,7 @@ import {
   type PartnershipRecord,
   type SubscriptionRecord,
   type SubscriptionRepository,
-} from '../../shared';
+} from '..';
 
 /** Per-user subscriptions for a partnership's guests up to this many; beyond, one subscription on `users`. */
 export const MAX_GUEST_SUBSCRIPTIONS = 20;

@@ -5,8 +5,8 @@
 // `offboardPartner` workflow does the rest. Asking again while it runs, or after it ended, answers
 // the current status and starts nothing (but makes sure the workflow runs: a crash between the
 // status change and the start is repaired by the next request).
-import { DomainError } from '../shared/errors';
-import { createCredential, grantedApplicationPermissions } from '../shared/graph';
+import { DomainError } from '../../shared/errors';
+import { createCredential, grantedApplicationPermissions } from '../../shared/graph';
 import {
   assertCanDeleteGuests,
   canOffboard,
@@ -16,15 +16,15 @@ import {
   partnerMessageFor,
   type OffboardingRecord,
   type OffboardingRequest,
-} from '../shared/offboarding';
-import type { PartnershipStatus } from '../shared/partnership';
-import type { PartnershipRecord } from '../shared/tables';
-import type { OffboardingAccepted } from '../shared/client';
-import { OFFBOARD_PARTNER_ORCHESTRATION, orchestrationSettings, type OffboardOrchestrationInput } from './names';
+} from '../../shared/offboarding';
+import type { PartnershipStatus } from '../../shared/partnership';
+import type { PartnershipRecord } from '../../shared/tables';
+import type { OffboardingAccepted } from '../../shared/client';
+import { OFFBOARD_PARTNER_ORCHESTRATION, orchestrationSettings, type OffboardOrchestrationInput } from '../names';
 import { baseUrl, type EntryPointContext } from './partnerships';
-import { handshakeData, withHandshakeData } from './records';
+import { handshakeData, withHandshakeData } from '../records';
 
-export type { OffboardingAccepted } from '../shared/client';
+export type { OffboardingAccepted } from '../../shared/client';
 
 /** Who an admin route acts for until admins sign in (the Events actor convention). */
 export const FUNCTION_KEY_ACTOR = 'admin:function-key';

@@ -12,8 +12,8 @@
 //                   its admin's approval and without telling the partner back
 // Every state check runs before any write, so a refused message changes nothing; every write is
 // idempotent per jti, so a redelivery after a crash (`resumed`) completes what the first began.
-import { parseEnvironment } from '../shared/clouds';
-import { assertCapabilities } from '../shared/capabilities';
+import { parseEnvironment } from '../../shared/clouds';
+import { assertCapabilities } from '../../shared/capabilities';
 import {
   assertAnswersOutstandingInvitation,
   authenticatePresentedKey,
@@ -29,16 +29,16 @@ import {
   type HandshakeMessageOf,
   type VerifiedHandshakeMessage,
   type ReceiveHandshakeOptions,
-} from '../shared/handshake';
-import { desiredCollaborationSchema, mirrorForPartner, type DesiredCollaboration, type PartnershipStatus } from '../shared/partnership';
-import { checkOutboundUrl } from '../shared/outbound';
-import { EMPTY_DOMAIN_TRUST, verifiedPartnerDomains } from '../shared/partnerDomains';
-import type { PartnershipRecord } from '../shared/tables';
-import { PARTNER_ANSWER_EVENT, PARTNER_READY_EVENT, type PartnerAnswerEvent, type PartnerReadyEvent } from './names';
+} from '../../shared/handshake';
+import { desiredCollaborationSchema, mirrorForPartner, type DesiredCollaboration, type PartnershipStatus } from '../../shared/partnership';
+import { checkOutboundUrl } from '../../shared/outbound';
+import { EMPTY_DOMAIN_TRUST, verifiedPartnerDomains } from '../../shared/partnerDomains';
+import type { PartnershipRecord } from '../../shared/tables';
+import { PARTNER_ANSWER_EVENT, PARTNER_READY_EVENT, type PartnerAnswerEvent, type PartnerReadyEvent } from '../names';
 import { startOffboarding } from './offboarding';
 import { assertRoomForInvitation } from './invitationLimits';
 import { approvePreTrusted, type EntryPointContext } from './partnerships';
-import { handshakeData, withHandshakeData, type ReceivedInvitation } from './records';
+import { handshakeData, withHandshakeData, type ReceivedInvitation } from '../records';
 
 /** Where each side may take the partner's `ready` (it can overtake the step that records the status). */
 const READY_STATUSES: Record<'initiator' | 'responder', readonly PartnershipStatus[]> = {

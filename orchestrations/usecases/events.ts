@@ -1,8 +1,8 @@
 // GET /api/events: the audit trail across partnerships, one page at a time, filtered by
 // partnership, actor, type and time (paging convention: `$top`, `continuationToken`, `nextLink`).
-import { eventsQuerySchema } from '../shared/api/schemas';
-import { parseOrThrow } from '../shared/partnership';
-import type { StoredEvent } from '../shared/tables';
+import { eventsQuerySchema } from '../../shared/api/schemas';
+import { parseOrThrow } from '../../shared/partnership';
+import type { StoredEvent } from '../../shared/tables';
 import type { EntryPointContext } from './partnerships';
 
 export interface EventsPage {

@@ -1,4 +1,4 @@
-// One reconcile run (design §6): read the tenant ONCE for every partnership in question, diff
+// One reconcile run (see docs/reconciliation.md): read the tenant ONCE for every partnership in question, diff
 // each partnership's desired state in memory, then per mode:
 // - report: record the drift (Events row, drift status, `data.reconcile`, one log line per item);
 // - enforce: apply the merged plan (the domain batches it) and record what was repaired.
@@ -28,8 +28,8 @@ import {
   type PlanWarning,
   type SerializedDomainError,
   type TenantAdapters,
-} from '../../shared';
-import type { ReconcileMode, ReconcileTrigger } from './names';
+} from '..';
+import type { ReconcileMode, ReconcileTrigger } from './modes';
 
 export interface ReconcileRunInput {
   /** Unique per run and stable across activity retries (makes Events ids idempotent). */

@@ -12,7 +12,8 @@
 // - reading: the read may already be past the change: set `dirty`; the run reads again when done.
 // - idle (or a claim older than the lease, whose run died): claim it and start a run.
 import { type TableClient } from '@azure/data-tables';
-import { DomainError, storageError, storageStatus, type TableClientFactory } from '../../shared';
+import { DomainError } from '../errors';
+import { storageError, storageStatus, type TableClientFactory } from './client';
 
 export const RECONCILE_CLAIMS_TABLE = 'ReconcileClaims';
 /**
