@@ -315,7 +315,7 @@ function restorePartnerSettings({ id, items, others, actual, ownedPartners, mySe
     }
     // Restored already (a removal run again after its write): nothing left to do, nothing an admin changed.
     if (holdsPrevious(item.setting, current, item.previous)) {
-      release(item);
+      out.release(item);
       continue;
     }
     if (!stillAsSet(item.setting, current, mySettings)) {
