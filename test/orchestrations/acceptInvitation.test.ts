@@ -3,7 +3,6 @@
 // waits, the test answers them and says when the initiator's `ready` arrives.
 import { acceptInvitation } from '../../orchestrations/acceptInvitation';
 import {
-  CHECK_PARTNER_DOMAINS_ACTIVITY,
   CONFIGURE_TENANT_ACTIVITY,
   FETCH_PARTNER_KEY_ACTIVITY,
   PARTNER_READY_EVENT,
@@ -20,6 +19,8 @@ import {
   PARTNER_READY,
   PARTNER_READY_TIMEOUT_SECONDS,
   PARTNER_URL,
+  SECOND_HALF_ACTIVITIES,
+  SECOND_HALF_STEPS,
   runHandshake,
   statusesSet,
   stepNames,
@@ -30,7 +31,7 @@ const run = (options: HandshakeRunOptions = {}) => runHandshake(acceptInvitation
 const at = (ms: number) => new Date(ORCHESTRATION_START.getTime() + ms);
 
 const CONFIRMED = ['configuring-local', 'entra-configured', 'confirmation-delivered'];
-const SECOND_HALF = ['configuring-teams', 'partner-domains', 'teams-configured', 'verifying', 'verified', 'ready-sent'];
+const SECOND_HALF = SECOND_HALF_STEPS;
 
 describe('acceptInvitation', () => {
   it('happy path: configures Entra, confirms to the initiator, Teams, verify, ready both ways, Active', () => {
@@ -42,21 +43,7 @@ describe('acceptInvitation', () => {
       PREPARE_MESSAGE_ACTIVITY,
       SEND_MESSAGE_ACTIVITY,
       RECORD_STEP_ACTIVITY,
-      RECORD_STEP_ACTIVITY,
-      CHECK_PARTNER_DOMAINS_ACTIVITY,
-      RECORD_STEP_ACTIVITY,
-      CONFIGURE_TENANT_ACTIVITY,
-      RECORD_STEP_ACTIVITY,
-      RECORD_STEP_ACTIVITY,
-      VERIFY_TENANT_ACTIVITY,
-      RECORD_STEP_ACTIVITY,
-      PREPARE_MESSAGE_ACTIVITY,
-      SEND_MESSAGE_ACTIVITY,
-      RECORD_STEP_ACTIVITY,
-      `race:${PARTNER_READY_EVENT}`,
-      RECORD_STEP_ACTIVITY,
-      ENSURE_SUBSCRIPTIONS_ACTIVITY,
-      RECORD_STEP_ACTIVITY,
+      ...SECOND_HALF_ACTIVITIES,
     ]);
     expect(stepNames(flow)).toEqual([...CONFIRMED, ...SECOND_HALF, 'partner-ready', 'active']);
     expect(statusesSet(flow)).toEqual(['ConfiguringLocal', 'ConfiguringTeams', 'Verifying', 'Active']);
