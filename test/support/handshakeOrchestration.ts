@@ -72,6 +72,28 @@ export const HANDSHAKE_ANSWERS: Answers = {
   [ENSURE_SUBSCRIPTIONS_ACTIVITY]: () => ({ created: ['sub-1'] }),
 };
 
+/** The steps both sides record from Teams to sending `ready` (configureTeamsVerifyAndActivate), when all goes well. */
+export const SECOND_HALF_STEPS = ['configuring-teams', 'partner-domains', 'teams-configured', 'verifying', 'verified', 'ready-sent'];
+
+/** The calls of that second half on to Active, when all goes well. */
+export const SECOND_HALF_ACTIVITIES = [
+  RECORD_STEP_ACTIVITY,
+  CHECK_PARTNER_DOMAINS_ACTIVITY,
+  RECORD_STEP_ACTIVITY,
+  CONFIGURE_TENANT_ACTIVITY,
+  RECORD_STEP_ACTIVITY,
+  RECORD_STEP_ACTIVITY,
+  VERIFY_TENANT_ACTIVITY,
+  RECORD_STEP_ACTIVITY,
+  PREPARE_MESSAGE_ACTIVITY,
+  SEND_MESSAGE_ACTIVITY,
+  RECORD_STEP_ACTIVITY,
+  `race:${PARTNER_READY_EVENT}`,
+  RECORD_STEP_ACTIVITY,
+  ENSURE_SUBSCRIPTIONS_ACTIVITY,
+  RECORD_STEP_ACTIVITY,
+];
+
 /** The partner confirms a minute after the invitation went out. */
 export const CONFIRMED: ArrivingEvent = { data: { type: 'confirmation', jti: 'jti-confirmation' } satisfies PartnerAnswerEvent, afterMs: 60_000 };
 /** The partner reports ready ten minutes after this side did. */
