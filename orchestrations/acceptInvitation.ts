@@ -25,7 +25,6 @@ export const acceptInvitation: OrchestrationHandler = function* (context: Orches
   // The initiator now configures its side on the strength of our confirmation.
   flow.compensations.clear();
 
-
   return yield* flow.configureTeamsVerifyAndActivate('initiator');
 };
 

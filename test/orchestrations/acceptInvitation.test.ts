@@ -14,7 +14,7 @@ import {
 } from '../../orchestrations/names';
 import { ENSURE_SUBSCRIPTIONS_ACTIVITY } from '../../orchestrations/reconcile/names';
 import { errorRecord } from '../../orchestrations/activities/outcome';
-import { ORCHESTRATION_START, callsOf, exhausted, only } from '../support/orchestrationContext';
+import { ORCHESTRATION_START, callsOf, exhausted, only, stampedAt } from '../support/orchestrationContext';
 import {
   PARTNER_READY,
   PARTNER_READY_TIMEOUT_SECONDS,
@@ -57,7 +57,7 @@ describe('acceptInvitation', () => {
     const readyRace = only(flow.calls, 'race')[0]!;
     expect(readyRace).toMatchObject({ winner: 'event', deadline: at(PARTNER_READY_TIMEOUT_SECONDS * 1000) });
     expect(readyRace.timer.cancelled).toBe(true);
-    expect(flow.steps.at(-1)).toMatchObject({ step: 'active', status: 'Active', at: at(PARTNER_READY.afterMs!).toISOString() });
+    expect(flow.steps.at(-1)).toMatchObject({ step: 'active', status: 'Active', at: stampedAt(at(PARTNER_READY.afterMs!)) });
     expect(flow.activities).not.toContain(UNDO_PARTNERSHIP_CHANGES_ACTIVITY);
     expect(flow.output).toEqual({ partnershipId: 'p-1', status: 'Active' });
   });

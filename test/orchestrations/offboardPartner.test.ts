@@ -12,6 +12,7 @@ import {
   SEND_MESSAGE_ACTIVITY,
   type OffboardOrchestrationInput,
 } from '../../orchestrations/names';
+import type { RecordStepInput } from '../../orchestrations/activities/recordStep';
 import { ORCHESTRATION_START, runOrchestration, type ActivityCall, type Answers, type TimerCall } from '../support/orchestrationContext';
 
 const START = ORCHESTRATION_START;

@@ -18,7 +18,7 @@ import { ENSURE_SUBSCRIPTIONS_ACTIVITY } from '../../orchestrations/reconcile/na
 import { errorRecord } from '../../orchestrations/activities/outcome';
 import type { ConfigureTenantInput } from '../../orchestrations/activities/configureTenant';
 import type { VerifyTenantOutcome } from '../../orchestrations/activities/verifyTenant';
-import { ORCHESTRATION_START, callsOf, exhausted, only, runOrchestration } from '../support/orchestrationContext';
+import { ORCHESTRATION_START, callsOf, exhausted, only, runOrchestration, stampedAt } from '../support/orchestrationContext';
 import {
   APPLIED,
   CONFIRMED,
@@ -88,7 +88,7 @@ describe('onboardPartner', () => {
       data: { jti: 'jti-invitation', expiresAt: INVITATION_EXPIRES.toISOString() },
     });
     expect(flow.steps.find((recorded) => recorded.step === 'invitation-delivered')?.message).toBe(`Invitation delivered to ${PARTNER_URL} (HTTP 202).`);
-    expect(flow.steps.at(-1)).toMatchObject({ step: 'active', status: 'Active', at: at(CONFIRMED.afterMs! + PARTNER_READY.afterMs!).toISOString() });
+    expect(flow.steps.at(-1)).toMatchObject({ step: 'active', status: 'Active', at: stampedAt(at(CONFIRMED.afterMs! + PARTNER_READY.afterMs!)) });
     expect(flow.statuses.at(-1)).toEqual({ partnershipId: 'p-1', status: 'Active', step: 'active', message: 'The partnership is active on both sides.' });
     expect(flow.activities).not.toContain(UNDO_PARTNERSHIP_CHANGES_ACTIVITY);
     expect(flow.output).toEqual({ partnershipId: 'p-1', status: 'Active' });
@@ -109,7 +109,7 @@ describe('onboardPartner', () => {
     expect(flow.steps[1]).toMatchObject({ type: 'error', lastError: error, message: `Configuring the Entra side failed: ${error.message}` });
     expect(flow.steps[2]).toMatchObject({ type: 'compensated', message: 'Undid what this partnership had added to the tenant (3 change(s)).' });
     expect(flow.steps[3]).toMatchObject({ status: 'Failed', message: 'Configuring the Entra side failed. What this partnership had added was removed.' });
-    expect(callsOf(flow.calls, UNDO_PARTNERSHIP_CHANGES_ACTIVITY)[0]!.input).toEqual({ partnershipId: 'p-1', step: 'undo', at: ORCHESTRATION_START.toISOString() });
+    expect(callsOf(flow.calls, UNDO_PARTNERSHIP_CHANGES_ACTIVITY)[0]!.input).toEqual({ partnershipId: 'p-1', step: 'undo', at: stampedAt(ORCHESTRATION_START) });
     expect(flow.output).toEqual({ partnershipId: 'p-1', status: 'Failed', reason: 'tenant.permission-denied' });
   });
 
@@ -163,10 +163,10 @@ describe('onboardPartner', () => {
     expect(races[0]).toMatchObject({ event: PARTNER_ANSWER_EVENT, winner: 'timer', deadline: INVITATION_EXPIRES });
     expect(races[0]!.timer.cancelled).toBe(false);
     expect(stepNames(flow)).toEqual([...INVITED, 'invitation-expired', 'compensated', 'expired']);
-    expect(flow.steps.at(-3)).toMatchObject({ type: 'invitation.expired', at: INVITATION_EXPIRES.toISOString() });
+    expect(flow.steps.at(-3)).toMatchObject({ type: 'invitation.expired', at: stampedAt(INVITATION_EXPIRES) });
     expect(flow.activities.slice(-4)).toEqual([RECORD_STEP_ACTIVITY, UNDO_PARTNERSHIP_CHANGES_ACTIVITY, RECORD_STEP_ACTIVITY, RECORD_STEP_ACTIVITY]);
     // The undo is stamped when it runs (after the expiry it answers).
-    expect(callsOf(flow.calls, UNDO_PARTNERSHIP_CHANGES_ACTIVITY)[0]!.input.at).toBe(INVITATION_EXPIRES.toISOString());
+    expect(callsOf(flow.calls, UNDO_PARTNERSHIP_CHANGES_ACTIVITY)[0]!.input.at).toEqual(stampedAt(INVITATION_EXPIRES));
     expect(flow.steps.at(-1)).toMatchObject({ status: 'Expired', message: 'The invitation expired; what this partnership had added was removed.' });
     expect(statusesSet(flow)).toEqual(['ConfiguringLocal', 'AwaitingPartner', 'Expired']);
     expect(flow.endedAt).toEqual(INVITATION_EXPIRES);
@@ -186,7 +186,7 @@ describe('onboardPartner', () => {
     expect(only(flow.calls, 'race')[0]!.timer.cancelled).toBe(true);
     expect(flow.activities).toContain(UNDO_PARTNERSHIP_CHANGES_ACTIVITY);
     expect(flow.activities).not.toContain(CHECK_PARTNER_DOMAINS_ACTIVITY);
-    expect(flow.steps.at(-1)).toMatchObject({ status: 'Rejected', at: at(5_000).toISOString() });
+    expect(flow.steps.at(-1)).toMatchObject({ status: 'Rejected', at: stampedAt(at(5_000)) });
     expect(flow.output).toEqual({ partnershipId: 'p-1', status: 'Rejected', reason: 'Not our project' });
   });
 
@@ -215,7 +215,7 @@ describe('onboardPartner', () => {
     });
     expect(flow.activities).not.toContain(UNDO_PARTNERSHIP_CHANGES_ACTIVITY);
     expect(flow.activities).not.toContain(ENSURE_SUBSCRIPTIONS_ACTIVITY);
-    expect(flow.steps.at(-1)).toMatchObject({ status: 'Failed', at: deadline.toISOString() });
+    expect(flow.steps.at(-1)).toMatchObject({ status: 'Failed', at: stampedAt(deadline) });
     expect(flow.output).toEqual({ partnershipId: 'p-1', status: 'Failed', reason: 'handshake.partner-timeout' });
   });
 

@@ -187,3 +187,16 @@ export function callsOf(calls: Call[], activity: string): ActivityCall[] {
 export function exhausted(activity: string, reason: string): Error {
   return new Error(`Activity function '${activity}' failed: ${reason}`);
 }
+
+/**
+ * A record's stamp for something that happened at `time`: the workflow stamps each record strictly
+ * later than the one before (orchestrations/workflow.ts `stamp`), so records made in one episode
+ * are a millisecond or a few apart.
+ */
+export function stampedAt(time: Date): unknown {
+  const from = time.getTime();
+  return {
+    asymmetricMatch: (stamp: unknown) => typeof stamp === 'string' && Date.parse(stamp) >= from && Date.parse(stamp) < from + 1_000,
+    toAsymmetricMatcher: () => `a stamp from ${time.toISOString()} to a second later`,
+  };
+}
