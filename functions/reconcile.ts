@@ -23,7 +23,7 @@ import {
   type ReconcileRunResult,
 } from '../orchestrations/reconcile';
 import { DEFAULTS, DomainError, reviveDomainError, SETTINGS } from '../shared';
-import { adminHttp } from './adminRoutes';
+import { adminHttp, requestActor } from './adminRoutes';
 import { jsonResponse, withProblemDetails } from './http';
 
 /** How long the admin route waits for the run before answering 202 with status links. */
@@ -59,7 +59,14 @@ async function reconcileNow(request: HttpRequest, context: InvocationContext): P
   }
   const client = df.getClient(context);
   const instanceId = adminRunInstance(partnershipId, randomUUID().slice(0, 8));
-  const input: ReconcilePartnershipInput = { partnershipId, mode, trigger: 'admin', debounceMs: 0, retry: activityRetryOf(deployment.config) };
+  const input: ReconcilePartnershipInput = {
+    partnershipId,
+    mode,
+    trigger: 'admin',
+    requestedBy: requestActor(request),
+    debounceMs: 0,
+    retry: activityRetryOf(deployment.config),
+  };
   await client.startNew(RECONCILE_PARTNERSHIP_ORCHESTRATION, { instanceId, input });
 
   const deadline = Date.now() + ADMIN_RECONCILE_WAIT_MS;

@@ -37,7 +37,7 @@ export {
 export { getOffboardMessage, offboardPartnership, FUNCTION_KEY_ACTOR, type OffboardingAccepted } from './offboarding';
 export { receivePartnerMessage } from './inbox';
 export { acceptPartnerDomains, trustPartnerKey } from './trust';
-export { isDryRun, preflight, previewPartnership, type PartnershipPreview } from './preview';
+export { capabilityCheck, isDryRun, previewPartnership, type PartnershipPreview } from './preview';
 export { listEvents } from './events';
 export type { OrchestrationStarter } from './starter';
 export type { HandshakeCustomStatus, HandshakeOutcome } from './workflow';
