@@ -10,10 +10,10 @@ import {
   LIFECYCLE_ROUTE,
   lifecycleInstance,
   requestReconcile,
-  startSingleton,
   SUBSCRIPTION_LIFECYCLE_ORCHESTRATION,
   type SubscriptionLifecycleInput,
 } from '../orchestrations/reconcile';
+import { startInstance } from '../orchestrations/instances';
 import { graphWebhook } from './graphWebhook';
 
 graphWebhook('graphLifecycle', LIFECYCLE_ROUTE, async ({ deployment, accepted, refused }, context) => {
@@ -24,7 +24,7 @@ graphWebhook('graphLifecycle', LIFECYCLE_ROUTE, async ({ deployment, accepted, r
     const subscriptionId = source.subscriptionId;
     if (event === 'reauthorizationRequired' || event === 'subscriptionRemoved') {
       const input: SubscriptionLifecycleInput = { subscriptionId, event, retry: activityRetryOf(deployment.config) };
-      const workflow = await startSingleton(client, SUBSCRIPTION_LIFECYCLE_ORCHESTRATION, lifecycleInstance(subscriptionId, event), input);
+      const workflow = await startInstance(client, SUBSCRIPTION_LIFECYCLE_ORCHESTRATION, lifecycleInstance(subscriptionId, event), input, { unless: 'running' });
       handled.push({ event, subscriptionId, workflow });
     } else if (event === 'missed') {
       const outcome = await requestReconcile(client, deployment, source.partnershipIds, 'missed');

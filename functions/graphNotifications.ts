@@ -19,9 +19,12 @@ function remember(id: string): void {
   if (seen.size > SEEN_CAPACITY) seen.delete(seen.values().next().value as string);
 }
 
-graphWebhook('graphNotifications', NOTIFICATIONS_ROUTE, async ({ deployment, accepted, refused }, context) => {
+graphWebhook('graphNotifications', NOTIFICATIONS_ROUTE, async ({ deployment, accepted, refused, receivedAt }, context) => {
   const fresh = accepted.filter((entry) => !entry.notification.id || !seen.has(entry.notification.id));
-  const partnershipIds = [...new Set(fresh.flatMap((entry) => entry.source.partnershipIds))];
+  // A batch names few subscriptions, each shared by many partnerships (thousands, for a scoping group
+  // they all use): take each subscription's partnerships once, not once per notification.
+  const sources = new Set(fresh.map((entry) => entry.source));
+  const partnershipIds = [...new Set([...sources].flatMap((source) => source.partnershipIds))];
   const outcome = partnershipIds.length > 0 ? await requestReconcile(df.getClient(context), deployment, partnershipIds, 'notification') : undefined;
   for (const entry of fresh) if (entry.notification.id) remember(entry.notification.id);
   context.log(
@@ -32,6 +35,7 @@ graphWebhook('graphNotifications', NOTIFICATIONS_ROUTE, async ({ deployment, acc
       refused,
       partnerships: partnershipIds.length,
       ...(outcome ? { scope: outcome.scope, outcome: outcome.outcome, instanceId: outcome.instanceId } : {}),
+      handledMs: Date.now() - receivedAt,
     }),
   );
 });

@@ -89,6 +89,8 @@ export interface GenuineBatch {
   accepted: GenuineNotification[];
   /** How many of the batch were refused (unknown subscription or wrong clientState). */
   refused: number;
+  /** When the request reached the handler (ms since the epoch): Graph wants an answer within 3 s. */
+  receivedAt: number;
 }
 
 /**
@@ -103,6 +105,7 @@ export function graphWebhook(name: string, route: string, handle: (batch: Genuin
     authLevel: 'anonymous',
     extraInputs: [df.input.durableClient()],
     handler: withProblemDetails(async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+      const receivedAt = Date.now();
       const validation = validationAnswer(request);
       if (validation) return validation;
       const deployment = currentDeployment();
@@ -111,7 +114,7 @@ export function graphWebhook(name: string, route: string, handle: (batch: Genuin
       const accepted = checked.filter((entry): entry is GenuineNotification => entry.source !== undefined);
       const refused = checked.length - accepted.length;
       if (accepted.length === 0) throw refusedAll(refused);
-      await handle({ deployment, accepted, refused }, context);
+      await handle({ deployment, accepted, refused, receivedAt }, context);
       return { status: 202 };
     }),
   });

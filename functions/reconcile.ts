@@ -11,25 +11,22 @@ import {
   adminRunInstance,
   currentDeployment,
   ensureSubscriptionMonitor,
-  instanceStatus,
   RECONCILE_DEPLOYMENT_INSTANCE,
   RECONCILE_DEPLOYMENT_ORCHESTRATION,
   RECONCILE_MODES,
   RECONCILE_PARTNERSHIP_ORCHESTRATION,
-  startSingleton,
   type ReconcileDeploymentInput,
   type ReconcileMode,
   type ReconcilePartnershipInput,
-  type ReconcileRunResult,
+  type ReconcilePartnershipOutput,
 } from '../orchestrations/reconcile';
+import { startInstance, waitForInstance } from '../orchestrations/instances';
 import { DEFAULTS, DomainError, reviveDomainError, SETTINGS } from '../shared';
 import { adminHttp, requestActor } from './adminRoutes';
 import { jsonResponse, withProblemDetails } from './http';
 
 /** How long the admin route waits for the run before answering 202 with status links. */
 export const ADMIN_RECONCILE_WAIT_MS = 30_000;
-const ADMIN_POLL_INTERVAL_MS = 250;
-const FINISHED = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
 
 async function reconcileTimer(timer: Timer, context: InvocationContext): Promise<void> {
   let deployment;
@@ -42,7 +39,7 @@ async function reconcileTimer(timer: Timer, context: InvocationContext): Promise
   }
   const client = df.getClient(context);
   const input: ReconcileDeploymentInput = { mode: deployment.config.reconcileMode, trigger: 'timer', retry: activityRetryOf(deployment.config) };
-  const outcome = await startSingleton(client, RECONCILE_DEPLOYMENT_ORCHESTRATION, RECONCILE_DEPLOYMENT_INSTANCE, input);
+  const outcome = await startInstance(client, RECONCILE_DEPLOYMENT_ORCHESTRATION, RECONCILE_DEPLOYMENT_INSTANCE, input, { unless: 'running' });
   const monitor = deployment.config.publicBaseUrl ? await ensureSubscriptionMonitor(client, deployment.config) : 'no PUBLIC_BASE_URL';
   context.log(JSON.stringify({ event: 'reconcile.timer', run: outcome, mode: input.mode, isPastDue: timer.isPastDue, subscriptionMonitor: monitor }));
 }
@@ -69,31 +66,25 @@ async function reconcileNow(request: HttpRequest, context: InvocationContext): P
   };
   await client.startNew(RECONCILE_PARTNERSHIP_ORCHESTRATION, { instanceId, input });
 
-  const deadline = Date.now() + ADMIN_RECONCILE_WAIT_MS;
-  for (;;) {
-    const status = await instanceStatus(client, instanceId);
-    if (status && FINISHED.has(String(status.runtimeStatus))) {
-      if (status.runtimeStatus !== 'Completed') throw failureOf(status.output, partnershipId);
-      const result = status.output as ReconcileRunResult;
-      const after = await deployment.repositories.partnerships.require(partnershipId);
-      const drifted = result.drifted.find((entry) => entry.partnershipId === partnershipId);
-      return jsonResponse(200, {
-        id: partnershipId,
-        mode,
-        runId: result.runId,
-        driftStatus: after.driftStatus,
-        drift: drifted?.items ?? [],
-        partnerDeleted: drifted?.partnerDeleted ?? false,
-        repaired: drifted?.repaired ?? false,
-        operations: result.operations,
-        applied: result.applied,
-        warnings: result.warnings,
-        requests: result.requests,
-      });
-    }
-    if (Date.now() >= deadline) return client.createCheckStatusResponse(request, instanceId);
-    await new Promise((resolve) => setTimeout(resolve, ADMIN_POLL_INTERVAL_MS));
-  }
+  const finished = await waitForInstance<ReconcilePartnershipOutput>(client, instanceId, ADMIN_RECONCILE_WAIT_MS);
+  if (!finished) return client.createCheckStatusResponse(request, instanceId);
+  const output = finished.runtimeStatus === 'Completed' ? finished.output : undefined;
+  if (!output?.ok) throw failureOf(output, partnershipId);
+  const after = await deployment.repositories.partnerships.require(partnershipId);
+  const drifted = output.drifted.find((entry) => entry.partnershipId === partnershipId);
+  return jsonResponse(200, {
+    id: partnershipId,
+    mode,
+    runId: output.runId,
+    driftStatus: after.driftStatus,
+    drift: drifted?.items ?? [],
+    partnerDeleted: drifted?.partnerDeleted ?? false,
+    repaired: drifted?.repaired ?? false,
+    operations: output.operations,
+    applied: output.applied,
+    warnings: output.warnings,
+    requests: output.requests,
+  });
 }
 
 function parseMode(value: string | null, fallback: ReconcileMode): ReconcileMode {
@@ -104,12 +95,10 @@ function parseMode(value: string | null, fallback: ReconcileMode): ReconcileMode
   });
 }
 
-/** The domain error a failed run carries in its output text, else a generic upstream error. */
-function failureOf(output: unknown, partnershipId: string): DomainError {
-  const text = typeof output === 'string' ? output : JSON.stringify(output ?? '');
-  const start = text.indexOf('{"name":"DomainError"');
-  const revived = start >= 0 ? reviveDomainError(text.slice(start, text.lastIndexOf('}') + 1)) : undefined;
-  return revived ?? new DomainError('tenant.upstream-error', `The reconcile run of partnership ${partnershipId} failed.`, { details: { id: partnershipId } });
+/** The domain error a refused run carries; a run that ended otherwise (terminated, crashed) is a generic upstream error. */
+function failureOf(output: ReconcilePartnershipOutput | undefined, partnershipId: string): DomainError {
+  const carried = output && !output.ok ? reviveDomainError(output.error) : undefined;
+  return carried ?? new DomainError('tenant.upstream-error', `The reconcile run of partnership ${partnershipId} failed.`, { details: { id: partnershipId } });
 }
 
 app.timer('reconcileTimer', {

@@ -5,7 +5,7 @@
 import type { InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import type { ActivityHandler } from 'durable-functions';
-import { instanceStatus, isRunning } from '../reconcile/client';
+import { isRunning, readInstance } from '../instances';
 import { CANCEL_ONBOARDING_ACTIVITY } from '../names';
 
 export interface CancelOnboardingInput {
@@ -20,13 +20,13 @@ export interface CancelOnboardingResult {
 
 const cancelOnboarding: ActivityHandler = async (input: CancelOnboardingInput, context: InvocationContext): Promise<CancelOnboardingResult> => {
   const client = df.getClient(context);
-  const status = await instanceStatus(client, input.partnershipId);
+  const status = await readInstance(client, input.partnershipId);
   if (!status || !isRunning(status)) return { cancelled: null };
   try {
     await client.terminate(input.partnershipId, input.reason);
   } catch (error) {
     // It finished between the look and the terminate: nothing to stop.
-    if (!isRunning(await instanceStatus(client, input.partnershipId))) return { cancelled: null };
+    if (!isRunning(await readInstance(client, input.partnershipId))) return { cancelled: null };
     throw error;
   }
   return { cancelled: status.name ?? 'onboarding' };

@@ -27,5 +27,6 @@ export {
   LIFECYCLE_ROUTE,
 } from './subscriptions';
 export type { SubscriptionNeed, SubscriptionSyncResult, SubscriptionRelease } from './subscriptions';
-export { instanceStatus, isRunning, startSingleton, requestReconcile, ensureSubscriptionMonitor } from './client';
+export { requestReconcile, ensureSubscriptionMonitor } from './client';
+export type { ReconcilePartnershipOutput, ReconcileTenantOutcome } from './outcome';
 export type { ReconcileTenantInput } from './activities/reconcileTenant';

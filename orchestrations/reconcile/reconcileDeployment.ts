@@ -3,10 +3,9 @@
 // singleton id RECONCILE_DEPLOYMENT_INSTANCE, so two runs never overlap.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import type { ReconcileTenantInput } from './activities/reconcileTenant';
-import { parseInput, reconcileDeploymentInputSchema, retryOptions } from './inputs';
-import { RECONCILE_DEPLOYMENT_ORCHESTRATION, RECONCILE_TENANT_ACTIVITY } from './names';
-import type { ReconcileRunResult } from './run';
+import { parseInput, reconcileDeploymentInputSchema } from './inputs';
+import { RECONCILE_DEPLOYMENT_ORCHESTRATION } from './names';
+import { reconcileWithRetry, type ReconcileTenantInput, type ReconcileTenantOutcome } from './outcome';
 
 const reconcileDeployment: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = parseInput(reconcileDeploymentInputSchema, context.df.getInput(), 'reconcileDeployment input');
@@ -14,7 +13,10 @@ const reconcileDeployment: OrchestrationHandler = function* (context: Orchestrat
   const runId = `${context.df.instanceId}.${Date.parse(at)}`;
   context.df.setCustomStatus({ step: 'reconciling', runId, mode: input.mode, trigger: input.trigger });
   const activityInput: ReconcileTenantInput = { runId, at, mode: input.mode, trigger: input.trigger };
-  const result: ReconcileRunResult = yield context.df.callActivityWithRetry(RECONCILE_TENANT_ACTIVITY, retryOptions(input.retry), activityInput);
+  const outcome: ReconcileTenantOutcome = yield* reconcileWithRetry(context, input.retry, activityInput);
+  // The timer's run has nobody waiting for it: a failure fails the instance, for monitoring to see.
+  if (!outcome.ok) throw new Error(`${outcome.error.code}: ${outcome.error.message}`);
+  const result = outcome.result;
   context.df.setCustomStatus({ step: 'done', runId, mode: input.mode, trigger: input.trigger, examined: result.examined, drifted: result.drifted.length, applied: result.applied });
   return result;
 };

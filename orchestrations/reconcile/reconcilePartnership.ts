@@ -1,16 +1,16 @@
 // Orchestration: reconcile ONE partnership — after a burst of change notifications (claim-guarded,
 // see claims.ts), a `missed` lifecycle notification, or an admin's "reconcile now" — or, without
 // a partnershipId, every Active partnership (a notification of a subscription several share).
-//   debounce → read + diff (+ apply in enforce mode) → release the claim
+//   debounce → read + diff (+ apply in enforce mode) → release the claim → ReconcilePartnershipOutput
+// (a refusal is an `ok: false` output carrying the domain error, see outcome.ts)
 // When a change arrived while the run was reading, the claim is kept and the same workflow reads
 // again (continue-as-new), so no change is lost and a burst still costs one run.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler } from 'durable-functions';
-import type { ReconcileTenantInput } from './activities/reconcileTenant';
 import { ALL_PARTNERSHIPS, type ClaimReleaseOutcome } from './claims';
 import { parseInput, reconcilePartnershipInputSchema, retryOptions } from './inputs';
-import { RECONCILE_PARTNERSHIP_ORCHESTRATION, RECONCILE_TENANT_ACTIVITY, RELEASE_RECONCILE_CLAIM_ACTIVITY } from './names';
-import type { ReconcileRunResult } from './run';
+import { RECONCILE_PARTNERSHIP_ORCHESTRATION, RELEASE_RECONCILE_CLAIM_ACTIVITY } from './names';
+import { reconcileWithRetry, type ReconcilePartnershipOutput, type ReconcileTenantInput, type ReconcileTenantOutcome } from './outcome';
 
 const reconcilePartnership: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = parseInput(reconcilePartnershipInputSchema, context.df.getInput(), 'reconcilePartnership input');
@@ -34,13 +34,7 @@ const reconcilePartnership: OrchestrationHandler = function* (context: Orchestra
     ...(input.partnershipId ? { partnershipIds: [input.partnershipId] } : {}),
     ...(input.claimRun !== undefined ? { claim: { scope, run: input.claimRun } } : {}),
   };
-  let result: ReconcileRunResult | undefined;
-  let failure: unknown;
-  try {
-    result = yield context.df.callActivityWithRetry(RECONCILE_TENANT_ACTIVITY, retry, activityInput);
-  } catch (error) {
-    failure = error;
-  }
+  const outcome: ReconcileTenantOutcome = yield* reconcileWithRetry(context, input.retry, activityInput);
   if (input.claimRun !== undefined) {
     const released: ClaimReleaseOutcome = yield context.df.callActivityWithRetry(RELEASE_RECONCILE_CLAIM_ACTIVITY, retry, { scope, run: input.claimRun });
     if (released === 'again') {
@@ -49,9 +43,14 @@ const reconcilePartnership: OrchestrationHandler = function* (context: Orchestra
       return undefined;
     }
   }
-  if (failure !== undefined) throw failure;
-  context.df.setCustomStatus({ step: 'done', runId, ...status, drifted: result!.drifted.length, applied: result!.applied });
-  return { ...result!, pass: input.pass };
+  if (!outcome.ok) {
+    context.df.setCustomStatus({ step: 'failed', runId, ...status, error: outcome.error.code });
+    const failed: ReconcilePartnershipOutput = { ok: false, pass: input.pass, error: outcome.error, ...(outcome.result ? { result: outcome.result } : {}) };
+    return failed;
+  }
+  context.df.setCustomStatus({ step: 'done', runId, ...status, drifted: outcome.result.drifted.length, applied: outcome.result.applied });
+  const done: ReconcilePartnershipOutput = { ok: true, ...outcome.result, pass: input.pass };
+  return done;
 };
 
 df.app.orchestration(RECONCILE_PARTNERSHIP_ORCHESTRATION, reconcilePartnership);

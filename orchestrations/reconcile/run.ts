@@ -21,6 +21,7 @@ import {
   type EventRepository,
   type NewEvent,
   type PartialFailureDetails,
+  type PartnershipChanges,
   type PartnershipRecord,
   type PartnershipRepository,
   type Plan,
@@ -78,8 +79,11 @@ export interface ReconcileRunResult {
   operations: number;
   applied: number;
   warnings: PlanWarning[];
-  /** Graph and Teams requests of the run (retries included). */
-  requests: { graph: number; teams: number };
+  /**
+   * Graph and Teams requests of the run (retries included), and the Graph item operations they
+   * carried (each $batch item counts as one: the unit Graph throttles by).
+   */
+  requests: { graph: number; teams: number; graphOperations: number };
   /** Enforce mode: the write that failed (the run is retried; what was applied is recorded). */
   error?: SerializedDomainError;
 }
@@ -116,8 +120,18 @@ const RECORD_CONCURRENCY = 16;
 export async function runReconcile(deps: ReconcileRunDependencies, input: ReconcileRunInput): Promise<ReconcileRunResult> {
   const log = deps.log ?? (() => undefined);
   const graphBefore = deps.adapters.graph.counter.total;
+  const graphOperationsBefore = deps.adapters.graph.counter.operations;
   const teamsBefore = teamsRequests(deps.adapters);
+  // How long each phase took (ms), for the run's log line.
+  const phases: Record<string, number> = {};
+  let phaseStart = Date.now();
+  const phaseDone = (name: string): void => {
+    const now = Date.now();
+    phases[name] = now - phaseStart;
+    phaseStart = now;
+  };
   const { records, skipped } = await partnershipsInQuestion(deps.partnerships, input.partnershipIds);
+  phaseDone('list');
   const result: ReconcileRunResult = {
     runId: input.runId,
     at: input.at,
@@ -130,12 +144,14 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
     operations: 0,
     applied: 0,
     warnings: [],
-    requests: { graph: 0, teams: 0 },
+    requests: { graph: 0, teams: 0, graphOperations: 0 },
   };
   if (records.length > 0) {
     const targets = records.map((record) => ({ partnershipId: record.id, desired: record.desired, partnerDomains: record.partnerDomains }));
     const actual = await readTenantState(deps.adapters, targets, { localCloud: deps.localCloud });
+    phaseDone('read');
     const planned = plan(targets, actual, { localCloud: deps.localCloud, guestInviteRedirectUrl: deps.guestInviteRedirectUrl });
+    phaseDone('plan');
     const drift = driftByPartnership(planned);
     result.operations = planned.operations.length;
     result.warnings = planned.warnings;
@@ -156,6 +172,7 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
         result.error = error.toJSON();
       }
     }
+    phaseDone('apply');
     result.applied = applied.length;
     const done = new Set(applied.filter((operation) => operation.outcome !== 'manual').map((operation) => operation.operationId));
 
@@ -183,10 +200,11 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
         });
       }
     }
-    // Rows are written only for partnerships whose drift or status changed, a few at a time.
-    await forEachConcurrently(findings, RECORD_CONCURRENCY, async ({ record, items, repaired }) => {
+    // Rows are written only for partnerships whose drift or status changed: their Events first (a
+    // few partnerships at a time), then the partnership rows together (transactions of up to 100).
+    const toWrite = findings.flatMap(({ record, items, repaired }) => {
       const status = driftStatusAfterRun({ driftedItems: items.length, repairedItems: items.filter((item) => done.has(item.operationId)).length });
-      const stored = await recordPartnership(deps, input, record, {
+      const found = recordOf(input, record, {
         items,
         repaired,
         status,
@@ -194,10 +212,20 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
         applied: applied.filter((operation) => items.some((item) => item.operationId === operation.operationId)),
         ownershipChange,
       });
-      if (stored) result.driftStatus[record.id] = status;
+      return found ? [{ record, status, ...found }] : [];
     });
+    // Events first: a crash after them and before the record re-runs idempotently (same ids).
+    await forEachConcurrently(toWrite.filter((entry) => entry.events.length > 0), RECORD_CONCURRENCY, async (entry) => void (await deps.events.appendMany(entry.events)));
+    phaseDone('events');
+    await deps.partnerships.updateMany(toWrite.map((entry) => ({ expected: entry.record, change: entry.change })));
+    phaseDone('record');
+    for (const entry of toWrite) result.driftStatus[entry.record.id] = entry.status;
   }
-  result.requests = { graph: deps.adapters.graph.counter.total - graphBefore, teams: teamsRequests(deps.adapters) - teamsBefore };
+  result.requests = {
+    graph: deps.adapters.graph.counter.total - graphBefore,
+    teams: teamsRequests(deps.adapters) - teamsBefore,
+    graphOperations: deps.adapters.graph.counter.operations - graphOperationsBefore,
+  };
   log({
     event: 'reconcile.run',
     runId: input.runId,
@@ -208,7 +236,9 @@ export async function runReconcile(deps: ReconcileRunDependencies, input: Reconc
     operations: result.operations,
     applied: result.applied,
     graphRequests: result.requests.graph,
+    graphOperations: result.requests.graphOperations,
     teamsRequests: result.requests.teams,
+    phasesMs: phases,
     ...(result.error ? { error: result.error.code } : {}),
   });
   return result;
@@ -231,14 +261,13 @@ async function partnershipsInQuestion(
 }
 
 /**
- * Writes what the run found for one partnership: its drift status (only when it changes), the
- * drift record and an Events row (only when the drift differs from what was recorded last, so
+ * What the run found for one partnership, to be written: its drift status (only when it changes),
+ * the drift record and an Events row (only when the drift differs from what was recorded last, so
  * a persistent drift in report mode is not re-recorded every 15 minutes), and in enforce mode the
- * applied operations with before/after and the ownership they add. Returns true when the record
- * was written.
+ * applied operations with before/after and the ownership they add. Undefined when nothing is to
+ * be written.
  */
-async function recordPartnership(
-  deps: ReconcileRunDependencies,
+function recordOf(
   input: ReconcileRunInput,
   record: PartnershipRecord,
   found: {
@@ -249,7 +278,7 @@ async function recordPartnership(
     applied: AppliedOperation[];
     ownershipChange: { claims: PartialFailureDetails['claims']; releases: PartialFailureDetails['releases'] };
   },
-): Promise<boolean> {
+): { events: NewEvent[]; change: (current: PartnershipRecord) => PartnershipChanges | undefined } | undefined {
   const previous = record.data.reconcile as PartnershipReconcileRecord | undefined;
   const sameDrift =
     previous !== undefined &&
@@ -292,15 +321,13 @@ async function recordPartnership(
   }
   const statusChanged = record.driftStatus !== found.status;
   const recordChanged = found.items.length > 0 ? !sameDrift || found.repaired : previous !== undefined && (previous.items.length > 0 || previous.repaired);
-  if (!statusChanged && !recordChanged && events.length === 0) return false;
+  if (!statusChanged && !recordChanged && events.length === 0) return undefined;
 
-  // Events first: a crash after them and before the record re-runs idempotently (same ids).
-  if (events.length > 0) await deps.events.appendMany(events);
   const reconcileRecord: PartnershipReconcileRecord | undefined =
     found.items.length > 0
       ? { runId: input.runId, at: input.at, mode: input.mode, trigger: input.trigger, items: found.items, partnerDeleted: found.items.some((item) => item.kind === 'partner.create'), repaired: found.repaired }
       : undefined;
-  await deps.partnerships.update(record.id, (current) => {
+  const change = (current: PartnershipRecord): PartnershipChanges | undefined => {
     // Offboarding (or anything else) took it out of Active meanwhile: not ours to touch.
     if (current.status !== 'Active') return undefined;
     const data = { ...current.data };
@@ -311,8 +338,8 @@ async function recordPartnership(
       data,
       ...(found.applied.length > 0 ? { ownership: ownershipAfter(current.ownership, record.id, found.ownershipChange) } : {}),
     };
-  });
-  return true;
+  };
+  return { events, change };
 }
 
 async function forEachConcurrently<T>(items: readonly T[], limit: number, action: (item: T) => Promise<void>): Promise<void> {

@@ -166,6 +166,7 @@ export class GraphAdapter {
       })),
     };
     const result = await this.request<{ responses?: BatchResponse[] }>('POST', '/$batch', body);
+    this.counter.addBatch(chunk.length);
     const byId = new Map((result.responses ?? []).map((response) => [String(response.id), response] as const));
     return chunk.map((request) => {
       const response = byId.get(request.id);

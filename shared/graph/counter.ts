@@ -1,9 +1,13 @@
-// Counts the HTTP requests an adapter sends (every attempt, retries included): the benchmarks
-// report it, and tests assert that a read is as cheap as designed.
+// Counts the HTTP requests an adapter sends (every attempt, retries included), and the item
+// operations they carry: Graph throttles each item of a $batch as one request, so `operations`
+// counts every $batch item as one and the $batch request itself as none. The benchmarks report
+// both, and tests assert that a read is as cheap as designed.
 
 export class RequestCounter {
   private counts = new Map<string, number>();
   private totalCount = 0;
+  private batchRequests = 0;
+  private batchItems = 0;
 
   /** Records one request under a key such as "GET /policies/crossTenantAccessPolicy/partners". */
   add(key: string): void {
@@ -15,14 +19,27 @@ export class RequestCounter {
     return this.totalCount;
   }
 
+  /** Records that a $batch request (already counted as one request) carried `items` operations. */
+  addBatch(items: number): void {
+    this.batchRequests += 1;
+    this.batchItems += items;
+  }
+
+  /** Item operations: requests outside $batch, plus every $batch item. */
+  get operations(): number {
+    return this.totalCount - this.batchRequests + this.batchItems;
+  }
+
   /** Counts by key (plain data). */
-  snapshot(): { total: number; byKey: Record<string, number> } {
-    return { total: this.totalCount, byKey: Object.fromEntries(this.counts) };
+  snapshot(): { total: number; operations: number; byKey: Record<string, number> } {
+    return { total: this.totalCount, operations: this.operations, byKey: Object.fromEntries(this.counts) };
   }
 
   reset(): void {
     this.counts.clear();
     this.totalCount = 0;
+    this.batchRequests = 0;
+    this.batchItems = 0;
   }
 }
 

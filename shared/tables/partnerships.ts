@@ -3,7 +3,7 @@
 // conflicting update is re-read and re-applied (the change is a pure function), or reported as
 // `partnership.conflict` after the configured attempts — never silently lost.
 import { randomUUID } from 'node:crypto';
-import { odata, type TableClient } from '@azure/data-tables';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { parseEnvironment, type CloudName } from '../clouds';
 import { DEFAULTS } from '../config';
 import { DomainError, type SerializedDomainError } from '../errors';
@@ -19,6 +19,10 @@ import { packJson, unpackJson } from './json';
 
 export const PARTNERSHIPS_TABLE = 'Partnerships';
 const PARTITION = 'partnership';
+/** Operations per entity-group transaction (Table storage's limit). */
+const MAX_TRANSACTION = 100;
+/** Well under a transaction's 4 MiB payload. */
+const MAX_TRANSACTION_CHARS = 2_000_000;
 const ID = /^[A-Za-z0-9_-]{1,128}$/;
 const CONFLICT_BACKOFF_MS = 15;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -94,7 +98,8 @@ export class PartnershipRepository {
       id,
       role: input.role,
       status: input.status ?? 'Draft',
-      driftStatus: null,
+      // Active always carries a drift status (as a transition to Active sets it).
+      driftStatus: input.status === 'Active' ? 'InSync' : null,
       partnerTenantId: input.desired.partnerTenantId,
       partnerCloud: input.desired.partnerCloud,
       desired: input.desired,
@@ -219,6 +224,57 @@ export class PartnershipRepository {
         await sleep(Math.random() * CONFLICT_BACKOFF_MS * 2 ** attempt);
       }
     }
+  }
+
+  /**
+   * Many updates at once, as `update` would make them one by one: each change is applied to the
+   * record as the caller read it (`expected`) and written if that record is unchanged, up to 100
+   * per entity-group transaction (all partnerships share one partition; at most 2 MB of them). A
+   * transaction that meets a record changed meanwhile is written again one by one through `update`
+   * (read, change, write). Resolves with the records as stored.
+   */
+  async updateMany(
+    items: readonly { expected: PartnershipRecord; change: (current: PartnershipRecord) => PartnershipChanges | undefined }[],
+  ): Promise<PartnershipRecord[]> {
+    const table = await this.table();
+    const planned = items.flatMap(({ expected, change }) => {
+      const changes = change(expected);
+      return changes && Object.keys(changes).length > 0 ? [{ expected, change, next: this.apply(expected, changes) }] : [];
+    });
+    const stored: PartnershipRecord[] = [];
+    const chunks: (typeof planned)[] = [];
+    let size = 0;
+    for (const item of planned) {
+      const itemSize = JSON.stringify(toEntity(item.next)).length;
+      const last = chunks[chunks.length - 1];
+      if (!last || last.length >= MAX_TRANSACTION || size + itemSize > MAX_TRANSACTION_CHARS) {
+        chunks.push([item]);
+        size = itemSize;
+      } else {
+        last.push(item);
+        size += itemSize;
+      }
+    }
+    for (const chunk of chunks) {
+      try {
+        const response = await table.submitTransaction(
+          chunk.map(({ expected, next }): TransactionAction => ['update', toEntity(next), 'Replace', { etag: expected.etag }]),
+        );
+        chunk.forEach(({ next }, index) => stored.push({ ...next, etag: response.subResponses[index]?.etag ?? '' }));
+      } catch (error) {
+        const status = storageStatus(error);
+        if (status !== 412 && status !== 404) throw storageError('Could not update the partnerships', error);
+        // Someone changed (or removed) one of them since it was read: decide again on fresh data.
+        for (const { expected, change } of chunk) {
+          try {
+            stored.push(await this.update(expected.id, change));
+          } catch (single) {
+            if (!(single instanceof DomainError && single.code === 'partnership.not-found')) throw single;
+          }
+        }
+      }
+    }
+    return stored;
   }
 
   /**

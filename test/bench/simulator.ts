@@ -5,6 +5,7 @@
 // latency a benchmark injects. Baseline printed beside each figure: the injected latency alone
 // (N × latency), so the simulator's overhead is the difference.
 import { startSimulator, syntheticWorld } from '../../infra/local/simulator';
+import { trustedOrRelaunched } from '../support/bench';
 
 interface Figures {
   postMs: number;
@@ -27,6 +28,8 @@ function parse(args: string[]): { json: boolean; partners: number; latencyMs: nu
 
 export async function main(args: string[]): Promise<void> {
   const options = parse(args);
+  // fetch() must trust the local CA from the process's start.
+  if (!(await trustedOrRelaunched('simulator', args))) return;
   const sim = await startSimulator({ port: 0, world: syntheticWorld({ partnerTenants: options.partners }), policySizeLimitBytes: 100_000_000 });
   try {
     const contoso = sim.world.tenants.find((tenant) => tenant.displayName === 'Contoso')!;

@@ -35,6 +35,19 @@ describe('manual Teams mode waits for the administrator', () => {
     return rows.filter((row) => row.operation.startsWith('teams.Put')).reduce((sum, row) => sum + row.count, 0);
   }
 
+  async function teamsReads(tenantId: string): Promise<number> {
+    const rows = await stack().simulator.control.counters({ tenantId });
+    return rows.filter((row) => row.operation.startsWith('teams.Get')).reduce((sum, row) => sum + row.count, 0);
+  }
+
+  async function waitForCondition(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   async function requestAndApprove(from: string, to: string, body: Record<string, unknown>): Promise<string> {
     const created = await api(deployment(from), 'POST', '/api/partnerships', { body: { partnerDeploymentUrl: deployment(to).baseUrl, ...body } });
     expect(created.status).toBe(202);
@@ -69,8 +82,11 @@ describe('manual Teams mode waits for the administrator', () => {
     expect(step.data?.remaining?.length).toBeGreaterThan(0);
     // The product wrote no Teams setting itself, and it keeps waiting (re-checking) meanwhile.
     expect(await teamsWrites(WORLD.contoso)).toBe(writesBefore);
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // It reads the tenant again on its timer (twice more here), and still waits.
+    const readsAtStep = await teamsReads(WORLD.contoso);
+    await waitForCondition('two more reads of the Teams settings', async () => (await teamsReads(WORLD.contoso)) >= readsAtStep + 2);
     expect((await api(deployment('Contoso'), 'GET', `/api/partnerships/${id}`)).body.status).toBe('Verifying');
+    expect(await teamsWrites(WORLD.contoso)).toBe(writesBefore);
 
     // The administrator runs the script (here: the same settings through the admin center).
     const fabrikamDomains = tenantNamed(stack().simulator, 'Fabrikam').domains.map((domain) => domain.toLowerCase());

@@ -57,6 +57,13 @@ describe('handshake resilience', () => {
   afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
   const contoso = () => stack().deployment('Contoso');
   const china = () => stack().deployment('China');
+  /** China's failed attempts to deliver a message, from the durable history of its workflow. */
+  const failedSends = async (id: string): Promise<unknown[]> => {
+    const history = await api(china(), 'GET', `/runtime/webhooks/durabletask/instances/${id}?showHistory=true&code=${china().systemKey}`, { key: 'none' });
+    return ((history.body?.historyEvents ?? []) as { EventType: string; Name?: string; FunctionName?: string }[]).filter(
+      (event) => event.EventType === 'TaskFailed' && (event.FunctionName ?? event.Name) === 'sendMessage',
+    );
+  };
 
   it('a pre-trusted invitation is approved without a pairing code; both hosts killed mid-handshake and restarted, it still ends Active', async () => {
     const created = await api(contoso(), 'POST', '/api/partnerships', { body: contosoRequest(stack()) });
@@ -74,14 +81,12 @@ describe('handshake resilience', () => {
       20,
     );
     await china().kill('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 500));
     await china().restart();
 
     // Contoso configures Teams once China confirmed: kill it there.
     await waitUntil('Contoso to configure Teams', async () => ['ConfiguringTeams', 'Verifying', ...SETTLED].includes((await statusOf(contoso(), id)) ?? ''), 120_000, 20);
     const contosoStatusAtKill = await statusOf(contoso(), id);
     await contoso().kill('SIGKILL');
-    await new Promise((resolve) => setTimeout(resolve, 500));
     await contoso().restart();
 
     const [a, b] = await Promise.all([
@@ -155,7 +160,8 @@ describe('handshake resilience', () => {
     expect(created.status).toBe(202);
     const id = created.body.id;
     await waitForPartnership(china(), id, hasStatus('AwaitingPartner'));
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Contoso stays down until China has tried (and failed) to deliver at least twice.
+    await waitUntil('two failed deliveries', async () => (await failedSends(id)).length >= 2);
     const backAt = Date.now();
     await contoso().restart();
 
@@ -173,10 +179,6 @@ describe('handshake resilience', () => {
     expect(a.keys.partner).toMatchObject({ source: 'key-proof' });
     expect(b.keys.partner).toMatchObject({ source: 'pairing-code' });
     // The durable history shows the failed attempts before the one that got through.
-    const history = await api(china(), 'GET', `/runtime/webhooks/durabletask/instances/${id}?showHistory=true&code=${china().systemKey}`, { key: 'none' });
-    const failedSends = (history.body.historyEvents as { EventType: string; Name?: string; FunctionName?: string }[]).filter(
-      (event) => event.EventType === 'TaskFailed' && (event.FunctionName ?? event.Name) === 'sendMessage',
-    );
-    expect(failedSends.length).toBeGreaterThanOrEqual(2);
+    expect((await failedSends(id)).length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -122,11 +122,15 @@ describe('durable orchestrations on the local host', () => {
     await waitForStatus(links.statusQueryGetUri, { statuses: ['Running'], predicate: (s) => (s.customStatus as { stage?: string } | null)?.stage === 'waiting' });
     expect((await fetch(links.suspendPostUri.replace('{text}', 'pause'), { method: 'POST' })).status).toBe(202);
     await waitForStatus(links.statusQueryGetUri, { statuses: ['Suspended'] });
-    await raiseEvent(links, 'go', 'after resume');
-    await new Promise((r) => setTimeout(r, 500));
+    expect(await raiseEvent(links, 'go', 'after resume')).toBe(202);
     expect((await waitForStatus(links.statusQueryGetUri, { statuses: ['Suspended'] })).runtimeStatus).toBe('Suspended');
     expect((await fetch(links.resumePostUri.replace('{text}', 'go on'), { method: 'POST' })).status).toBe(202);
     expect(await finish(links)).toMatchObject({ runtimeStatus: 'Completed', output: 'after resume' });
+    // The event raised while suspended was taken only after the resume (the history keeps the order).
+    const history = (await waitForStatus(`${links.statusQueryGetUri}&showHistory=true`)).historyEvents ?? [];
+    const types = history.map((event) => event.EventType);
+    expect(types.indexOf('EventRaised')).toBeGreaterThan(types.indexOf('ExecutionResumed'));
+    expect(types.indexOf('ExecutionResumed')).toBeGreaterThan(types.indexOf('ExecutionSuspended'));
   });
 
   it('purges a finished instance, refuses to purge a running one', async () => {
@@ -220,10 +224,13 @@ describe('durable orchestrations on the local host', () => {
   it('recovers from a concurrent change to the instance row (ETag conflict) without losing or repeating work', async () => {
     const links = await start('eventCollector', 2);
     await raiseEvent(links, 'item', 'first');
-    await waitForStatus(links.statusQueryGetUri, { statuses: ['Running'] });
+    // The first event is in the history (its episode committed) before the row is touched.
+    await waitForStatus(`${links.statusQueryGetUri}&showHistory=true`, {
+      statuses: ['Running'],
+      predicate: (status) => (status.historyEvents ?? []).some((event) => event.EventType === 'EventRaised'),
+    });
     // Someone else writes the instance row: the host's next commit must fail, reload, and redo.
     const table = TableClient.fromConnectionString(azurite().connectionString, 'WorkflowsHubInstances', { allowInsecureConnection: true });
-    await new Promise((r) => setTimeout(r, 300));
     await table.updateEntity({ partitionKey: links.id, rowKey: 'state', TouchedByTest: true }, 'Merge');
     await raiseEvent(links, 'item', 'second');
     expect(await finish(links)).toMatchObject({ runtimeStatus: 'Completed', output: ['first', 'second'] });

@@ -249,6 +249,21 @@ describe('reconciliation on the local stack', () => {
     expect(clean.body).toMatchObject({ driftStatus: 'InSync', drift: [] });
   });
 
+  it('the admin route answers with the error the run ended with, carried typed (a tenant that keeps failing: 503 tenant.unavailable)', async () => {
+    await idle();
+    await sim().control.addScriptedFault({ status: 503, count: 1_000, tenantId: WORLD.contoso, method: 'GET', pathContains: '/crossTenantAccessPolicy/partners' });
+    try {
+      const failed = await api(contoso, 'POST', `/api/partnerships/${P}/reconcile?mode=report`);
+      expect(failed).toMatchObject({ status: 503, body: { code: 'tenant.unavailable' } });
+    } finally {
+      await sim().control.setFaults({ scripted: [] });
+    }
+    // The run ended Completed with the refusal in its output (a value, not an exception's text).
+    const failedRuns = (await instances(`reconcile-admin-${P}-`)).filter((instance) => instance.output?.ok === false);
+    expect(failedRuns).toEqual([expect.objectContaining({ runtimeStatus: 'Completed', output: expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'tenant.unavailable' }) }) })]);
+    expect((await api(contoso, 'POST', `/api/partnerships/${P}/reconcile?mode=report`)).status).toBe(200);
+  });
+
   it('the admin route refuses a bad mode, an unknown or inactive partnership, and a missing key', async () => {
     expect(await api(contoso, 'POST', `/api/partnerships/${P}/reconcile?mode=fix`)).toMatchObject({ status: 400, body: { code: 'request.invalid', issues: [{ field: 'mode' }] } });
     expect(await api(contoso, 'POST', '/api/partnerships/nobody/reconcile')).toMatchObject({ status: 404, body: { code: 'partnership.not-found' } });

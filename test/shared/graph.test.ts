@@ -52,6 +52,8 @@ describe('GraphAdapter against the simulator', () => {
     expect(responses.map((response) => response.status)).toEqual(Array(25).fill(201));
     expect(responses.map((response) => response.id)).toEqual(requests.map((request) => request.id));
     expect(graphCounter.snapshot().byKey).toEqual({ 'POST /$batch': 2 });
+    // Two HTTP requests, 25 item operations (Graph throttles each item as one).
+    expect(graphCounter.snapshot()).toMatchObject({ total: 2, operations: 25 });
     expect((await sim.control.state(contosoId)).partners).toHaveLength(25);
   });
 
@@ -65,6 +67,7 @@ describe('GraphAdapter against the simulator', () => {
     expect(responses.map((response) => response.status)).toEqual([204, 204, 204]);
     // One batch of three, then the throttled item alone, twice.
     expect(graphCounter.snapshot().byKey).toEqual({ 'POST /$batch': 3 });
+    expect(graphCounter.operations).toBe(5);
     const rows = await sim.control.counters({ tenantId: contosoId, operation: 'policies.crossTenantAccessPolicy.UpdatePartners' });
     expect(rows.reduce((sum, row) => sum + (row.statuses['429'] ?? 0), 0)).toBe(2);
     expect(rows.reduce((sum, row) => sum + (row.statuses['204'] ?? 0), 0)).toBe(3);

@@ -11,7 +11,7 @@ describe('simulator: subscriptions and change notifications', () => {
   let graph: Client;
 
   beforeAll(async () => {
-    sim = await startTestSimulator({ notificationDelayMs: 50, notificationRetry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200 }, subscriptionValidationTimeoutMs: 1_000 });
+    sim = await startTestSimulator({ notificationDelayMs: 50, notificationBatchSize: 3, notificationRetry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200 }, subscriptionValidationTimeoutMs: 1_000 });
     receiver = await NotificationReceiver.start();
     contoso = tenantNamed(sim, 'Contoso');
     graph = graphClientFor(sim, contoso);
@@ -76,6 +76,24 @@ describe('simulator: subscriptions and change notifications', () => {
       expect.objectContaining({ subscriptionId: subscription.id, clientState: 'secret-state', changeType: 'updated', resource: `Users/${lee.id}`, tenantId: contoso.id, resourceData: expect.objectContaining({ id: lee.id, '@odata.type': '#Microsoft.Graph.User' }) }),
       expect.objectContaining({ resource: `Users/${megan.id}` }),
     ]);
+  });
+
+  it('sends at most notificationBatchSize notifications per POST, none lost, and logs how long each answer took', async () => {
+    await subscribe();
+    const lee = contoso.users.find((u) => u.displayName === 'Lee Gu')!;
+    for (let change = 0; change < 7; change++) await sim.control.admin(contoso.id, { method: 'PATCH', path: `/users/${lee.id}`, body: { jobTitle: `Title ${change}` } });
+    const deliveries = await receiver.waitFor(() => {
+      const all = receiver.notifications();
+      return all.reduce((sum, request) => sum + request.json.value.length, 0) >= 7 && all;
+    });
+    expect(deliveries.every((request) => request.json.value.length <= 3)).toBe(true);
+    expect(deliveries.reduce((sum, request) => sum + request.json.value.length, 0)).toBe(7);
+    const log = (await sim.control.notifications()).filter((record) => record.kind === 'change');
+    expect(log.every((record) => record.delivered && typeof record.durationMs === 'number' && record.durationMs >= 0)).toBe(true);
+    expect(log.map((record) => record.items)).toEqual(deliveries.map((request) => request.json.value.length));
+    const light = (await sim.control.notifications({ payload: false })).filter((record) => record.kind === 'change');
+    expect(light.map((record) => record.items)).toEqual(log.map((record) => record.items));
+    expect(light.every((record) => record.payload === undefined)).toBe(true);
   });
 
   it('only for the change types asked for', async () => {

@@ -124,7 +124,8 @@ describe('simulator: cross-tenant access policy', () => {
       const direct = { usersAndGroups: { accessType: 'allowed', targets: [{ target: 'AllUsers', targetType: 'user' }] } };
       await graph.api(PARTNERS).post({ tenantId: gov.id, b2bDirectConnectOutbound: direct });
       const stored = await graph.api(`${PARTNERS}/${gov.id}`).get();
-      expect(stored.b2bDirectConnectOutbound).toEqual(direct);
+      // Graph answers every property of the setting: the one not given is null.
+      expect(stored.b2bDirectConnectOutbound).toEqual({ ...direct, applications: null });
       const state = await sim.control.state(contoso.id);
       expect(state.partners[0].warnings).toEqual([expect.stringMatching(/b2bDirectConnectOutbound .* no effect/)]);
     });
@@ -170,6 +171,20 @@ describe('simulator: cross-tenant access policy', () => {
         ).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/more than its limit of 600 bytes/) });
         const state = await small.control.state(c.id);
         expect(state.partners[0].b2bCollaborationOutbound).toBeNull();
+        // The refused write left the measured size as it was; a refused create adds nothing.
+        await client.api(POLICY).patch({ allowedCloudEndpoints: ['microsoftonline.us'] });
+        const before = (await small.control.state(c.id)).policy.sizeBytes;
+        await expect(client.api(PARTNERS).post({ tenantId: tenantNamed(small, 'Tailspin Gov').id, b2bCollaborationInbound: setting, b2bCollaborationOutbound: setting })).rejects.toMatchObject({
+          statusCode: 400,
+          message: expect.stringMatching(/more than its limit of 600 bytes/),
+        });
+        expect((await small.control.state(c.id)).partners).toHaveLength(1);
+        expect((await small.control.state(c.id)).policy.sizeBytes).toBe(before);
+        // Deleting the partner frees its room: the same settings fit again.
+        await client.api(`${PARTNERS}/${tenantNamed(small, 'Fabrikam').id}`).delete();
+        expect((await small.control.state(c.id)).policy.sizeBytes).toBeLessThan(before);
+        await client.api(PARTNERS).post({ tenantId: tenantNamed(small, 'Fabrikam').id, b2bCollaborationInbound: setting });
+        expect((await small.control.state(c.id)).policy.sizeBytes).toBe(before);
       } finally {
         await small.stop();
       }

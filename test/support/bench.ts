@@ -1,14 +1,16 @@
 // What the plan and reconcile benchmarks share: their command line, a world with one tenant already
-// configured for N partnerships, the same admin drift, the naive per-partnership repair they are
-// measured against, and the relaunch that makes the process trust the local CA.
+// configured for N partnerships, the same admin drift, the baseline they are measured against (the
+// desired-state loop), the figures they print, and the relaunch that makes the process trust the
+// local CA.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { SimulatorControl, World } from '../../infra/local/simulator';
 import { ensureTrustFile } from '../../infra/local/tls';
 import type { CloudName } from '../../shared/clouds';
-import type { GraphAdapter } from '../../shared/graph';
+import type { RequestCounter } from '../../shared/graph';
 import type { DesiredCollaboration } from '../../shared/partnership';
-import { partnerSettingsFor } from '../../shared/plan';
+import { applyPlan, needsOf, partnerSettingsDiff, partnerSettingsFor, plan, teamsTypesNeeded, type PartnershipTarget, type TenantAdapters } from '../../shared/plan';
+import type { PartnerSettings, TenantState } from '../../shared/tenant';
 import { worldWithExtraTenants } from './tenant';
 
 type BenchOptions = { json: boolean } & Record<string, number | boolean>;
@@ -103,18 +105,83 @@ export async function driftPartners(control: SimulatorControl, tenantId: string,
   }
 }
 
-/** The baseline's repair of one partnership: GET the partner entry, then PATCH it (POST when it is gone). */
-export async function naivePartnerRepair(graph: GraphAdapter, desired: DesiredCollaboration): Promise<void> {
-  const tenantId = desired.partnerTenantId;
-  const path = `/policies/crossTenantAccessPolicy/partners/${tenantId}`;
-  const settings = partnerSettingsFor(desired);
-  try {
-    await graph.request('GET', path);
-    await graph.request('PATCH', path, settings);
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'tenant.object-missing') throw error;
-    await graph.request('POST', '/policies/crossTenantAccessPolicy/partners', { tenantId, ...settings });
+/** What a benchmark reports for one side: item operations (each $batch item counts: Graph throttles by item), HTTP requests, wall time. */
+export interface BenchFigures {
+  operations: number;
+  requests: number;
+  ms: number;
+}
+
+export const BASELINE_NAME = 'desired-state loop';
+
+/** Operations and requests of a Graph and a Teams counter together. */
+export function countedBy(graph: RequestCounter, teams: RequestCounter): { operations: number; requests: number } {
+  return { operations: graph.operations + teams.operations, requests: graph.total + teams.total };
+}
+
+/** "N× fewer item operations, M× faster" (the ratios of the baseline to ours). */
+export function ratios(baseline: BenchFigures, ours: BenchFigures): { fewerOperations: number; faster: number } {
+  return { fewerOperations: baseline.operations / Math.max(1, ours.operations), faster: baseline.ms / Math.max(1, ours.ms) };
+}
+
+const PARTNERS = '/policies/crossTenantAccessPolicy/partners';
+
+/**
+ * The baseline: what a desired-state tool does today (Microsoft365DSC's cross-tenant access and
+ * Teams resources run by a DSC loop). Per run, the policy's cloud endpoints and each Teams
+ * configuration the partnerships need are read once, compared, and written only when they differ;
+ * then, one partnership after another, its partner configuration is read (GET), compared with the
+ * desired settings (the same comparison the product makes), and written only when it differs
+ * (PATCH of what differs, or POST when the entry is gone). One request per item, no $batch.
+ * Answers how many writes it made.
+ */
+export async function desiredStateLoop(adapters: TenantAdapters, targets: readonly PartnershipTarget[], localCloud: CloudName): Promise<{ writes: number }> {
+  const { graph } = adapters;
+  let writes = 0;
+  const needs = needsOf(targets, localCloud);
+  const endpoints = await graph.getAllowedCloudEndpoints();
+  const missing = [...needs.endpoints.keys()].filter((endpoint) => !endpoints.includes(endpoint));
+  if (missing.length > 0) {
+    await graph.setAllowedCloudEndpoints([...endpoints, ...missing]);
+    writes += 1;
   }
+  const teamsTypes = teamsTypesNeeded(needs);
+  if (teamsTypes.length > 0) {
+    const teams = await adapters.teams.read(teamsTypes);
+    const state: TenantState = {
+      readAt: new Date().toISOString(),
+      allowedCloudEndpoints: [...endpoints, ...missing],
+      partners: {},
+      identitySync: {},
+      teams,
+      guests: {},
+      syncSources: {},
+      coverage: { identitySyncFor: [], teams: teamsTypes, guests: false, syncSourcesFor: [] },
+    };
+    const teamsPlan = plan(targets.map((target) => ({ ...target, areas: ['teams' as const] })), state, { localCloud });
+    if (teamsPlan.operations.length > 0) writes += (await applyPlan(adapters, teamsPlan)).applied.length;
+  }
+  for (const target of targets) {
+    const tenantId = target.desired.partnerTenantId;
+    const wanted = partnerSettingsFor(target.desired);
+    let actual: PartnerSettings | undefined;
+    try {
+      actual = await graph.request<PartnerSettings>('GET', `${PARTNERS}/${tenantId}`);
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'tenant.object-missing') throw error;
+    }
+    if (!actual) {
+      await graph.request('POST', PARTNERS, { tenantId, ...wanted });
+      writes += 1;
+      continue;
+    }
+    const differs = partnerSettingsDiff(actual, wanted);
+    if (Object.keys(differs).length > 0) {
+      await graph.request('PATCH', `${PARTNERS}/${tenantId}`, differs);
+      writes += 1;
+    }
+  }
+  return { writes };
 }
 
 /**

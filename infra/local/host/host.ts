@@ -21,7 +21,8 @@ import { AppServiceAuthentication } from './http/appServiceAuth';
 import { HostContext, createRequestHandler, functionUrl } from './http/server';
 import { RouteTable } from './http/routes';
 import { Logger, parseLogLevel } from './logger';
-import { HostKeys, applySettingsToEnv, isPlainObject, readHostJson, readLocalSettings, resolveKeys, resolveSettingExpression } from './settings';
+import { HostKeys, applySettingsToEnv, isPlainObject, readHostJson, readLocalSettings, resolveKeys, resolveSettingExpression, resolveStoredKeys } from './settings';
+import { HostSecretStore } from './storage/secrets';
 import { StorageMetrics, ensureTables } from './storage/tables';
 import { TIMER_STATUS_TABLE, TimerScheduler, compileTimers } from './timers/scheduler';
 
@@ -56,6 +57,13 @@ export interface StartedHost {
 
 const DEFAULT_PORT = 7071;
 const DEVELOPMENT_STORAGE = 'usedevelopmentstorage=true';
+const STORAGE_SETTING = 'AzureWebJobsStorage';
+
+/** A storage connection string that is not the development-storage shorthand, else undefined. */
+function explicitStorage(setting: string | undefined): string | undefined {
+  if (!setting || setting.trim().toLowerCase().replace(/;$/, '') === DEVELOPMENT_STORAGE) return undefined;
+  return setting;
+}
 
 export async function startHost(options: StartHostOptions): Promise<StartedHost> {
   const logger = options.logger ?? new Logger();
@@ -74,6 +82,7 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
   const logging = isPlainObject(hostJson.raw.logging) ? hostJson.raw.logging : {};
   const logLevel = isPlainObject(logging.logLevel) ? logging.logLevel : {};
   logger.setLevel(parseLogLevel(logLevel.default ?? logLevel.Default));
+  // Until storage is known (below): keys from settings, the others generated for now.
   const keys = resolveKeys(env);
   for (const key of [keys.master, keys.functionDefault, keys.durableSystem]) logger.addSecret(key);
   const entryPoints = await resolveEntryPoints(appDir, pkg.main!);
@@ -164,6 +173,12 @@ export async function startHost(options: StartHostOptions): Promise<StartedHost>
       }
       const tables = [...(needsDurable ? [`${hostJson.hubName}Instances`] : []), ...(compiledTimers.size > 0 ? [TIMER_STATUS_TABLE] : [])];
       await ensureTables(connectionString, tables, metrics);
+    }
+    // Keys not given as settings live in the storage account, as in Azure, and survive restarts.
+    const keysStorage = hostJson.durableConnectionName === STORAGE_SETTING && connectionString ? connectionString : explicitStorage(env[STORAGE_SETTING]);
+    if (keysStorage) {
+      Object.assign(keys, await resolveStoredKeys(env, new HostSecretStore(keysStorage, hostId)));
+      for (const key of [keys.master, keys.functionDefault, keys.durableSystem]) logger.addSecret(key);
     }
 
     const invoker = new Invoker(core, logger);
@@ -294,11 +309,16 @@ function printBanner(logger: Logger, ctx: HostContext, functions: AppFunction[],
     lines.push('');
   }
   if (ctx.engine) lines.push(`Durable task hub: ${hubName}`);
+  // Keys the host chose are shown so a developer can call function- and admin-level endpoints.
+  const shown: Record<string, string> = { FUNCTIONS_MASTER_KEY: keys.master, FUNCTIONS_DEFAULT_KEY: keys.functionDefault, FUNCTIONS_DURABLE_SYSTEM_KEY: keys.durableSystem };
   if (keys.generated.length > 0) {
-    // Generated keys are shown once so a developer can call function- and admin-level endpoints.
-    lines.push(`Generated keys for this run (set ${keys.generated.join(', ')} to choose them):`);
-    const shown: Record<string, string> = { FUNCTIONS_MASTER_KEY: keys.master, FUNCTIONS_DEFAULT_KEY: keys.functionDefault, FUNCTIONS_DURABLE_SYSTEM_KEY: keys.durableSystem };
+    const where = keys.storedIn ? `kept in ${keys.storedIn} for later runs` : 'for this run';
+    lines.push(`Generated keys, ${where} (set ${keys.generated.join(', ')} to choose them):`);
     for (const name of keys.generated) lines.push(`        ${name}=${shown[name]}`);
+  }
+  if (keys.reused.length > 0) {
+    lines.push(`Keys read from ${keys.storedIn} (set ${keys.reused.join(', ')} to choose others):`);
+    for (const name of keys.reused) lines.push(`        ${name}=${shown[name]}`);
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   logger.always(`Host started: listening on ${url} (state Running)`);

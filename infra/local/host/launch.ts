@@ -21,6 +21,11 @@ export interface LaunchHostOptions {
   masterKey?: string;
   functionKey?: string;
   systemKey?: string;
+  /**
+   * Pass only the keys given here: the host takes the others from its storage account, or
+   * generates and keeps them there (as Azure does); the handle's keys are read from what it prints.
+   */
+  keysFromHost?: boolean;
   /** Data folder for the embedded Azurite (so a restarted host finds its state). */
   azuriteLocation?: string;
   /** Echo the host's output to stderr, each line prefixed (default: only when HOST_LOGS is set). */
@@ -79,15 +84,21 @@ export function hostCliPath(): string {
 }
 
 export async function launchHost(options: LaunchHostOptions): Promise<RunningHost> {
-  const masterKey = options.masterKey ?? generateKey();
-  const functionKey = options.functionKey ?? generateKey();
-  const systemKey = options.systemKey ?? generateKey();
+  let masterKey = options.masterKey ?? generateKey();
+  let functionKey = options.functionKey ?? generateKey();
+  let systemKey = options.systemKey ?? generateKey();
   const env: NodeJS.ProcessEnv = { ...process.env };
   // This process's own host name must not leak into the child (it sets its own).
   delete env.WEBSITE_HOSTNAME;
-  env[KEY_SETTINGS.master] = masterKey;
-  env[KEY_SETTINGS.functionDefault] = functionKey;
-  env[KEY_SETTINGS.durableSystem] = systemKey;
+  const fromHost = (given: string | undefined): boolean => options.keysFromHost === true && given === undefined;
+  for (const [setting, key, given] of [
+    [KEY_SETTINGS.master, masterKey, options.masterKey],
+    [KEY_SETTINGS.functionDefault, functionKey, options.functionKey],
+    [KEY_SETTINGS.durableSystem, systemKey, options.systemKey],
+  ] as const) {
+    if (fromHost(given)) delete env[setting];
+    else env[setting] = key;
+  }
   if (options.storageConnectionString) env.AzureWebJobsStorage = options.storageConnectionString;
   if (options.taskHub) env.AzureFunctionsJobHost__extensions__durableTask__hubName = options.taskHub;
   for (const [key, value] of Object.entries(options.env ?? {})) {
@@ -190,6 +201,16 @@ export async function launchHost(options: LaunchHostOptions): Promise<RunningHos
   try {
     const ready = await waitForOutput(READY_LINE, options.readyTimeoutMs ?? 60_000);
     const baseUrl = ready[1];
+    if (options.keysFromHost) {
+      const shown = (setting: string): string => {
+        const match = new RegExp(`^\\s+${setting}=(\\S+)$`, 'm').exec(output);
+        if (!match) throw new HostLaunchError(`The host did not print ${setting}`, child.exitCode, output);
+        return match[1];
+      };
+      if (fromHost(options.masterKey)) masterKey = shown(KEY_SETTINGS.master);
+      if (fromHost(options.functionKey)) functionKey = shown(KEY_SETTINGS.functionDefault);
+      if (fromHost(options.systemKey)) systemKey = shown(KEY_SETTINGS.durableSystem);
+    }
     await confirmRunning(baseUrl, masterKey, caFile);
     return {
       baseUrl,

@@ -150,9 +150,16 @@ export interface HostKeys {
   functionDefault: string;
   /** System key of the durabletask extension, carried in the management URLs (`code=`). */
   durableSystem: string;
-  /** Names of the settings that were absent, so the key was generated for this run. */
+  /** Names of the settings that were absent, so the key was generated (for this run, or kept in `storedIn`). */
   generated: string[];
+  /** Names of the settings that were absent, so the key was read back from `storedIn`. */
+  reused: string[];
+  /** Where generated keys are kept (`azure-webjobs-secrets/{hostId}/host.json`); absent: this run only. */
+  storedIn?: string;
 }
+
+type KeyName = 'master' | 'functionDefault' | 'durableSystem';
+const KEY_NAMES: readonly KeyName[] = ['master', 'functionDefault', 'durableSystem'];
 
 export const KEY_SETTINGS = {
   master: 'FUNCTIONS_MASTER_KEY',
@@ -160,26 +167,47 @@ export const KEY_SETTINGS = {
   durableSystem: 'FUNCTIONS_DURABLE_SYSTEM_KEY',
 } as const;
 
+/** The keys given as settings (env or local.settings.json); each must be at least 16 characters. */
+export function configuredKeys(env: NodeJS.ProcessEnv): Partial<Record<KeyName, string>> {
+  const configured: Partial<Record<KeyName, string>> = {};
+  for (const name of KEY_NAMES) {
+    const setting = KEY_SETTINGS[name];
+    const value = env[setting];
+    if (value === undefined || value === '') continue;
+    if (value.length < 16) throw new HostError('settings.invalid', `${setting} must be at least 16 characters long`);
+    configured[name] = value;
+  }
+  return configured;
+}
+
 /** Keys come from settings (env or local.settings.json), else are generated for this run. */
 export function resolveKeys(env: NodeJS.ProcessEnv): HostKeys {
-  const generated: string[] = [];
-  const pick = (name: string): string => {
-    const value = env[name];
-    if (value !== undefined && value !== '') {
-      if (value.length < 16) {
-        throw new HostError('settings.invalid', `${name} must be at least 16 characters long`);
-      }
-      return value;
-    }
-    generated.push(name);
-    return generateKey();
-  };
-  return {
-    master: pick(KEY_SETTINGS.master),
-    functionDefault: pick(KEY_SETTINGS.functionDefault),
-    durableSystem: pick(KEY_SETTINGS.durableSystem),
-    generated,
-  };
+  const configured = configuredKeys(env);
+  const missing = KEY_NAMES.filter((name) => configured[name] === undefined);
+  const generated = Object.fromEntries(missing.map((name) => [name, generateKey()]));
+  return { ...generated, ...configured, generated: missing.map((name) => KEY_SETTINGS[name]), reused: [] } as HostKeys;
+}
+
+/**
+ * Keys from settings; the others from the storage account (`keys`: see storage/secrets.ts),
+ * generated and stored there first when none are stored yet.
+ */
+export async function resolveStoredKeys(
+  env: NodeJS.ProcessEnv,
+  store: { location: string; read(): Promise<Record<KeyName, string> | undefined>; create(keys: Record<KeyName, string>, hostName: string | null): Promise<Record<KeyName, string>> },
+): Promise<HostKeys> {
+  const configured = configuredKeys(env);
+  const missing = KEY_NAMES.filter((name) => configured[name] === undefined);
+  if (missing.length === 0) return { ...(configured as Record<KeyName, string>), generated: [], reused: [] };
+  let stored = await store.read();
+  let created = false;
+  if (!stored) {
+    const fresh = { master: generateKey(), functionDefault: generateKey(), durableSystem: generateKey() };
+    stored = await store.create(fresh, env.WEBSITE_HOSTNAME ?? null);
+    created = stored.master === fresh.master;
+  }
+  const names = missing.map((name) => KEY_SETTINGS[name]);
+  return { ...stored, ...configured, generated: created ? names : [], reused: created ? [] : names, storedIn: store.location };
 }
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -13,6 +13,8 @@ import { LoadedWorld, WorldApp, loadWorld, World } from './world';
 
 export const DEFAULT_POLICY_SIZE_LIMIT_BYTES = 25 * 1024;
 export const DEFAULT_NOTIFICATION_DELAY_MS = 200;
+/** Graph documents no maximum; the simulator's choice, well under what a receiver accepts. */
+export const DEFAULT_NOTIFICATION_BATCH_SIZE = 100;
 export const DEFAULT_SUBSCRIPTION_VALIDATION_TIMEOUT_MS = 10_000;
 const STATE_FILE = 'state.json';
 const PERSIST_DEBOUNCE_MS = 50;
@@ -29,6 +31,8 @@ export interface EngineOptions {
   stateDir?: string;
   /** Delay before a change notification is sent (changes within it are batched). */
   notificationDelayMs?: number;
+  /** Notifications per POST at most: a batch that reaches it is sent at once (default 100). */
+  notificationBatchSize?: number;
   notificationRetry?: NotificationRetryOptions;
   /** How long the notification URL has to answer the validation request (Graph: 10 s). */
   subscriptionValidationTimeoutMs?: number;
@@ -51,6 +55,7 @@ export interface EngineOptions {
 export interface ResolvedEngineOptions {
   stateDir?: string;
   notificationDelayMs: number;
+  notificationBatchSize: number;
   notificationRetry: Required<NotificationRetryOptions>;
   subscriptionValidationTimeoutMs: number;
   strict: boolean;
@@ -114,6 +119,7 @@ export class Engine {
     const resolved: ResolvedEngineOptions = {
       stateDir: options.stateDir,
       notificationDelayMs: options.notificationDelayMs ?? DEFAULT_NOTIFICATION_DELAY_MS,
+      notificationBatchSize: Math.max(1, options.notificationBatchSize ?? DEFAULT_NOTIFICATION_BATCH_SIZE),
       notificationRetry: {
         maxAttempts: retry.maxAttempts ?? 6,
         initialDelayMs: retry.initialDelayMs ?? 250,

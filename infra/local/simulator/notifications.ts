@@ -24,11 +24,15 @@ export interface DeliveryRecord {
   attempt: number;
   /** HTTP status of the receiver's answer; absent when the request failed. */
   status?: number;
+  /** How long the receiver took to answer (or to fail). */
+  durationMs?: number;
   error?: string;
   delivered: boolean;
   at: string;
   /** The JSON body sent (change and lifecycle notifications). */
   payload?: unknown;
+  /** Notifications in the body sent (change notifications). */
+  items?: number;
 }
 
 interface PendingBatch {
@@ -39,7 +43,7 @@ interface PendingBatch {
 }
 
 const DELIVERY_TIMEOUT_MS = 5_000;
-const MAX_LOG = 2_000;
+const MAX_LOG = 10_000;
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /** Notification URLs must be HTTPS, except on the local machine. */
@@ -181,6 +185,12 @@ export class NotificationHub {
       }, this.engine.options.notificationDelayMs);
     }
     batch.items.push(item);
+    // A full batch goes out now; the next change starts another.
+    if (batch.items.length >= this.engine.options.notificationBatchSize) {
+      clearTimeout(batch.timer);
+      this.pending.delete(subscription.id);
+      void this.flush(batch);
+    }
   }
 
   private async flush(batch: PendingBatch): Promise<void> {
@@ -222,18 +232,22 @@ export class NotificationHub {
         delivered: false,
         at: new Date().toISOString(),
         payload: request.payload,
+        ...(request.kind === 'change' ? { items: ((request.payload as { value?: unknown[] }).value ?? []).length } : {}),
       };
       this.remember(record);
+      const sentAt = performance.now();
       try {
         const response = await this.post(request.url, JSON.stringify(request.payload), 'application/json', DELIVERY_TIMEOUT_MS);
         record.status = response.status;
         await response.arrayBuffer().catch(() => undefined);
+        record.durationMs = Math.round(performance.now() - sentAt);
         if (response.status >= 200 && response.status < 300) {
           record.delivered = true;
           return record;
         }
       } catch (error) {
         record.error = describeFailure(error, DELIVERY_TIMEOUT_MS);
+        record.durationMs = Math.round(performance.now() - sentAt);
       }
       if (attempt < attempts) await this.pause(Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1)));
     }

@@ -17,6 +17,7 @@ import Ajv2019, { ErrorObject, ValidateFunction } from 'ajv/dist/2019';
 import addFormats from 'ajv-formats';
 import { assetPath } from './assets';
 import { badRequest } from './errors';
+import { DEFAULT_PROPERTIES, SELECT_ONLY_PROPERTIES } from './graph/projections';
 
 type Schema = Record<string, unknown>;
 
@@ -55,6 +56,8 @@ export class GraphSpec {
   private readonly responseValidators = new Map<string, ValidateFunction>();
   private readonly strictEntityValidators = new Map<string, ValidateFunction>();
   private readonly propertyNames = new Map<string, Set<string>>();
+  private readonly rawPropertySchemas = new Map<string, Map<string, Schema>>();
+  private readonly defaultPropertyNames = new Map<string, readonly string[]>();
   private readonly schemas: Record<string, Schema>;
 
   /** One instance per process: conversion and compiled validators are shared by all simulators. */
@@ -165,6 +168,139 @@ export class GraphSpec {
     if (!validate(body)) problems.push(describeErrors(validate.errors ?? [], typeNameOf(schema)));
     if (status < 400) problems.push(...this.strictEntityProblems(schema, body));
     return problems;
+  }
+
+  /** The entity type a successful response describes, and whether the body is a collection of it. */
+  responseEntity(operation: SpecOperation, status: number): { typeName: string; collection: boolean } | undefined {
+    const schema = this.responseSchema(operation, status);
+    if (!schema) return undefined;
+    const entity = entityName(schema, this.doc);
+    if (entity) return { typeName: entity, collection: false };
+    const items = collectionItemName(schema, this.doc, this.schemas);
+    return items ? { typeName: items, collection: true } : undefined;
+  }
+
+  /** Navigation properties of a type (returned only with $expand). */
+  navigationProperties(typeName: string): Set<string> {
+    return new Set([...this.rawProperties(typeName)].filter(([, schema]) => schema['x-ms-navigationProperty'] === true).map(([name]) => name));
+  }
+
+  /** What a response carries without $select: the type's default set, else every documented structural property. */
+  defaultProperties(typeName: string): readonly string[] {
+    let names = this.defaultPropertyNames.get(typeName);
+    if (!names) {
+      const selectOnly = new Set(SELECT_ONLY_PROPERTIES[typeName] ?? []);
+      names =
+        DEFAULT_PROPERTIES[typeName] ??
+        [...this.rawProperties(typeName)].filter(([name, schema]) => !name.startsWith('@') && schema['x-ms-navigationProperty'] !== true && !selectOnly.has(name)).map(([name]) => name);
+      this.defaultPropertyNames.set(typeName, names);
+    }
+    return names;
+  }
+
+  /**
+   * A successful response with every property the schema documents for its resource: what the
+   * world has no value for is null, or the schema's default where null is not allowed ([] for a
+   * collection, false, 0, ...); nested complex values are completed the same way. Only the
+   * selected properties when `select` is given, else the type's default set. Returns a new body.
+   */
+  completeResponse(operation: SpecOperation, status: number, body: unknown, select?: readonly string[]): unknown {
+    if (status >= 300 || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+    const entity = this.responseEntity(operation, status);
+    if (!entity) return body;
+    if (!entity.collection) return this.completeEntity(entity.typeName, body as Schema, select);
+    const value = (body as Schema).value;
+    if (!Array.isArray(value)) return body;
+    return { ...(body as Schema), value: value.map((item) => (item && typeof item === 'object' && !Array.isArray(item) ? this.completeEntity(entity.typeName, item as Schema, select) : item)) };
+  }
+
+  private completeEntity(declared: string, value: Schema, select: readonly string[] | undefined): Schema {
+    // A delta's removed object is its id and `@removed`, nothing else.
+    if ('@removed' in value) return value;
+    const typeName = this.concreteType(declared, value);
+    const properties = this.rawProperties(typeName);
+    const expected = select ? select.map((name) => [...properties.keys()].find((known) => known.toLowerCase() === name.toLowerCase()) ?? name) : this.defaultProperties(typeName);
+    return this.completeObject(typeName, value, expected, 0);
+  }
+
+  private completeObject(typeName: string, value: Schema, expected: readonly string[], depth: number): Schema {
+    const properties = this.rawProperties(typeName);
+    const out: Schema = { ...value };
+    for (const name of expected) {
+      const schema = properties.get(name);
+      if (!schema || schema['x-ms-navigationProperty'] === true) continue;
+      if (!(name in out) || (out[name] === null && !allowsNull(schema))) out[name] = this.defaultValue(schema, depth);
+    }
+    // Complex values present are completed too (their types have no default sets).
+    for (const [name, current] of Object.entries(out)) {
+      const schema = properties.get(name);
+      // A navigation property answered anyway (an invitation's invitedUser) is a reference, left as it is.
+      if (!schema || schema['x-ms-navigationProperty'] === true || current === null || typeof current !== 'object' || depth >= MAX_COMPLETION_DEPTH) continue;
+      const nested = Array.isArray(current) ? complexTypeOf(schema.items as Schema | undefined) : complexTypeOf(schema);
+      if (!nested || !this.schemas[nested]) continue;
+      const complete = (item: unknown): unknown => {
+        if (!item || typeof item !== 'object' || Array.isArray(item)) return item;
+        const concrete = this.concreteType(nested, item as Schema);
+        return this.completeObject(concrete, item as Schema, this.defaultProperties(concrete), depth + 1);
+      };
+      out[name] = Array.isArray(current) ? current.map(complete) : complete(current);
+    }
+    return out;
+  }
+
+  /** The value a property has when the world has none. */
+  private defaultValue(schema: Schema, depth: number): unknown {
+    if (allowsNull(schema)) return null;
+    if (schema.type === 'array') return [];
+    const anyOf = schema.anyOf as Schema[] | undefined;
+    if (anyOf && anyOf.length > 0) return this.defaultValue(anyOf[0], depth);
+    if (typeof schema.$ref === 'string') {
+      const name = refName(schema.$ref);
+      const target = this.doc.components.schemas[name];
+      if (!target) return null;
+      if (Array.isArray(target.enum)) return target.enum[0];
+      if (depth >= MAX_COMPLETION_DEPTH) return {};
+      return this.completeObject(name, {}, this.defaultProperties(name), depth + 1);
+    }
+    if (Array.isArray(schema.enum)) return schema.enum[0];
+    switch (schema.type) {
+      case 'boolean':
+        return false;
+      case 'integer':
+      case 'number':
+        return 0;
+      case 'string':
+        if (schema.format === 'date-time') return '0001-01-01T00:00:00Z';
+        if (schema.format === 'uuid') return '00000000-0000-0000-0000-000000000000';
+        return '';
+      default:
+        return null;
+    }
+  }
+
+  /** The type an object's `@odata.type` names (when the description knows it), else the declared one. */
+  private concreteType(declared: string, value: Schema): string {
+    const named = typeof value['@odata.type'] === 'string' ? String(value['@odata.type']).replace(/^#/, '') : undefined;
+    if (!named) return declared;
+    const exact = this.schemas[named] ? named : Object.keys(this.schemas).find((name) => name.toLowerCase() === named.toLowerCase());
+    return exact ?? declared;
+  }
+
+  /** Raw (OpenAPI) schemas of a type's properties, inherited ones included. */
+  private rawProperties(typeName: string): Map<string, Schema> {
+    let found = this.rawPropertySchemas.get(typeName);
+    if (!found) {
+      found = new Map();
+      const visit = (schema: Schema | undefined): void => {
+        if (!schema) return;
+        if (typeof schema.$ref === 'string') visit(this.doc.components.schemas[refName(schema.$ref)]);
+        for (const part of (schema.allOf as Schema[] | undefined) ?? []) visit(part);
+        for (const [name, property] of Object.entries((schema.properties as Record<string, Schema> | undefined) ?? {})) found!.set(name, property);
+      };
+      visit(this.doc.components.schemas[typeName]);
+      this.rawPropertySchemas.set(typeName, found);
+    }
+    return found;
   }
 
   /** Declared property names of an entity or complex type (inherited ones included). */
@@ -300,6 +436,21 @@ export function describeErrors(errors: ErrorObject[], typeName?: string): string
 }
 
 const NULL_OBJECT_KEYS = ['nullable', 'type'];
+/** How deep nested complex values are completed. */
+const MAX_COMPLETION_DEPTH = 6;
+
+/** Whether a property's schema admits null (`nullable`, or the converter's "X or null" idiom). */
+function allowsNull(schema: Schema): boolean {
+  return schema.nullable === true || ((schema.anyOf as Schema[] | undefined) ?? []).some(isNullIdiom);
+}
+
+/** The complex or entity type a property refers to (directly or as "X or null"). */
+function complexTypeOf(schema: Schema | undefined): string | undefined {
+  if (!schema) return undefined;
+  if (typeof schema.$ref === 'string') return refName(schema.$ref);
+  const ref = ((schema.anyOf as Schema[] | undefined) ?? []).find((part) => typeof part.$ref === 'string');
+  return ref ? refName(String(ref.$ref)) : undefined;
+}
 
 function isNullIdiom(schema: unknown): boolean {
   if (!schema || typeof schema !== 'object') return false;

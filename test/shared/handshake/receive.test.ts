@@ -112,9 +112,14 @@ describe('receiveHandshakeMessage (Azurite)', () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     b.decide = () => gate;
-    const deliveries = Array.from({ length: 4 }, () => b.deliver(invitation.jws));
-    // Let every delivery reach the nonce claim before the winner finishes acting.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    let settled = 0;
+    const deliveries = Array.from({ length: 4 }, () => b.deliver(invitation.jws).finally(() => (settled += 1)));
+    // The winner is held inside its act; the three others meet its claim and are answered first.
+    const deadline = Date.now() + 10_000;
+    while (settled < 3) {
+      if (Date.now() > deadline) throw new Error(`only ${settled} of the 3 concurrent deliveries were answered while the first acted`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     open();
     const results = await Promise.allSettled(deliveries);
     expect(b.effects).toHaveLength(1);

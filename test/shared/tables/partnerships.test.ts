@@ -58,6 +58,32 @@ describe('PartnershipRepository (Azurite)', () => {
     expect(await partnerships.list()).toHaveLength(1);
   });
 
+  it('creates an Active partnership in sync, as a transition to Active leaves it', async () => {
+    const partnerships = repository();
+    expect((await partnerships.create({ id: 'active', role: 'initiator', desired, status: 'Active' })).driftStatus).toBe('InSync');
+    expect((await partnerships.create({ id: 'draft', role: 'initiator', desired })).driftStatus).toBeNull();
+  });
+
+  it('updates many at once in transactions; one changed meanwhile is decided again on fresh data; no change, no write', async () => {
+    const partnerships = repository();
+    for (let index = 0; index < 150; index++) await partnerships.create({ id: `m${index}`, role: 'initiator', desired, status: 'Active' });
+    const read = await partnerships.list();
+    // Someone else changes m3 after the read: its change must see that write.
+    await partnerships.update('m3', () => ({ data: { note: 'written meanwhile' } }));
+    const stored = await partnerships.updateMany(
+      read.map((record) => ({
+        expected: record,
+        change: (current) => (current.id === 'm149' ? undefined : { driftStatus: 'Drifted', data: { ...current.data, seen: true } }),
+      })),
+    );
+    expect(stored).toHaveLength(149);
+    const after = await partnerships.list();
+    expect(after.filter((record) => record.driftStatus === 'Drifted')).toHaveLength(149);
+    expect(after.find((record) => record.id === 'm3')?.data).toEqual({ note: 'written meanwhile', seen: true });
+    expect(after.find((record) => record.id === 'm149')).toMatchObject({ driftStatus: 'InSync', version: 1 });
+    expect(after.find((record) => record.id === 'm0')).toMatchObject({ version: 2, data: { seen: true } });
+  });
+
   it('reports a missing partnership with a typed error', async () => {
     await expect(repository().require('nope')).rejects.toMatchObject({ code: 'partnership.not-found', status: 404 });
   });

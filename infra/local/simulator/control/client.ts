@@ -134,8 +134,9 @@ export class SimulatorControl {
     return this.call('POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/lifecycle`, { event });
   }
 
-  notifications(): Promise<DeliveryRecord[]> {
-    return this.call('GET', '/notifications');
+  /** The delivery log; `{ payload: false }` leaves out the bodies sent (`items` still counts them). */
+  notifications(options: { payload?: boolean } = {}): Promise<DeliveryRecord[]> {
+    return this.call('GET', options.payload === false ? '/notifications?payload=false' : '/notifications');
   }
 
   clearNotifications(): Promise<void> {

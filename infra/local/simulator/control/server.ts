@@ -9,7 +9,7 @@
 //   GET    /_sim/requests?tenantId&clientId&since, DELETE /_sim/requests   the request log
 //   POST   /_sim/tokens                          {tenantId, clientId, audience?: graph|teams, lifetimeSeconds?}
 //   POST   /_sim/subscriptions/{id}/lifecycle    {event: reauthorizationRequired|subscriptionRemoved|missed}
-//   GET    /_sim/notifications                   delivery log (validation, change and lifecycle POSTs)
+//   GET    /_sim/notifications[?payload=false]   delivery log (validation, change and lifecycle POSTs)
 //   GET    /_sim/violations                      responses that broke the OpenAPI description
 //   POST   /_sim/reset                           back to the world as loaded
 import { z } from 'zod';
@@ -153,7 +153,11 @@ export class ControlApi {
       if (!sent) throw new ControlError(404, `No subscription ${match[1]}.`);
       return { status: 200, body: sent };
     }
-    if (path === '/notifications' && method === 'GET') return { status: 200, body: this.notifications.deliveries() };
+    if (path === '/notifications' && method === 'GET') {
+      // `?payload=false`: the log without the bodies sent (a long burst's log is large).
+      const records = this.notifications.deliveries();
+      return { status: 200, body: query.get('payload') === 'false' ? records.map(({ payload: _payload, ...rest }) => rest) : records };
+    }
     if (path === '/notifications' && method === 'DELETE') {
       this.notifications.clearLog();
       return { status: 204 };

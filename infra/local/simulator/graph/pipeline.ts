@@ -9,8 +9,10 @@ import { GraphError, graphErrorBody } from '../errors';
 import type { HttpReply } from '../http';
 import { isGranted } from '../permissions';
 import type { TenantState } from '../state';
+import { parseList } from '../odata';
+import type { SpecOperation } from '../openapi';
 import type { GraphRouter } from './router';
-import type { Caller, GraphCall, GraphReply } from './types';
+import type { Caller, GraphCall, GraphReply, GraphRoute } from './types';
 
 export const GRAPH_JSON = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
@@ -84,6 +86,7 @@ export class GraphService {
         const body = parseBody(request);
         if (spec) {
           engine.spec.validateQuery(spec, request.query);
+          checkProjection(engine, spec, route, request.query);
           const bodySpec = route.bodyFrom ? engine.spec.operation(route.bodyFrom.template, route.bodyFrom.method) : undefined;
           engine.spec.validateRequestBody(spec, body, bodySpec);
         } else if (route.bodyFrom) {
@@ -114,7 +117,9 @@ export class GraphService {
           );
         }
         const result: GraphReply = await route.handler(call);
-        reply = { status: result.status, body: result.body, headers: { ...(result.headers ?? {}) } };
+        // Every documented property, null or default where the world has no value (see openapi.ts).
+        const complete = spec ? engine.spec.completeResponse(spec, result.status, result.body, parseList(request.query.get('$select'))) : result.body;
+        reply = { status: result.status, body: complete, headers: { ...(result.headers ?? {}) } };
         if (request.method !== 'GET' && result.status < 300) engine.markDirty();
         if (request.caller.kind === 'app') {
           // Done, but the answer may be held or lost (a write that landed although the caller never heard).
@@ -142,6 +147,30 @@ export class GraphService {
     engine.counters.record(request.tenant.id, request.caller.clientId, operationId, reply.status);
     engine.requests.record({ service: 'graph', tenantId: request.tenant.id, clientId: request.caller.clientId, operation: operationId, method: request.method, path: request.path, status: reply.status });
     return reply;
+  }
+}
+
+/**
+ * `$select` and `$expand` name properties of the resource the operation returns: an unknown name
+ * is a 400 as in Graph; a navigation property the simulator does not expand is refused too
+ * (an answer without it would look like Graph's but not be).
+ */
+function checkProjection(engine: Engine, spec: SpecOperation, route: GraphRoute, query: URLSearchParams): void {
+  const select = parseList(query.get('$select'));
+  const expand = parseList(query.get('$expand'))?.map((clause) => clause.replace(/\(.*\)$/s, '').trim());
+  if (!select && !expand) return;
+  const entity = engine.spec.responseEntity(spec, 200);
+  if (!entity) return;
+  const known = [...engine.spec.properties(entity.typeName)];
+  const unknown = (name: string): boolean => !known.some((property) => property.toLowerCase() === name.toLowerCase());
+  for (const name of select ?? []) {
+    if (unknown(name)) throw new GraphError(400, 'BadRequest', `Could not find a property named '${name}' on type '${entity.typeName}'.`);
+  }
+  for (const name of expand ?? []) {
+    if (name === '*' || unknown(name)) throw new GraphError(400, 'BadRequest', `Could not find a navigation property named '${name}' on type '${entity.typeName}'.`);
+    if (!(route.expand ?? []).some((allowed) => allowed.toLowerCase() === name.toLowerCase())) {
+      throw new GraphError(400, 'Request_UnsupportedQuery', `Expanding '${name}' on ${spec.method} ${spec.path} is not supported by the simulator.`);
+    }
   }
 }
 

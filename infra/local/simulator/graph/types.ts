@@ -57,6 +57,8 @@ export interface GraphRoute {
   bodyFrom?: { template: string; method: string };
   /** Operation name for counters when the operation is not in the OpenAPI subset. */
   operationId?: string;
+  /** Navigation properties the handler expands on `$expand` (any other is refused with 400). */
+  expand?: readonly string[];
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): GraphReply => ({ status: 200, body, headers });

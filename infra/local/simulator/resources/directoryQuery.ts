@@ -5,19 +5,7 @@ import type { GraphCall } from '../graph/types';
 import { evaluateFilter, filterProperties, isAdvancedFilter, paginate, parseFilter, parseList, project, searchMatcher, sortBy } from '../odata';
 import type { JsonObject } from '../state';
 
-export const USER_DEFAULT_PROPERTIES = [
-  'businessPhones',
-  'displayName',
-  'givenName',
-  'jobTitle',
-  'mail',
-  'mobilePhone',
-  'officeLocation',
-  'preferredLanguage',
-  'surname',
-  'userPrincipalName',
-  'id',
-] as const;
+export { USER_DEFAULT_PROPERTIES } from '../graph/projections';
 
 /** Stored but never returned (as in Graph). */
 export const HIDDEN_PROPERTIES = new Set(['passwordProfile']);
@@ -33,6 +21,11 @@ export interface ListOptions {
   context: string;
   /** Decorates each returned item (e.g. `@odata.type` on members). */
   decorate?: (item: JsonObject, source: JsonObject) => JsonObject;
+  /**
+   * Entra's directory-object rules (default): advanced filters, $search and $count need
+   * `ConsistencyLevel: eventual`. Other resources (e.g. partners) count without it and have no $search.
+   */
+  directoryObjects?: boolean;
 }
 
 const unsupported = (message: string): GraphError => new GraphError(400, 'Request_UnsupportedQuery', message);
@@ -71,24 +64,26 @@ export function listObjects(call: GraphCall, items: JsonObject[], options: ListO
   const orderby = parseList(call.query.get('$orderby'));
   const select = selected(call, options.typeName);
 
+  const directory = options.directoryObjects ?? true;
   let results = items;
   if (filterText) {
     const tree = parseFilter(filterText);
     checkProperties(call, options.typeName, filterProperties(tree), '$filter');
-    if (isAdvancedFilter(tree) && !eventual) {
+    if (directory && isAdvancedFilter(tree) && !eventual) {
       throw unsupported("Unsupported Query. This filter needs the ConsistencyLevel header set to 'eventual' and $count=true (advanced query).");
     }
     results = results.filter((item) => evaluateFilter(tree, item));
   }
   if (search !== null) {
+    if (!directory) throw unsupported(`$search is not supported on ${options.context}.`);
     if (!eventual) throw unsupported("Request with $search query parameter only works with the ConsistencyLevel header set to 'eventual'.");
     const matcher = searchMatcher(search);
     results = results.filter(matcher);
   }
-  if (count && !eventual) throw unsupported("$count is only supported with the ConsistencyLevel header set to 'eventual'.");
+  if (count && directory && !eventual) throw unsupported("$count is only supported with the ConsistencyLevel header set to 'eventual'.");
   if (orderby) {
     checkProperties(call, options.typeName, orderby.map((clause) => clause.split(/\s+/)[0]), '$orderby');
-    if (filterText && !eventual) throw unsupported("Sorting with $orderby and $filter together needs the ConsistencyLevel header set to 'eventual'.");
+    if (filterText && directory && !eventual) throw unsupported("Sorting with $orderby and $filter together needs the ConsistencyLevel header set to 'eventual'.");
     results = sortBy(results, orderby);
   }
   const page = paginate(results, call.query, call.headers, call.graphBase, options.path);

@@ -7,6 +7,7 @@ import { badRequest, GraphError, resourceNotFound, unknownSegment } from '../err
 import { created, GraphCall, GraphRoute, noContent, ok } from '../graph/types';
 import { PERMISSIONS } from '../permissions';
 import type { JsonObject, MultiTenantOrganizationState, TenantState } from '../state';
+import { listObjects } from './directoryQuery';
 
 const MTO = '/tenantRelationships/multiTenantOrganization';
 const MEMBER = `${MTO}/tenants/{multiTenantOrganizationMember-id}`;
@@ -47,7 +48,8 @@ function memberOr404(call: GraphCall, state: MultiTenantOrganizationState): Json
 
 function memberRecord(tenantId: string, displayName: string, addedBy: string, role: string, state: string): JsonObject {
   const now = new Date().toISOString();
-  return { tenantId, displayName, addedDateTime: now, joinedDateTime: state === 'active' ? now : null, addedByTenantId: addedBy, role, state, transitionDetails: null };
+  // Graph names a member by its tenant id.
+  return { id: tenantId, tenantId, displayName, addedDateTime: now, joinedDateTime: state === 'active' ? now : null, addedByTenantId: addedBy, role, state, transitionDetails: null };
 }
 
 function put(call: GraphCall) {
@@ -142,7 +144,14 @@ export const mtoRoutes: GraphRoute[] = [
     template: `${MTO}/tenants`,
     permissions: PERMISSIONS.mtoRead,
     handler: (call) =>
-      ok({ '@odata.context': `${call.graphBase}/$metadata#tenantRelationships/multiTenantOrganization/tenants`, value: Object.values(requireOrganization(call).state.tenants) }),
+      ok(
+        listObjects(call, Object.values(requireOrganization(call).state.tenants).map((tenant) => structuredClone(tenant)), {
+          typeName: 'microsoft.graph.multiTenantOrganizationMember',
+          path: `${MTO}/tenants`,
+          context: 'tenantRelationships/multiTenantOrganization/tenants',
+          directoryObjects: false,
+        }),
+      ),
   },
   { method: 'POST', template: `${MTO}/tenants`, permissions: PERMISSIONS.mtoWrite, handler: addTenant },
   {

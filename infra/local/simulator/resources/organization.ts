@@ -7,7 +7,7 @@ import { project } from '../odata';
 import { PERMISSIONS } from '../permissions';
 import type { JsonObject, TenantState } from '../state';
 import { initialDomainOfState } from '../state';
-import { selected } from './directoryQuery';
+import { listObjects, selected } from './directoryQuery';
 
 const ORGANIZATION_WRITABLE = new Set([
   'marketingNotificationEmails',
@@ -44,10 +44,7 @@ export const organizationRoutes: GraphRoute[] = [
     template: '/organization',
     permissions: PERMISSIONS.organizationRead,
     handler: (call) =>
-      ok({
-        '@odata.context': `${call.graphBase}/$metadata#organization`,
-        value: [project(structuredClone(call.tenant.organization), selected(call, 'microsoft.graph.organization'))],
-      }),
+      ok(listObjects(call, [structuredClone(call.tenant.organization)], { typeName: 'microsoft.graph.organization', path: '/organization', context: 'organization' })),
   },
   {
     method: 'GET',

@@ -2,13 +2,15 @@
 import { maySync, supportsIdentitySynchronization } from '../clouds';
 import { badRequest, GraphError, unknownSegment } from '../errors';
 import { created, GraphCall, GraphRoute, noContent, ok } from '../graph/types';
-import { evaluateFilter, paginate, parseFilter, parseList, project } from '../odata';
+import { parseList, project } from '../odata';
 import { PERMISSIONS } from '../permissions';
 import { emptyPartner, JsonObject } from '../state';
 import { dropM365Capabilities } from './m365Capabilities';
-import { ACCESS_SETTINGS, checkAccessSetting, partnerWarnings, resolvePartnerTenant, withinSizeLimit } from './policyRules';
+import { listObjects, selected } from './directoryQuery';
+import { ACCESS_SETTINGS, checkAccessSetting, partnerWarnings, policyEntryChanged, resolvePartnerTenant, withinSizeLimit } from './policyRules';
 
 const PARTNERS = '/policies/crossTenantAccessPolicy/partners';
+const PARTNER_TYPE = 'microsoft.graph.crossTenantAccessPolicyConfigurationPartner';
 const PARTNER = `${PARTNERS}/{crossTenantAccessPolicyConfigurationPartner-tenantId}`;
 const IDENTITY_SYNC = `${PARTNER}/identitySynchronization`;
 
@@ -49,21 +51,26 @@ function warningHeader(call: GraphCall, partner: JsonObject): Record<string, str
   return warnings.length > 0 ? { 'x-sim-warning': warnings.join(' ') } : undefined;
 }
 
+/** `$expand=identitySynchronization`: each partner carries its identity sync policy, or null when it has none. */
+function expanded(call: GraphCall, partner: JsonObject, tenantId: string): JsonObject {
+  const expand = parseList(call.query.get('$expand'))?.map((clause) => clause.replace(/\(.*\)$/s, '').trim().toLowerCase()) ?? [];
+  if (!expand.includes('identitysynchronization')) return partner;
+  const sync = call.tenant.identitySync[tenantId.toLowerCase()];
+  return { ...partner, identitySynchronization: sync ? structuredClone(sync) : null };
+}
+
 function listPartners(call: GraphCall) {
-  let partners = Object.values(call.tenant.partners);
-  const filter = call.query.get('$filter');
-  if (filter) {
-    const tree = parseFilter(filter);
-    partners = partners.filter((partner) => evaluateFilter(tree, partner));
-  }
-  const page = paginate(partners, call.query, call.headers, call.graphBase, PARTNERS);
-  const select = parseList(call.query.get('$select'));
-  return ok({
-    '@odata.context': `${call.graphBase}/$metadata#policies/crossTenantAccessPolicy/partners`,
-    ...(call.query.get('$count') === 'true' ? { '@odata.count': partners.length } : {}),
-    value: page.value.map((partner) => project(structuredClone(partner), select)),
-    ...(page.nextLink ? { '@odata.nextLink': page.nextLink } : {}),
-  });
+  // Rendering copies what it returns (project, then completion), so the stored entries are listed as they are.
+  const partners = Object.values(call.tenant.partners);
+  return ok(
+    listObjects(call, partners, {
+      typeName: PARTNER_TYPE,
+      path: PARTNERS,
+      context: 'policies/crossTenantAccessPolicy/partners',
+      directoryObjects: false,
+      decorate: (rendered, source) => expanded(call, rendered, String(source.tenantId)),
+    }),
+  );
 }
 
 function createPartner(call: GraphCall) {
@@ -80,7 +87,7 @@ function createPartner(call: GraphCall) {
     for (const key of Object.keys(entry)) if (key.startsWith('@odata.')) delete entry[key];
     call.tenant.partners[tenantId] = entry;
     return entry;
-  });
+  }, { partners: [tenantId] });
   return created(
     { '@odata.context': `${call.graphBase}/$metadata#policies/crossTenantAccessPolicy/partners/$entity`, ...structuredClone(partner) },
     warningHeader(call, partner),
@@ -91,7 +98,7 @@ function getPartner(call: GraphCall) {
   const partner = partnerOf(call);
   return ok({
     '@odata.context': `${call.graphBase}/$metadata#policies/crossTenantAccessPolicy/partners/$entity`,
-    ...project(structuredClone(partner), parseList(call.query.get('$select'))),
+    ...expanded(call, project(structuredClone(partner), selected(call, PARTNER_TYPE)), String(partner.tenantId)),
   });
 }
 
@@ -108,7 +115,7 @@ function updatePartner(call: GraphCall) {
     // Each top-level setting given replaces the stored one; the others stay.
     for (const [name, value] of Object.entries(body)) if (!name.startsWith('@odata.') && name !== 'tenantId') next[name] = structuredClone(value);
     call.tenant.partners[key] = next;
-  });
+  }, { partners: [String(partner.tenantId)] });
   return noContent(warningHeader(call, call.tenant.partners[String(partner.tenantId)]));
 }
 
@@ -120,6 +127,7 @@ function deletePartner(call: GraphCall) {
   }
   delete call.tenant.partners[tenantId];
   dropM365Capabilities(call.tenant, tenantId);
+  policyEntryChanged(call.tenant, 'partners', tenantId);
   // A cross-cloud meeting connection is this partner entry seen from Teams: it goes with it.
   const meetings = call.tenant.teams.TeamsCrossCloudMeetingConfiguration;
   meetings.Partners = meetings.Partners.filter((entry) => entry.TenantId.toLowerCase() !== tenantId);
@@ -168,7 +176,7 @@ function putSync(call: GraphCall) {
       displayName: (body.displayName as string | null | undefined) ?? null,
       userSyncInbound: structuredClone(body.userSyncInbound ?? null),
     };
-  });
+  }, { identitySync: [tenantId] });
   return noContent();
 }
 
@@ -181,14 +189,14 @@ function patchSync(call: GraphCall) {
     const next = { ...call.tenant.identitySync[key] };
     for (const name of ['displayName', 'userSyncInbound']) if (body[name] !== undefined) next[name] = structuredClone(body[name]);
     call.tenant.identitySync[key] = next;
-  });
+  }, { identitySync: [String(sync.tenantId)] });
   return noContent();
 }
 
 export const partnerRoutes: GraphRoute[] = [
-  { method: 'GET', template: PARTNERS, permissions: PERMISSIONS.policyRead, handler: listPartners },
+  { method: 'GET', template: PARTNERS, permissions: PERMISSIONS.policyRead, handler: listPartners, expand: ['identitySynchronization'] },
   { method: 'POST', template: PARTNERS, permissions: PERMISSIONS.policyWrite, handler: createPartner },
-  { method: 'GET', template: PARTNER, permissions: PERMISSIONS.policyRead, handler: getPartner },
+  { method: 'GET', template: PARTNER, permissions: PERMISSIONS.policyRead, handler: getPartner, expand: ['identitySynchronization'] },
   { method: 'PATCH', template: PARTNER, permissions: PERMISSIONS.policyWrite, handler: updatePartner },
   { method: 'DELETE', template: PARTNER, permissions: PERMISSIONS.policyWrite, handler: deletePartner },
   {
@@ -210,6 +218,7 @@ export const partnerRoutes: GraphRoute[] = [
     handler: (call) => {
       const sync = syncOf(call);
       delete call.tenant.identitySync[String(sync.tenantId)];
+      policyEntryChanged(call.tenant, 'identitySync', String(sync.tenantId));
       return noContent();
     },
   },

@@ -52,7 +52,7 @@ function patchPolicy(call: GraphCall) {
     if (body.displayName !== undefined) policy.displayName = String(body.displayName);
     if (body.description !== undefined) policy.description = body.description === null ? null : String(body.description);
     call.tenant.policy = policy;
-  });
+  }, {});
   return noContent();
 }
 
@@ -87,7 +87,7 @@ function patchDefault(call: GraphCall) {
     for (const [key, value] of Object.entries(body)) if (!key.startsWith('@odata.')) config[key] = structuredClone(value);
     config.isServiceDefault = false;
     call.tenant.defaultConfig = config;
-  });
+  }, {});
   return noContent();
 }
 

@@ -85,7 +85,7 @@ function compact(value: unknown): unknown {
 }
 
 // Stored size of each policy part, by object identity: writers replace objects instead of
-// changing them in place, so a part is measured once (1,000 partners stay cheap to check).
+// changing them in place, so a part is measured once.
 const sizes = new WeakMap<object, number>();
 
 function storedSize(part: JsonObject): number {
@@ -97,8 +97,71 @@ function storedSize(part: JsonObject): number {
   return size;
 }
 
-function listSize(parts: JsonObject[]): number {
-  return 2 + Math.max(0, parts.length - 1) + parts.reduce((total, part) => total + storedSize(part), 0);
+/**
+ * The entries of a keyed part of the policy (partners, identity sync settings) as last measured,
+ * with their total size: a write is measured by what it changed, not by the whole policy again
+ * (10,000 partners stay cheap to check).
+ */
+interface MeasuredEntries {
+  entries: Map<string, JsonObject>;
+  total: number;
+}
+
+const measured = new WeakMap<TenantState, { partners: MeasuredEntries; identitySync: MeasuredEntries }>();
+
+type KeyedPart = 'partners' | 'identitySync';
+
+function measuredOf(tenant: TenantState): { partners: MeasuredEntries; identitySync: MeasuredEntries } {
+  let found = measured.get(tenant);
+  if (!found) {
+    found = { partners: { entries: new Map(), total: 0 }, identitySync: { entries: new Map(), total: 0 } };
+    remeasure(tenant.partners, found.partners);
+    remeasure(tenant.identitySync, found.identitySync);
+    measured.set(tenant, found);
+  }
+  return found;
+}
+
+/** Measures one entry again (after it was set or deleted); answers its previous value (undefined: absent). */
+function remeasureEntry(current: Record<string, JsonObject>, known: MeasuredEntries, key: string): JsonObject | undefined {
+  const before = known.entries.get(key);
+  const value = Object.prototype.hasOwnProperty.call(current, key) ? current[key] : undefined;
+  if (before === value) return before;
+  known.total += (value ? storedSize(value) : 0) - (before ? storedSize(before) : 0);
+  if (value) known.entries.set(key, value);
+  else known.entries.delete(key);
+  return before;
+}
+
+/** Brings `known` up to date with `current`; answers the previous value of every key that changed (undefined: it was absent). */
+function remeasure(current: Record<string, JsonObject>, known: MeasuredEntries): Map<string, JsonObject | undefined> {
+  const changed = new Map<string, JsonObject | undefined>();
+  let count = 0;
+  for (const key in current) {
+    count += 1;
+    if (known.entries.get(key) !== current[key]) changed.set(key, remeasureEntry(current, known, key));
+  }
+  if (count !== known.entries.size) {
+    for (const key of [...known.entries.keys()]) if (!(key in current)) changed.set(key, remeasureEntry(current, known, key));
+  }
+  return changed;
+}
+
+/** An entry was removed (or set) without withinSizeLimit: the size the policy is measured by follows. */
+export function policyEntryChanged(tenant: TenantState, part: KeyedPart, key: string): void {
+  remeasureEntry(tenant[part], measuredOf(tenant)[part], key);
+}
+
+function listSize(part: MeasuredEntries): number {
+  return 2 + Math.max(0, part.entries.size - 1) + part.total;
+}
+
+function sizeOf(tenant: TenantState): number {
+  const parts = measuredOf(tenant);
+  const endpoints = Buffer.byteLength(JSON.stringify(tenant.policy.allowedCloudEndpoints));
+  const defaults = tenant.defaultConfig.isServiceDefault ? 2 : storedSize(tenant.defaultConfig);
+  const frame = '{"allowedCloudEndpoints":,"default":,"partners":,"identitySynchronization":}'.length;
+  return frame + endpoints + defaults + listSize(parts.partners) + listSize(parts.identitySync);
 }
 
 /**
@@ -107,28 +170,49 @@ function listSize(parts: JsonObject[]): number {
  * (settings left null are not stored; a service-default default configuration is `{}`).
  */
 export function policySize(tenant: TenantState): number {
-  const endpoints = Buffer.byteLength(JSON.stringify(tenant.policy.allowedCloudEndpoints));
-  const defaults = tenant.defaultConfig.isServiceDefault ? 2 : storedSize(tenant.defaultConfig);
-  const frame = '{"allowedCloudEndpoints":,"default":,"partners":,"identitySynchronization":}'.length;
-  return frame + endpoints + defaults + listSize(Object.values(tenant.partners)) + listSize(Object.values(tenant.identitySync));
+  const parts = measuredOf(tenant);
+  remeasure(tenant.partners, parts.partners);
+  remeasure(tenant.identitySync, parts.identitySync);
+  return sizeOf(tenant);
 }
 
 /**
  * Runs a change of the policy and undoes it when the policy grows beyond its limit (Entra: 400
  * "Failure to update policy due to object limit"). The change must replace the objects it alters
  * (partners, sync entries, the default configuration, the policy) rather than edit them in place.
+ * `touches` names the partner and sync entries it may set or delete, so only those are measured
+ * again (10,000 partners stay cheap); without it every entry is compared.
  */
-export function withinSizeLimit<T>(engine: Engine, tenant: TenantState, change: () => T): T {
-  const snapshot = {
-    policy: { ...tenant.policy },
-    defaultConfig: tenant.defaultConfig,
-    partners: { ...tenant.partners },
-    identitySync: { ...tenant.identitySync },
-  };
+export function withinSizeLimit<T>(engine: Engine, tenant: TenantState, change: () => T, touches?: Partial<Record<KeyedPart, readonly string[]>>): T {
+  const parts = measuredOf(tenant);
+  if (!touches) {
+    // Whatever changed since the last measure is not this change's to undo.
+    remeasure(tenant.partners, parts.partners);
+    remeasure(tenant.identitySync, parts.identitySync);
+  }
+  const policy = tenant.policy;
+  const policyFields = { ...tenant.policy };
+  const defaultConfig = tenant.defaultConfig;
   const result = change();
-  const size = policySize(tenant);
+  const changed = (part: KeyedPart): Map<string, JsonObject | undefined> => {
+    if (!touches) return remeasure(tenant[part], parts[part]);
+    return new Map((touches[part] ?? []).map((key) => [key, remeasureEntry(tenant[part], parts[part], key)] as const));
+  };
+  const partners = changed('partners');
+  const identitySync = changed('identitySync');
+  const size = sizeOf(tenant);
   if (size > engine.options.policySizeLimitBytes) {
-    Object.assign(tenant, snapshot);
+    const undo = (part: KeyedPart, previous: Map<string, JsonObject | undefined>): void => {
+      for (const [key, before] of previous) {
+        if (before === undefined) delete tenant[part][key];
+        else tenant[part][key] = before;
+        remeasureEntry(tenant[part], parts[part], key);
+      }
+    };
+    undo('partners', partners);
+    undo('identitySync', identitySync);
+    tenant.policy = Object.assign(policy, policyFields);
+    tenant.defaultConfig = defaultConfig;
     throw badRequest(
       `Failure to update policy due to object limit: the cross-tenant access policy would be ${size} bytes, more than its limit of ${engine.options.policySizeLimitBytes} bytes. Remove partner configurations or simplify their settings.`,
     );

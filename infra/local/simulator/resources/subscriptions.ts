@@ -9,7 +9,7 @@ import { project } from '../odata';
 import { PERMISSIONS, PermissionSet } from '../permissions';
 import type { JsonObject, SubscriptionRecord } from '../state';
 import { checkReceiverUrl } from '../notifications';
-import { selected } from './directoryQuery';
+import { listObjects, selected } from './directoryQuery';
 
 /** Maximum subscription lifetime for users and groups (minutes). */
 export const DIRECTORY_MAX_LIFETIME_MINUTES = 41_760;
@@ -134,11 +134,10 @@ export const subscriptionRoutes: GraphRoute[] = [
     permissions: PERMISSIONS.none,
     handler: (call) => {
       const now = Date.now();
-      const select = selected(call, 'microsoft.graph.subscription');
       const mine = Object.values(call.tenant.subscriptions).filter(
         (s) => Date.parse(s.expirationDateTime) > now && (call.caller.kind === 'admin' || s.applicationId === call.caller.clientId),
       );
-      return ok({ '@odata.context': `${call.graphBase}/$metadata#subscriptions`, value: mine.map((s) => project(render(s), select)) });
+      return ok(listObjects(call, mine.map(render), { typeName: 'microsoft.graph.subscription', path: '/subscriptions', context: 'subscriptions', directoryObjects: false }));
     },
   },
   { method: 'POST', template: '/subscriptions', permissions: createPermissions, handler: createSubscription },

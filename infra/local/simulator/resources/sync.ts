@@ -375,7 +375,14 @@ export const syncRoutes: GraphRoute[] = [
         sp.applicationTemplateId === CROSS_TENANT_SYNC_TEMPLATE_ID
           ? [{ id: SYNC_JOB_TEMPLATE, applicationId: sp.appId, default: true, description: 'Cross-tenant synchronization', discoverable: true, factoryTag: SYNC_JOB_TEMPLATE, metadata: [] }]
           : [];
-      return ok({ '@odata.context': `${call.graphBase}/$metadata#servicePrincipals('${sp.id}')/synchronization/templates`, value: templates });
+      return ok(
+        listObjects(call, templates, {
+          typeName: 'microsoft.graph.synchronizationTemplate',
+          path: `/servicePrincipals/${sp.id}/synchronization/templates`,
+          context: `servicePrincipals('${sp.id}')/synchronization/templates`,
+          directoryObjects: false,
+        }),
+      );
     },
   },
   {
@@ -393,7 +400,14 @@ export const syncRoutes: GraphRoute[] = [
     handler: (call) => {
       requireSyncApi(call, 'jobs');
       const sp = spOr404(call);
-      return ok({ '@odata.context': `${call.graphBase}/$metadata#servicePrincipals('${sp.id}')/synchronization/jobs`, value: Object.values(call.tenant.syncJobs[sp.id] ?? {}) });
+      return ok(
+        listObjects(call, Object.values(call.tenant.syncJobs[sp.id] ?? {}).map((job) => structuredClone(job)), {
+          typeName: 'microsoft.graph.synchronizationJob',
+          path: `/servicePrincipals/${sp.id}/synchronization/jobs`,
+          context: `servicePrincipals('${sp.id}')/synchronization/jobs`,
+          directoryObjects: false,
+        }),
+      );
     },
   },
   { method: 'POST', template: JOBS, permissions: PERMISSIONS.synchronizationWrite, handler: createJob },
@@ -440,7 +454,14 @@ export const syncRoutes: GraphRoute[] = [
     permissions: PERMISSIONS.appRoleAssignmentRead,
     handler: (call) => {
       const sp = spOr404(call);
-      return ok({ '@odata.context': `${call.graphBase}/$metadata#servicePrincipals('${sp.id}')/appRoleAssignedTo`, value: call.tenant.appRoleAssignments?.[sp.id] ?? [] });
+      return ok(
+        listObjects(call, (call.tenant.appRoleAssignments?.[sp.id] ?? []).map((assignment) => structuredClone(assignment)), {
+          typeName: 'microsoft.graph.appRoleAssignment',
+          path: `/servicePrincipals/${sp.id}/appRoleAssignedTo`,
+          context: `servicePrincipals('${sp.id}')/appRoleAssignedTo`,
+          directoryObjects: false,
+        }),
+      );
     },
   },
   { method: 'POST', template: `${SP}/appRoleAssignedTo`, permissions: PERMISSIONS.appRoleAssignmentWrite, handler: assignAppRole },

@@ -210,9 +210,14 @@ function applyRules<K extends TeamsConfigurationType>(engine: Engine, tenant: Te
       if (!tenant.partners[id]) additions.push(id);
     }
     // Each connection is the tenant's Entra partner entry: adding one creates the partner with defaults.
-    withinSizeLimit(engine, tenant, () => {
-      for (const id of additions) tenant.partners[id] = emptyPartner(id);
-    });
+    withinSizeLimit(
+      engine,
+      tenant,
+      () => {
+        for (const id of additions) tenant.partners[id] = emptyPartner(id);
+      },
+      { partners: additions },
+    );
     teams[type] = structuredClone(value);
     return;
   }
