@@ -3,7 +3,7 @@
 // in the tenant and why, and, when the partner could not be told, the signed offboard message to
 // hand over out of band. See docs/offboarding.md.
 import { api } from './api';
-import { append, button, clear, h, messageBar } from './dom';
+import { append, button, clear, h, messageBar, rerenderKeepingOutcomes } from './dom';
 import type { Details, Step } from './types';
 import { download, problemBar } from './views';
 
@@ -20,10 +20,9 @@ function removedStep(details: Details): Step | undefined {
   return [...details.steps].reverse().find((step) => step.status === 'Removed');
 }
 
-function offboardForm(details: Details, refresh: () => void): HTMLElement {
+function offboardForm(details: Details, refresh: () => void, outcome: HTMLElement): HTMLElement {
   const deleteGuests = h('input', { type: 'checkbox', id: 'offboard-delete-guests', name: 'deleteGuests', 'aria-describedby': 'offboard-delete-guests-hint' });
   const reason = h('textarea', { id: 'offboard-reason', name: 'reason', rows: 2, 'aria-describedby': 'offboard-reason-hint' });
-  const outcome = h('div', { id: 'offboard-outcome', 'aria-live': 'polite' });
   const form = h(
     'form',
     { id: 'offboard-form', novalidate: true, 'aria-labelledby': 'offboard-heading' },
@@ -37,7 +36,6 @@ function offboardForm(details: Details, refresh: () => void): HTMLElement {
     ),
     h('div', { class: 'field' }, h('label', { for: 'offboard-reason' }, 'Reason'), h('div', { class: 'hint', id: 'offboard-reason-hint' }, 'Sent to the partner (optional).'), reason),
     h('div', { class: 'actions' }, button('Offboard', { type: 'submit', id: 'offboard' })),
-    outcome,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -111,13 +109,17 @@ function outcomePart(details: Details): HTMLElement {
 
 /** Renders the offboarding section into `box`. */
 export function renderOffboarding(box: HTMLElement, details: Details, refresh: () => void): void {
-  clear(box);
-  append(
-    box,
-    h('h2', { id: 'offboard-heading' }, 'Offboard'),
-    NOT_OFFBOARDABLE.has(details.status) ? null : offboardForm(details, refresh),
-    ['Offboarding', 'Removed'].includes(details.status) || details.offboardMessageUrl ? outcomePart(details) : null,
-    ['Rejected', 'Expired', 'RolledBack'].includes(details.status) ? h('p', { class: 'hint' }, `Nothing to offboard: the partnership ended ${details.status}, and what this side had prepared was undone.`) : null,
+  // The outcome sits outside the form: the form goes once offboarding started, its answer stays.
+  const outcome = h('div', { id: 'offboard-outcome', 'aria-live': 'polite' });
+  rerenderKeepingOutcomes(box, () =>
+    append(
+      box,
+      h('h2', { id: 'offboard-heading' }, 'Offboard'),
+      NOT_OFFBOARDABLE.has(details.status) ? null : offboardForm(details, refresh, outcome),
+      outcome,
+      ['Offboarding', 'Removed'].includes(details.status) || details.offboardMessageUrl ? outcomePart(details) : null,
+      ['Rejected', 'Expired', 'RolledBack'].includes(details.status) ? h('p', { class: 'hint' }, `Nothing to offboard: the partnership ended ${details.status}, and what this side had prepared was undone.`) : null,
+    ),
   );
 }
 

@@ -57,10 +57,12 @@ export async function listPage(main: HTMLElement): Promise<void> {
     body,
   );
   try {
-    // The list is paged and filtered by the API: { partnerships, continuationToken?, nextLink? }.
+    // The list is paged and filtered by the API: { partnerships, continuationToken?, nextLink? }; the
+    // page's own $top (kept in the page links) picks the page size, the API bounds it.
+    const top = params.get('$top') ?? undefined;
     const page = await api<{ partnerships: Summary[]; continuationToken?: string; nextLink?: string }>(
       'GET',
-      `/partnerships${query({ status: status || undefined, $top: 50, continuationToken: params.get('continuationToken') ?? undefined })}`,
+      `/partnerships${query({ status: status || undefined, $top: top ?? 50, continuationToken: params.get('continuationToken') ?? undefined })}`,
     );
     clear(body);
     if (page.partnerships.length === 0) {

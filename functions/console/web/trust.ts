@@ -4,7 +4,7 @@
 // trusted yet — the form to pin its thumbprint read back from the partner's administrator.
 // See docs/security.md.
 import { api } from './api';
-import { append, badge, button, clear, h, messageBar, time } from './dom';
+import { append, badge, button, clear, h, messageBar, rerenderKeepingOutcomes, time } from './dom';
 import type { Details, KeyTrust } from './types';
 import { problemBar } from './views';
 
@@ -147,14 +147,15 @@ function domainsPart(details: Details, refresh: () => void): HTMLElement {
 
 /** Renders the trust section of a partnership into `box` (called on every refresh that changed it). */
 export function renderTrust(box: HTMLElement, details: Details, refresh: () => void): void {
-  clear(box);
   const keys = details.keys ?? {};
-  append(
-    box,
-    h('h2', { id: 'trust-heading' }, 'Trust'),
-    keyFacts(details, keys),
-    details.role === 'initiator' && !keys.partner && KEY_PINNING_STATUSES.has(details.status) ? pinForm(details, refresh) : null,
-    domainsPart(details, refresh),
+  rerenderKeepingOutcomes(box, () =>
+    append(
+      box,
+      h('h2', { id: 'trust-heading' }, 'Trust'),
+      keyFacts(details, keys),
+      details.role === 'initiator' && !keys.partner && KEY_PINNING_STATUSES.has(details.status) ? pinForm(details, refresh) : null,
+      domainsPart(details, refresh),
+    ),
   );
 }
 
