@@ -3,7 +3,10 @@
 // emulation against the simulator's sign-in page. Contoso's admin requests a partnership with a
 // plan preview, Woodgrove's admin approves it with the pairing code, both reach Active, the audit
 // shows each admin by name, drift is repaired from the detail page; a field error shows next to
-// its field and a user without the app role is refused. axe-core checks every page.
+// its field and a user without the app role is refused. The trust section shows both keys, the
+// pairing-code tries, accepts a partner domain and pins a key; the list pages; offboarding with the
+// partner down ends Removed with what stays and the signed message to hand over. axe-core checks
+// every page.
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { CONSOLE_USERS, fillPartnershipForm, launchConsoleBrowser, openConsole, seriousAccessibilityViolations, waitForConsole, type ConsoleBrowser } from '../support/browser';
@@ -309,6 +312,36 @@ describe('the console in a browser, Contoso (Global) and Woodgrove China (21Vian
     await expect(rows.first().getAttribute('data-id')).resolves.toBe(first);
   });
 
+  it("pins the partner's key read back by its administrator while the partner is down; a malformed thumbprint is refused and pins nothing", async () => {
+    const chinaKey = (await api(china(), 'GET', `/api/partnerships/${partnershipId}`)).body.keys.own as string;
+    await china().stop();
+    try {
+      const created = await api(contoso(), 'POST', '/api/partnerships', { body: contosoRequest(stack()) });
+      expect(created.status).toBe(202);
+      // The partner's key could not be fetched from its URL: nothing trusted, the admin may pin it.
+      const awaiting = await waitForPartnership(contoso(), created.body.id, hasStatus('AwaitingPartner'));
+      expect(awaiting.keys.partner).toBeUndefined();
+      await openConsole(contosoPage, contoso().baseUrl, CONSOLE_USERS.contosoAdmin, `/api/console/partnerships/${created.body.id}`);
+      await contosoPage.locator('#partner-key-form').waitFor();
+      await expectAccessible(contosoPage);
+
+      await contosoPage.fill('#partner-key-thumbprint', 'not a thumbprint');
+      await contosoPage.click('#partner-key-pin');
+      await contosoPage.locator('#partner-key-outcome fluent-message-bar[intent="error"]').waitFor();
+      expect((await api(contoso(), 'GET', `/api/partnerships/${created.body.id}`)).body.keys.partnerExpected).toBeUndefined();
+
+      await contosoPage.fill('#partner-key-thumbprint', chinaKey);
+      await contosoPage.click('#partner-key-pin');
+      await contosoPage.locator('#partner-key-outcome fluent-message-bar[intent="success"]').waitFor();
+      await expect(contosoPage.locator('#partner-key-outcome').textContent()).resolves.toContain('Pinned');
+      await contosoPage.locator('#keys fluent-badge', { hasText: 'Awaiting answer' }).waitFor();
+      await expect(contosoPage.locator('#partner-key').textContent()).resolves.toBe(chinaKey);
+      expect((await api(contoso(), 'GET', `/api/partnerships/${created.body.id}`)).body.keys.partnerExpected).toBe(chinaKey);
+    } finally {
+      await china().restart();
+    }
+  });
+
   it("offboards with the partner down: Removed, what stays in the tenant and why, and the signed offboard message to hand over", async () => {
     await china().stop();
     try {
@@ -320,7 +353,7 @@ describe('the console in a browser, Contoso (Global) and Woodgrove China (21Vian
       expect(request.postDataJSON()).toEqual({ deleteGuests: false, reason: 'Project ended' });
       await contosoPage.locator('#offboard-outcome fluent-message-bar[intent="success"]').waitFor();
 
-      // The page follows the removal until Removed, then lists the guest kept (guests are kept by default).
+      // The page follows the removal until Removed, then lists what stays in the tenant, as the API records it.
       await contosoPage.locator('#status fluent-badge[data-status="Removed"]').waitFor({ timeout: 180_000 });
       expect(await contosoPage.locator('#offboard-form').count()).toBe(0);
       await contosoPage.locator('#kept tbody tr').first().waitFor();
@@ -328,8 +361,9 @@ describe('the console in a browser, Contoso (Global) and Woodgrove China (21Vian
       const keptByApi = (removed.steps.at(-1).data.kept as { description: string; why: string }[]).map((item) => `${item.description}${item.why}`);
       const kept = await contosoPage.locator('#kept tbody tr').allTextContents();
       expect(kept).toEqual(keptByApi);
-      // The guest stays (guests are kept unless asked), and says why.
-      expect(kept).toContainEqual(expect.stringMatching(/^guest li\.wei@woodgrove\.cn.*User\.ReadWrite\.All/));
+      // The guest stays, and what the other partnerships with Woodgrove still need, each saying why.
+      expect(kept).toContainEqual(expect.stringMatching(/^guest li\.wei@woodgrove\.cn\S/));
+      expect(kept).toContainEqual(expect.stringMatching(new RegExp(`^partner organisation ${WORLD.china}still needed by partnership [0-9a-f-]{36}$`)));
 
       // The partner was not told: the signed message to carry over, the one the API hands out.
       await contosoPage.locator('#offboard-message').waitFor();
