@@ -7,7 +7,7 @@
  * - unit: everything else (no process, no network beyond an in-process stand-in).
  * A new test that starts a process goes in an integration folder, or is named `*.integration.test.ts`.
  */
-const INTEGRATION_FOLDERS = ['e2e', 'functions', 'simulator', 'reconcile', 'demo', 'shared/tables'];
+const INTEGRATION_FOLDERS = ['e2e', 'functions', 'simulator', 'reconcile', 'demo', 'shared/tables', 'console'];
 const INTEGRATION_FILES = [
   'cli/commands.test.ts',
   'host/badInput.test.ts',

@@ -13,8 +13,7 @@ import './reconcile';
 import './health';
 // Robustness: housekeeping of what anonymous callers leave behind (expired nonces and invitations).
 import './housekeeping';
-// The admin console: pages, audit and preflight routes, the OpenAPI description.
+// The admin console: pages, the audit route, the OpenAPI description.
 import './events';
-import './preflight';
 import './openapi';
 import './console';

@@ -22,7 +22,7 @@ import {
 } from '../orchestrations/reconcile';
 import { startInstance, waitForInstance } from '../orchestrations/instances';
 import { DEFAULTS, DomainError, reviveDomainError, SETTINGS } from '../shared';
-import { adminHttp } from './adminRoutes';
+import { adminHttp, requestActor } from './adminRoutes';
 import { jsonResponse, withProblemDetails } from './http';
 
 /** How long the admin route waits for the run before answering 202 with status links. */
@@ -56,7 +56,14 @@ async function reconcileNow(request: HttpRequest, context: InvocationContext): P
   }
   const client = df.getClient(context);
   const instanceId = adminRunInstance(partnershipId, randomUUID().slice(0, 8));
-  const input: ReconcilePartnershipInput = { partnershipId, mode, trigger: 'admin', debounceMs: 0, retry: activityRetryOf(deployment.config) };
+  const input: ReconcilePartnershipInput = {
+    partnershipId,
+    mode,
+    trigger: 'admin',
+    requestedBy: requestActor(request),
+    debounceMs: 0,
+    retry: activityRetryOf(deployment.config),
+  };
   await client.startNew(RECONCILE_PARTNERSHIP_ORCHESTRATION, { instanceId, input });
 
   const finished = await waitForInstance<ReconcilePartnershipOutput>(client, instanceId, ADMIN_RECONCILE_WAIT_MS);

@@ -37,7 +37,7 @@ export {
 export { getOffboardMessage, offboardPartnership, FUNCTION_KEY_ACTOR, type OffboardingAccepted } from './usecases/offboarding';
 export { receivePartnerMessage } from './usecases/inbox';
 export { acceptPartnerDomains, trustPartnerKey } from './usecases/trust';
-export { isDryRun, preflight, previewPartnership, type PartnershipPreview } from './usecases/preview';
+export { capabilityCheck, isDryRun, previewPartnership, type PartnershipPreview } from './usecases/preview';
 export { listEvents } from './usecases/events';
 export type { OrchestrationStarter } from './starter';
 export type { HandshakeCustomStatus, HandshakeOutcome } from './workflow';

@@ -158,7 +158,10 @@ export const environmentSchema = z
       return z.NEVER;
     }
     return environment;
-  });
+  })
+  // Described by its canonical names (the aliases stay accepted): the OpenAPI description and the
+  // console's form show the choice.
+  .meta({ enum: [...ENVIRONMENT_NAMES] });
 
 export function environmentDefinition(environment: EnvironmentName): EnvironmentDefinition {
   const definition = ENVIRONMENTS[parseEnvironment(environment) ?? (environment as EnvironmentName)];

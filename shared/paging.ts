@@ -10,14 +10,21 @@ export interface PageQuery {
   continuationToken?: string;
 }
 
-const pageQuerySchema = z.object({
+/** The paging query parameters (list routes extend it with their filters). */
+export const pageQuerySchema = z.object({
   $top: z
     .string()
     .regex(/^\d{1,6}$/, { error: `must be a whole number from 1 to ${DEFAULTS.listPageSizeMax}` })
     .transform(Number)
     .pipe(z.number().int().min(1, { error: `must be from 1 to ${DEFAULTS.listPageSizeMax}` }).max(DEFAULTS.listPageSizeMax, { error: `must be from 1 to ${DEFAULTS.listPageSizeMax}` }))
-    .optional(),
-  continuationToken: z.string().min(1, { error: 'must not be empty' }).max(512, { error: 'is not a token this API handed out' }).optional(),
+    .optional()
+    .meta({ description: `How many items a page holds (default ${DEFAULTS.listPageSizeDefault}, at most ${DEFAULTS.listPageSizeMax}).` }),
+  continuationToken: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(512, { error: 'is not a token this API handed out' })
+    .optional()
+    .meta({ description: 'The continuationToken of the previous page (opaque).' }),
 });
 
 /** `$top` and `continuationToken` of a list request (400 naming the parameter when bad). */

@@ -251,6 +251,13 @@ export type DesiredCollaboration = z.infer<typeof desiredCollaborationSchema>;
 export type DesiredCollaborationInput = z.input<typeof desiredCollaborationSchema>;
 
 /**
+ * The partner's domains this admin vouches for (Teams federation). Needed across clouds and in
+ * national clouds, where Graph cannot check a domain: a domain the partner declares is used only if
+ * it is verified (see shared/partnerDomains). Kept with the partnership, not sent.
+ */
+const acceptedPartnerDomainsSchema = z.array(domainSchema).max(100).optional();
+
+/**
  * What an admin POSTs. The partner may be named by a verified domain instead of its tenant ID;
  * the capability rules refuse that across clouds (no cross-cloud lookup), and within a cloud the
  * domain is resolved to a tenant ID before anything is planned.
@@ -259,12 +266,7 @@ export const partnershipRequestSchema = z
   .strictObject({
     partnerTenantId: guid.optional(),
     partnerDomain: domainSchema.optional(),
-    /**
-     * The partner's domains this admin vouches for (Teams federation). Needed across clouds and in
-     * national clouds, where Graph cannot check a domain: a domain the partner declares is used
-     * only if it is verified (see shared/partnerDomains). Kept with the partnership, not sent.
-     */
-    acceptedPartnerDomains: z.array(domainSchema).max(100).optional(),
+    acceptedPartnerDomains: acceptedPartnerDomainsSchema,
     ...collaborationShape,
   })
   .superRefine((value, context) => {
@@ -288,6 +290,8 @@ export type PartnershipRequest = z.infer<typeof partnershipRequestSchema>;
 export const capabilityRequestSchema = z.strictObject({
   partnerTenantId: guid.optional(),
   partnerDomain: domainSchema.optional(),
+  // Read by no rule; accepted so that a whole request can be checked as it is.
+  acceptedPartnerDomains: acceptedPartnerDomainsSchema,
   ...collaborationShape,
   partnerCloud: environmentSchema.optional(),
   partnerDeploymentUrl: collaborationShape.partnerDeploymentUrl.optional(),

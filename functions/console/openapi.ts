@@ -4,31 +4,38 @@
 // and that real answers match it. Every admin route is described twice: with a function key at
 // /api/<route>, and for the signed-in console at /api/console-api/<route> (see adminRoutes.ts).
 import { z } from 'zod';
-import { approvalSchema, rejectionSchema } from '../../orchestrations/usecases/partnerships';
+import { approvalSchema, rejectionSchema, statusFilterSchema } from '../../orchestrations/usecases/partnerships';
+import { partnerDomainsSchema, partnerKeySchema } from '../../orchestrations/usecases/trust';
 import { PARTNERSHIP_REQUEST_HELP } from '../../shared/api/fieldHelp';
 import {
+  capabilityCheckQuerySchema,
+  capabilityCheckSchema,
   createdPartnershipSchema,
   eventsPageSchema,
   eventsQuerySchema,
+  healthReportSchema,
   jwksSchema,
-  offboardingRequestSchema,
+  offboardingAcceptedSchema,
+  partnerDomainsAnswerSchema,
+  partnerKeyAnswerSchema,
   partnershipActionSchema,
   partnershipDetailsSchema,
   partnershipListSchema,
   partnershipPlanSchema,
   partnershipPreviewSchema,
-  preflightRequestSchema,
-  preflightResultSchema,
   problemSchema,
   reconcileResultSchema,
 } from '../../shared/api/schemas';
-import { partnershipRequestSchema } from '../../shared/partnership';
+import { offboardingRequestSchema } from '../../shared/offboarding';
+import { pageQuerySchema } from '../../shared/paging';
+import { capabilityRequestSchema, partnershipRequestSchema } from '../../shared/partnership';
 import { notificationBatchSchema } from '../graphWebhook';
 import { jsonSchema, withHelp, type JsonSchema } from './jsonSchema';
 
 export const OPENAPI_VERSION = '3.1.0';
 const ROUTE_PREFIX = '/api';
 const CONSOLE_API_PREFIX = '/api/console-api';
+const SIGNED_MESSAGE = 'application/jose';
 
 type Access = 'admin' | 'anonymous';
 
@@ -47,8 +54,9 @@ interface RouteSpec {
   summary: string;
   access: Access;
   tags: string[];
-  query?: z.ZodObject;
-  /** Extra query parameters described by hand (not parsed by a schema of their own). */
+  /** The query schemas the handler parses with (each property is a query parameter). */
+  query?: z.ZodObject[];
+  /** Query parameters the handler reads one by one (no schema of their own). */
   queryParameters?: { name: string; description: string; schema: JsonSchema }[];
   body?: { schema: z.ZodType | string | JsonSchema; contentType?: string; required?: boolean };
   responses: Record<string, ResponseSpec>;
@@ -56,6 +64,7 @@ interface RouteSpec {
 
 const problem = (description: string): ResponseSpec => ({ description, schema: 'Problem', contentType: 'application/problem+json' });
 const idParameter = { name: 'id', in: 'path', required: true, description: 'The partnership id.', schema: { type: 'string' } };
+const notFound = problem('No such partnership');
 
 /** Every route of the app (the test compares this with what the host registers). */
 export const ROUTES: readonly RouteSpec[] = [
@@ -63,51 +72,64 @@ export const ROUTES: readonly RouteSpec[] = [
     method: 'post',
     route: 'partnerships',
     operationId: 'requestPartnership',
-    summary: 'Request a partnership (or, with dryRun=true, validate it and return the plan for this tenant without writing anything)',
+    summary: 'Request a partnership (or, with dryRun=true, validate it, check both sides’ capability rules and return the plan for this tenant without writing anything)',
     access: 'admin',
     tags: ['partnerships'],
     queryParameters: [{ name: 'dryRun', description: 'true: validate, check both sides’ capability rules and return the plan; nothing is written.', schema: { type: 'string', enum: ['true', 'false'] } }],
     body: { schema: 'PartnershipRequest' },
     responses: {
-      '200': { description: 'Dry run: the plan for this tenant', schema: partnershipPreviewSchema },
-      '202': { description: 'Requested: the handshake has started; read the pairing code to the partner', schema: createdPartnershipSchema },
+      '200': { description: 'Dry run: the capability check and the plan for this tenant', schema: partnershipPreviewSchema },
+      '202': { description: 'Requested: the handshake has started; read the pairing code to the partner’s administrator', schema: createdPartnershipSchema },
       '400': problem('A field is not valid (issues[] names each)'),
       '413': problem('The body is larger than 64 KB'),
-      '422': problem('A capability rule of either side refuses the request (violations[])'),
+      '422': problem('A capability rule of either side refuses the request (violations[], each with its side)'),
     },
   },
   {
     method: 'get',
     route: 'partnerships',
     operationId: 'listPartnerships',
-    summary: 'List partnerships',
+    summary: 'List partnerships (paged, filtered by status)',
     access: 'admin',
     tags: ['partnerships'],
-    responses: { '200': { description: 'The partnerships', schema: partnershipListSchema } },
+    query: [pageQuerySchema, statusFilterSchema],
+    responses: { '200': { description: 'One page of partnerships', schema: partnershipListSchema }, '400': problem('A query parameter is not valid') },
   },
   {
     method: 'get',
     route: 'partnerships/{id}',
     operationId: 'getPartnership',
-    summary: 'A partnership: status, steps, last error, drift, what it owns',
+    summary: 'A partnership: status, steps, last error, drift, what it owns, trust in the partner (keys, pairing tries, partner domains)',
     access: 'admin',
     tags: ['partnerships'],
-    responses: { '200': { description: 'The partnership', schema: partnershipDetailsSchema }, '404': problem('No such partnership') },
+    responses: { '200': { description: 'The partnership', schema: partnershipDetailsSchema }, '404': notFound },
   },
   {
     method: 'delete',
     route: 'partnerships/{id}',
     operationId: 'offboardPartnership',
-    summary: 'Offboard a partnership: undo what it owns on both sides',
+    summary: 'Offboard a partnership: both sides remove what it added (options in the body or as query parameters)',
     access: 'admin',
     tags: ['partnerships'],
+    query: [offboardingRequestSchema],
     body: { schema: offboardingRequestSchema, required: false },
     responses: {
-      '202': { description: 'Offboarding has started', schema: partnershipActionSchema },
-      '404': problem('No such partnership'),
+      '200': { description: 'It had ended already: its status (nothing started)', schema: offboardingAcceptedSchema },
+      '202': { description: 'Offboarding started (or runs): follow statusUrl until Removed', schema: offboardingAcceptedSchema },
+      '400': problem('An option is not valid'),
+      '403': problem('deleteGuests without the permission User.ReadWrite.All (nothing changed)'),
+      '404': notFound,
       '409': problem('The partnership cannot be offboarded in its status'),
-      '501': problem('Offboarding is not available in this version'),
     },
+  },
+  {
+    method: 'get',
+    route: 'partnerships/{id}/offboard-message',
+    operationId: 'getOffboardMessage',
+    summary: 'The signed offboard message, for out-of-band delivery to a partner that could not be notified',
+    access: 'admin',
+    tags: ['partnerships'],
+    responses: { '200': { description: 'The offboard message (compact JWS)', schema: { type: 'string' }, contentType: SIGNED_MESSAGE }, '404': notFound, '409': problem('Not signed (yet), or not this side’s') },
   },
   {
     method: 'get',
@@ -116,7 +138,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'What would be written in this tenant now (dry run)',
     access: 'admin',
     tags: ['partnerships'],
-    responses: { '200': { description: 'The plan', schema: partnershipPlanSchema }, '404': problem('No such partnership') },
+    responses: { '200': { description: 'The plan', schema: partnershipPlanSchema }, '404': notFound },
   },
   {
     method: 'get',
@@ -125,20 +147,21 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The signed invitation, for out-of-band delivery',
     access: 'admin',
     tags: ['partnerships'],
-    responses: { '200': { description: 'The invitation (compact JWS)', schema: { type: 'string' }, contentType: 'application/jose' }, '409': problem('Not signed yet, or not this side’s') },
+    responses: { '200': { description: 'The invitation (compact JWS)', schema: { type: 'string' }, contentType: SIGNED_MESSAGE }, '404': notFound, '409': problem('Not signed yet, or not this side’s') },
   },
   {
     method: 'post',
     route: 'partnerships/{id}/approve',
     operationId: 'approvePartnership',
-    summary: 'Approve an invitation with the pairing code',
+    summary: 'Approve an invitation with the pairing code (5 tries per invitation)',
     access: 'admin',
     tags: ['partnerships'],
     body: { schema: approvalSchema },
     responses: {
       '202': { description: 'Approved: this side configures itself', schema: partnershipActionSchema },
-      '400': problem('A field is not valid'),
-      '401': problem('The pairing code does not match'),
+      '400': problem('A field is not valid (a code of the wrong shape costs no try)'),
+      '401': problem('The pairing code does not match (tries left in the detail)'),
+      '404': notFound,
       '409': problem('The invitation can no longer be approved'),
     },
   },
@@ -150,7 +173,37 @@ export const ROUTES: readonly RouteSpec[] = [
     access: 'admin',
     tags: ['partnerships'],
     body: { schema: rejectionSchema },
-    responses: { '202': { description: 'Rejected', schema: partnershipActionSchema }, '400': problem('A field is not valid'), '409': problem('The invitation can no longer be rejected') },
+    responses: { '202': { description: 'Rejected', schema: partnershipActionSchema }, '400': problem('A field is not valid'), '404': notFound, '409': problem('The invitation can no longer be rejected') },
+  },
+  {
+    method: 'post',
+    route: 'partnerships/{id}/partner-key',
+    operationId: 'pinPartnerKey',
+    summary: 'Initiator: pin the partner’s key thumbprint read back from its administrator (when its key could not be fetched)',
+    access: 'admin',
+    tags: ['partnerships'],
+    body: { schema: partnerKeySchema },
+    responses: {
+      '200': { description: 'Pinned: the partner’s answer is accepted under that key only', schema: partnerKeyAnswerSchema },
+      '400': problem('A field is not valid'),
+      '404': notFound,
+      '409': problem('Not the initiator, too late, or another key is already trusted (handshake.partner-key-conflict)'),
+    },
+  },
+  {
+    method: 'post',
+    route: 'partnerships/{id}/partner-domains',
+    operationId: 'acceptPartnerDomains',
+    summary: 'Vouch for partner domains Graph cannot verify (across clouds); only verified domains are written',
+    access: 'admin',
+    tags: ['partnerships'],
+    body: { schema: partnerDomainsSchema },
+    responses: {
+      '200': { description: 'The partner domains and whether each is used', schema: partnerDomainsAnswerSchema },
+      '400': problem('A field is not valid'),
+      '404': notFound,
+      '409': problem('The partnership can no longer change its domains'),
+    },
   },
   {
     method: 'post',
@@ -160,7 +213,28 @@ export const ROUTES: readonly RouteSpec[] = [
     access: 'admin',
     tags: ['partnerships'],
     queryParameters: [{ name: 'mode', description: 'report: only detect; enforce: repair (default: the deployment’s RECONCILE_MODE).', schema: { type: 'string', enum: ['report', 'enforce'] } }],
-    responses: { '200': { description: 'The drift found (and repaired in enforce mode)', schema: reconcileResultSchema }, '202': { description: 'Still running: status links' }, '409': problem('Not Active') },
+    responses: { '200': { description: 'The drift found (and repaired in enforce mode)', schema: reconcileResultSchema }, '202': { description: 'Still running: status links' }, '404': notFound, '409': problem('Not Active') },
+  },
+  {
+    method: 'get',
+    route: 'capabilities/check',
+    operationId: 'checkCapabilitiesOfPair',
+    summary: 'The capability preflight of both sides for this deployment’s environment and a partner’s: every capability of the pair (handshake check)',
+    access: 'admin',
+    tags: ['partnerships'],
+    query: [capabilityCheckQuerySchema],
+    responses: { '200': { description: 'Each capability’s verdict and side', schema: capabilityCheckSchema }, '400': problem('The partner environment is missing or unknown') },
+  },
+  {
+    method: 'post',
+    route: 'capabilities/check',
+    operationId: 'checkCapabilitiesOfRequest',
+    summary: 'The capability preflight of both sides for exactly what a request asks (partner identity optional); reads and writes nothing',
+    access: 'admin',
+    tags: ['partnerships'],
+    query: [capabilityCheckQuerySchema],
+    body: { schema: 'CapabilityRequest' },
+    responses: { '200': { description: 'Each capability’s verdict and side; violations lists what the request breaks', schema: capabilityCheckSchema }, '400': problem('A field is not valid') },
   },
   {
     method: 'get',
@@ -169,18 +243,17 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The audit trail across partnerships (paged, filtered)',
     access: 'admin',
     tags: ['audit'],
-    query: eventsQuerySchema,
+    query: [eventsQuerySchema],
     responses: { '200': { description: 'One page of events', schema: eventsPageSchema }, '400': problem('A query parameter is not valid') },
   },
   {
-    method: 'post',
-    route: 'preflight',
-    operationId: 'capabilityPreflight',
-    summary: 'The capability rules for this deployment’s cloud and a partner cloud (and a request so far)',
+    method: 'get',
+    route: 'health',
+    operationId: 'getHealth',
+    summary: 'The deployment’s checks (what handshake doctor prints), each with its fix',
     access: 'admin',
-    tags: ['partnerships'],
-    body: { schema: preflightRequestSchema },
-    responses: { '200': { description: 'What the rules allow', schema: preflightResultSchema }, '400': problem('A field is not valid') },
+    tags: ['meta'],
+    responses: { '200': { description: 'No check failed', schema: healthReportSchema }, '503': { description: 'A check failed', schema: healthReportSchema } },
   },
   {
     method: 'post',
@@ -189,8 +262,16 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The partner webhook: a signed handshake message (compact JWS, Ed25519)',
     access: 'anonymous',
     tags: ['partner'],
-    body: { schema: { type: 'string' }, contentType: 'application/jose' },
-    responses: { '200': { description: 'Accepted' }, '202': { description: 'Accepted for processing' }, '401': problem('Signature, key, audience or time refused'), '409': problem('Replay or wrong state') },
+    body: { schema: { type: 'string' }, contentType: SIGNED_MESSAGE },
+    responses: {
+      '200': { description: 'Accepted' },
+      '202': { description: 'Accepted for processing' },
+      '400': problem('Not a handshake message, or a message this deployment refuses'),
+      '401': problem('Signature, key, audience or time refused'),
+      '409': problem('Replay or wrong state'),
+      '413': problem('Larger than 64 KB'),
+      '429': problem('Too many invitations wait for approval (Retry-After)'),
+    },
   },
   {
     method: 'get',
@@ -256,6 +337,8 @@ export const ROUTES: readonly RouteSpec[] = [
 function components(): Record<string, JsonSchema> {
   return {
     PartnershipRequest: withHelp(jsonSchema(partnershipRequestSchema), PARTNERSHIP_REQUEST_HELP),
+    // The same fields, the partner's identity and deployment optional (the capability check).
+    CapabilityRequest: withHelp(jsonSchema(capabilityRequestSchema), PARTNERSHIP_REQUEST_HELP),
     Problem: jsonSchema(problemSchema),
   };
 }
@@ -271,8 +354,8 @@ function operation(spec: RouteSpec, viaConsole: boolean): JsonSchema {
   if (spec.route.includes('{id}')) parameters.push(idParameter);
   if (spec.route.includes('{path}')) parameters.push({ name: 'path', in: 'path', required: true, description: 'The page (empty for the list).', schema: { type: 'string' } });
   if (spec.route.includes('{file}')) parameters.push({ name: 'file', in: 'path', required: true, description: 'app.js or app.css', schema: { type: 'string' } });
-  if (spec.query) {
-    const query = jsonSchema(spec.query);
+  for (const querySchema of spec.query ?? []) {
+    const query = jsonSchema(querySchema);
     const required = new Set((query.required as string[] | undefined) ?? []);
     for (const [name, schema] of Object.entries((query.properties as Record<string, JsonSchema>) ?? {})) {
       const { description, ...rest } = schema;

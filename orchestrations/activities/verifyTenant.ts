@@ -48,7 +48,8 @@ export async function verifyTenant(input: VerifyTenantInput): Promise<VerifyTena
         id: `${record.id}:manual-teams-verified:${pending.at}`,
         at: input.at ?? new Date().toISOString(),
         type: 'operation.applied',
-        actor: 'administrator',
+        // Written by the workflow that read the administrator's script's result back.
+        actor: 'orchestration',
         message: 'The Teams settings of the administrator’s script are in place (verified by reading them back).',
         data: { script: pending.script },
       });

@@ -33,6 +33,8 @@ export const reconcilePartnershipInputSchema = z.strictObject({
   partnershipId: partnershipId.optional(),
   mode: z.enum(RECONCILE_MODES),
   trigger: z.enum(RECONCILE_TRIGGERS),
+  /** Admin runs: who asked (the Events actor of what the run records). */
+  requestedBy: z.string().min(1).max(300).optional(),
   /** Wait this long first: the changes of a burst land before the tenant is read. */
   debounceMs: z.number().int().min(0).max(600_000).default(0),
   /** The claim run this instance serves (notification-driven runs; see claims.ts). */

@@ -30,6 +30,7 @@ const reconcilePartnership: OrchestrationHandler = function* (context: Orchestra
     at,
     mode: input.mode,
     trigger: input.trigger,
+    ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
     ...(input.partnershipId ? { partnershipIds: [input.partnershipId] } : {}),
     ...(input.claimRun !== undefined ? { claim: { scope, run: input.claimRun } } : {}),
   };

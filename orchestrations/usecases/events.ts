@@ -1,6 +1,7 @@
 // GET /api/events: the audit trail across partnerships, one page at a time, filtered by
 // partnership, actor, type and time (paging convention: `$top`, `continuationToken`, `nextLink`).
 import { eventsQuerySchema } from '../../shared/api/schemas';
+import { DEFAULTS } from '../../shared/config';
 import { parseOrThrow } from '../../shared/partnership';
 import type { StoredEvent } from '../../shared/tables';
 import type { EntryPointContext } from './partnerships';
@@ -21,7 +22,7 @@ export async function listEvents(query: Record<string, string>, selfUrl: string,
       type: parsed.type,
       since: parsed.since ? new Date(parsed.since).toISOString() : undefined,
     },
-    { top: parsed.$top, continuationToken: parsed.continuationToken },
+    { top: parsed.$top ?? DEFAULTS.listPageSizeDefault, continuationToken: parsed.continuationToken },
   );
   if (!page.continuationToken) return { events: page.events };
   const next = new URL(selfUrl);

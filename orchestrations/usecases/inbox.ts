@@ -172,7 +172,7 @@ async function acceptInvitationMessage(
     id: `${record.id}:invitation-received`,
     at: receivedAt,
     type: 'message.received',
-    actor: 'partner',
+    actor: `partner:${message.iss}`,
     message:
       `Invitation received from tenant ${message.iss} (${senderCloud}, ${message.sender.deploymentUrl}); ` +
       (approval === 'pre-trusted' ? 'a pre-trust rule approves it.' : 'awaiting approval with the pairing code shown to the inviting administrator.'),
@@ -228,7 +228,7 @@ async function acceptAnswer(
     id: `${record!.id}:${message.type}-received`,
     at,
     type: 'message.received',
-    actor: 'partner',
+    actor: `partner:${message.iss}`,
     message:
       message.type === 'confirmation'
         ? `Confirmation received from tenant ${message.iss}: its side of Entra is configured (domains ${message.sender.verifiedDomains.join(', ')}).`
@@ -267,7 +267,7 @@ async function acceptReady(verified: Verified<'ready'>, record: PartnershipRecor
     id: `${record.id}:ready-received`,
     at,
     type: 'message.received',
-    actor: 'partner',
+    actor: `partner:${message.iss}`,
     message: `Ready received from tenant ${message.iss}: its side is configured and verified.`,
     data: { jti: message.jti },
   });

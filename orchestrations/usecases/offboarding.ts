@@ -5,6 +5,7 @@
 // `offboardPartner` workflow does the rest. Asking again while it runs, or after it ended, answers
 // the current status and starts nothing (but makes sure the workflow runs: a crash between the
 // status change and the start is repaired by the next request).
+import { FUNCTION_KEY_ACTOR } from '../../shared/console/principal';
 import { DomainError } from '../../shared/errors';
 import { createCredential, grantedApplicationPermissions } from '../../shared/graph';
 import {
@@ -26,8 +27,7 @@ import { handshakeData, withHandshakeData } from '../records';
 
 export type { OffboardingAccepted } from '../../shared/client';
 
-/** Who an admin route acts for until admins sign in (the Events actor convention). */
-export const FUNCTION_KEY_ACTOR = 'admin:function-key';
+export { FUNCTION_KEY_ACTOR };
 
 /** What starts an offboarding: the admin's request, or the partner's message. */
 export interface OffboardingStart extends OffboardingRequest {

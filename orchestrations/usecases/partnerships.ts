@@ -160,7 +160,7 @@ export async function approvePartnership(id: string, body: unknown, context: Ent
     id: `${record.id}:pairing-attempt-${attempts}`,
     at: new Date().toISOString(),
     type: 'invitation.pairing-code-wrong',
-    actor: 'admin',
+    actor: context.actor ?? FUNCTION_KEY_ACTOR,
     message: `A wrong pairing code was entered (try ${attempts} of ${PAIRING_CODE_MAX_ATTEMPTS}).`,
     data: { attempts, max: PAIRING_CODE_MAX_ATTEMPTS },
   });
@@ -189,7 +189,7 @@ async function refuseAfterWrongCodes(id: string, context: EntryPointContext): Pr
     id: `${id}:rejected`,
     at,
     type: 'status.changed',
-    actor: 'admin',
+    actor: context.actor ?? FUNCTION_KEY_ACTOR,
     message: `Invitation refused: ${reason}`,
     after: { status: 'Rejected' },
   });
@@ -304,14 +304,16 @@ export async function listPartnerships(
   };
 }
 
-const statusFilterSchema = z.object({
+/** `GET /api/partnerships` filter (with the paging parameters). */
+export const statusFilterSchema = z.object({
   status: z
     .string()
     .refine((value) => value.split(',').every((status) => isPartnershipStatus(status.trim())), {
       error: `must be one or more of ${PARTNERSHIP_STATUSES.join(', ')}, comma-separated`,
     })
     .transform((value) => [...new Set(value.split(',').map((status) => status.trim() as PartnershipStatus))])
-    .optional(),
+    .optional()
+    .meta({ description: `Only the partnerships in these statuses, comma-separated: ${PARTNERSHIP_STATUSES.join(', ')}.` }),
 });
 
 function parseStatusFilter(value: string | undefined): PartnershipStatus[] | undefined {

@@ -5,6 +5,7 @@
 // See docs/security.md.
 import { z } from 'zod';
 import type { PartnershipDomains, PartnershipKeyTrust, PartnershipTrustDetails } from '../../shared/client';
+import { FUNCTION_KEY_ACTOR } from '../../shared/console/principal';
 import { DomainError } from '../../shared/errors';
 import { keyThumbprintSchema, PAIRING_CODE_MAX_ATTEMPTS } from '../../shared/handshake';
 import { domainSchema, parseOrThrow, type PartnershipStatus } from '../../shared/partnership';
@@ -18,10 +19,12 @@ const KEY_PINNING_STATUSES: readonly PartnershipStatus[] = ['Draft', 'Configurin
 /** Domains can be accepted as long as the partnership may still be configured or reconciled. */
 const DOMAIN_ACCEPTING_STATUSES: readonly PartnershipStatus[] = ['Draft', 'ConfiguringLocal', 'AwaitingPartner', 'ConfiguringTeams', 'Verifying', 'Active'];
 
-const partnerKeySchema = z.strictObject({
+/** `POST /api/partnerships/{id}/partner-key` body. */
+export const partnerKeySchema = z.strictObject({
   thumbprint: keyThumbprintSchema.describe("the partner deployment's key thumbprint, as its administrator reads it from its own status API"),
 });
-const partnerDomainsSchema = z.strictObject({
+/** `POST /api/partnerships/{id}/partner-domains` body. */
+export const partnerDomainsSchema = z.strictObject({
   accept: z.array(domainSchema).min(1, { error: 'must name at least one domain' }).max(100),
 });
 
@@ -73,7 +76,7 @@ export async function trustPartnerKey(id: string, body: unknown, context: EntryP
     id: `${id}:partner-key-pinned`,
     at,
     type: 'partner-key.pinned',
-    actor: 'admin',
+    actor: context.actor ?? FUNCTION_KEY_ACTOR,
     message: `The administrator pinned the partner's key thumbprint ${thumbprint}: its answer is accepted under that key only.`,
     data: { thumbprint, source: 'admin' },
   });
@@ -106,7 +109,7 @@ export async function acceptPartnerDomains(id: string, body: unknown, context: E
     id: `${id}:partner-domains-accepted:${updated.version}`,
     at: new Date().toISOString(),
     type: 'partner-domains.accepted',
-    actor: 'admin',
+    actor: context.actor ?? FUNCTION_KEY_ACTOR,
     message:
       `The administrator accepted the partner domain(s) ${accept.join(', ')}` +
       (nowUsed.length > 0 ? `; now used: ${nowUsed.join(', ')}.` : '; each is used once the partner declares it.'),

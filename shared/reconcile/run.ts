@@ -29,6 +29,7 @@ import {
   type SerializedDomainError,
   type TenantAdapters,
 } from '..';
+import { FUNCTION_KEY_ACTOR } from '../console/principal';
 import type { ReconcileMode, ReconcileTrigger } from './modes';
 
 export interface ReconcileRunInput {
@@ -38,6 +39,8 @@ export interface ReconcileRunInput {
   at: string;
   mode: ReconcileMode;
   trigger: ReconcileTrigger;
+  /** Admin runs: who asked (the Events actor, `admin:<name>`). */
+  requestedBy?: string;
   /** Only these partnerships (default: every Active one). */
   partnershipIds?: string[];
 }
@@ -96,7 +99,21 @@ export interface PartnershipReconcileRecord {
   repaired: boolean;
 }
 
-const ACTOR = 'reconcile';
+/**
+ * Who a run's Events rows name (the audit's "who"): what started it — the timer, a Graph
+ * notification (a change or a `missed` lifecycle event), or the administrator who asked.
+ */
+export function reconcileActor(input: Pick<ReconcileRunInput, 'trigger' | 'requestedBy'>): string {
+  switch (input.trigger) {
+    case 'timer':
+      return 'timer';
+    case 'notification':
+    case 'missed':
+      return 'graph-notification';
+    case 'admin':
+      return input.requestedBy ?? FUNCTION_KEY_ACTOR;
+  }
+}
 /** Partnership rows written at once after a run (Table storage round trips dominate a large run). */
 const RECORD_CONCURRENCY = 16;
 
@@ -274,7 +291,7 @@ function recordOf(
     events.push({
       partnershipId: record.id,
       type: 'drift.detected',
-      actor: ACTOR,
+      actor: reconcileActor(input),
       at: input.at,
       id: eventId(input.runId, 'a-drift'),
       message:
@@ -286,7 +303,7 @@ function recordOf(
   }
   if (found.applied.length > 0) {
     events.push(
-      ...auditEvents(found.planned, { applied: found.applied }, { actor: ACTOR, at: input.at, idPrefix: `${input.runId}:b` }).filter(
+      ...auditEvents(found.planned, { applied: found.applied }, { actor: reconcileActor(input), at: input.at, idPrefix: `${input.runId}:b` }).filter(
         (event) => event.partnershipId === record.id,
       ),
     );
@@ -295,7 +312,7 @@ function recordOf(
     events.push({
       partnershipId: record.id,
       type: 'drift.repaired',
-      actor: ACTOR,
+      actor: reconcileActor(input),
       at: input.at,
       id: eventId(input.runId, 'c-repaired'),
       message: `${input.trigger} reconcile repaired ${found.items.length} item(s).`,

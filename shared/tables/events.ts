@@ -107,8 +107,9 @@ export class EventRepository {
   }
 
   /**
-   * One page of events across partnerships (audit), filtered; in table order (by partnership,
-   * then time). `continuationToken` is the one the previous page returned (opaque).
+   * One page of events across partnerships (audit), filtered (`actor` ending in `*`: a prefix); in
+   * table order (by partnership, then time). `continuationToken` is the one the previous page
+   * returned (opaque).
    */
   async page(
     filter: { partnershipId?: string; actor?: string; type?: string; since?: string },
@@ -121,7 +122,14 @@ export class EventRepository {
     }
     const clauses: string[] = [];
     if (filter.partnershipId) clauses.push(odata`PartitionKey eq ${partitionKey(filter.partnershipId)}`);
-    if (filter.actor) clauses.push(odata`actor eq ${filter.actor}`);
+    if (filter.actor?.endsWith('*') && filter.actor.length > 1) {
+      // A prefix (`admin:*`, `partner:*`): every string from the prefix up to the next one.
+      const prefix = filter.actor.slice(0, -1);
+      const after = `${prefix.slice(0, -1)}${String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)}`;
+      clauses.push(odata`actor ge ${prefix}`, odata`actor lt ${after}`);
+    } else if (filter.actor) {
+      clauses.push(odata`actor eq ${filter.actor}`);
+    }
     if (filter.type) clauses.push(odata`type eq ${filter.type}`);
     if (filter.since) clauses.push(odata`at ge ${filter.since}`);
     const table = await this.table();

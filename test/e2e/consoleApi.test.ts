@@ -1,12 +1,14 @@
 // The API the console adds, on the local stack (one deployment, Contoso): the OpenAPI 3.1
 // description (valid, complete, matching real answers), the dry run (writes nothing, anywhere),
-// the capability preflight, the audit events (paged, filtered, bad input refused), and sign-in
-// headers a client forges (stripped by App Service Authentication, never trusted).
+// the capability preflight of both sides (the one check the CLI, the console and the dry run
+// share), the audit events (paged, filtered, bad input refused), and sign-in headers a client
+// forges (stripped by App Service Authentication, never trusted).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { preflight } from '../../shared/preflight';
 import { api, contosoRequest, requestCount, useDeployments, WORLD, writeCount } from '../support/stack';
 
 jest.setTimeout(180_000);
@@ -75,8 +77,19 @@ describe('the console API of Contoso (Global)', () => {
     expect(missing).toEqual([]);
     // The request schema is the API's own, with every field explained.
     const request = description.components.schemas.PartnershipRequest;
-    expect(request.properties.partnerCloud.enum).toContain('China');
+    expect(request.properties.partnerCloud.enum).toEqual(['Global', 'GCC', 'GCCHigh', 'DoD', 'China']);
     expect(request.properties.teams.properties.federation.description).toMatch(/External access/);
+    expect(request.properties.guests.items.anyOf[1].properties.teams.description).toMatch(/Teams of this tenant/);
+    // Every admin route has its signed-in console copy, with the header the console sends.
+    const adminRoutes = Object.keys(description.paths).filter((path) => path.startsWith('/api/') && !path.startsWith('/api/console'));
+    for (const path of adminRoutes) {
+      for (const [method, operation] of Object.entries(description.paths[path] as Json)) {
+        if ((operation as Json).security.length === 0) continue;
+        const copy = description.paths[path.replace('/api/', '/api/console-api/')]?.[method];
+        expect(copy?.security).toEqual([{ appServiceAuthentication: [] }]);
+      }
+    }
+    expect(description.paths['/api/console-api/health'].get.responses['403']).toBeDefined();
   });
 
   it('dry run: validates, checks both sides’ rules and returns the plan for this tenant, writing nothing anywhere', async () => {
@@ -87,12 +100,15 @@ describe('the console API of Contoso (Global)', () => {
     expect(preview.body.operations.map((operation: Json) => operation.kind)).toEqual(expect.arrayContaining(['cloudEndpoints.update', 'partner.create']));
     expectMatches('/api/partnerships', 'post', '200', preview.body);
 
-    // The partner's rules: ACS interop is fine for a Global tenant but not for its China partner.
+    // The dry run carries the capability check of both sides for exactly this request.
+    expect(preview.body.capabilities).toMatchObject({ local: 'Global', partner: 'China', violations: [], capabilities: { crossCloudMeetings: { allowed: true, requested: true } } });
+
+    // The partner's rules: a China tenant cannot authorise Microsoft 365 capabilities for Contoso's users.
     const refused = await api(contoso(), 'POST', '/api/partnerships?dryRun=true', {
-      body: contosoRequest(stack(), { teams: { federation: true, acsInterop: { resourceIds: ['11111111-2222-4333-8444-555555555555'] } } }),
+      body: contosoRequest(stack(), { m365Capabilities: { outbound: { calendarAvailability: 'basic' } } }),
     });
     expect(refused.status).toBe(422);
-    expect(refused.body.violations).toEqual([expect.objectContaining({ code: 'acs.china-not-available', side: 'partner' })]);
+    expect(refused.body.violations).toEqual([expect.objectContaining({ code: 'm365.global-service-only', side: 'partner', field: 'm365Capabilities.outbound' })]);
     expectMatches('/api/partnerships', 'post', '422', refused.body, 'application/problem+json');
 
     const invalid = await api(contoso(), 'POST', '/api/partnerships?dryRun=true', { body: { partnerCloud: 'Mars' } });
@@ -108,19 +124,57 @@ describe('the console API of Contoso (Global)', () => {
     expect((await api(contoso(), 'GET', '/api/events')).body.events).toEqual([]);
   });
 
-  it('preflight: the rules for the pair of clouds and the request so far; a bad cloud is a field error', async () => {
+  it('capability check: the pair (GET), or exactly what a request asks (POST), for both sides — the same verdicts as handshake check; pure', async () => {
     const reads = await requestCount(stack(), WORLD.contoso);
-    const refused = await api(contoso(), 'POST', '/api/preflight', { body: { partnerCloud: 'China', request: { b2bDirectConnect: { inbound: { users: 'all' } } } } });
+    const pair = await api(contoso(), 'GET', '/api/capabilities/check?partner=China');
+    expect(pair.status).toBe(200);
+    expect(pair.body).toEqual(preflight('Global', 'China'));
+    expectMatches('/api/capabilities/check', 'get', '200', pair.body);
+    expect(pair.body.capabilities.b2bDirectConnect).toMatchObject({ allowed: false, code: 'b2b-direct-connect.cross-cloud', side: 'both' });
+
+    // The console's live check: the request as filled in so far, the partner named by its partnerCloud.
+    const asked = { partnerCloud: 'China', b2bDirectConnect: { inbound: { users: 'all' } }, crossTenantSync: { direction: 'inbound' } };
+    const refused = await api(contoso(), 'POST', '/api/capabilities/check', { body: asked });
     expect(refused.status).toBe(200);
-    expect(refused.body).toMatchObject({ localCloud: 'Global', partnerCloud: 'China', allowed: false, violations: [{ code: 'b2b-direct-connect.cross-cloud', field: 'b2bDirectConnect' }] });
-    expectMatches('/api/preflight', 'post', '200', refused.body);
-    const allowed = await api(contoso(), 'POST', '/api/preflight', { body: { partnerCloud: 'USGov' } });
-    expect(allowed.body).toMatchObject({ allowed: true, violations: [] });
-    const bad = await api(contoso(), 'POST', '/api/preflight', { body: { partnerCloud: 'Mars' } });
-    expect(bad.status).toBe(400);
-    expect(bad.body.issues).toEqual([expect.objectContaining({ field: 'partnerCloud' })]);
-    // The preflight is pure: it reads nothing from the tenant.
+    expect(refused.body).toEqual(preflight('Global', 'China', asked));
+    expect(refused.body.violations.map((violation: Json) => [violation.code, violation.side])).toEqual([
+      ['b2b-direct-connect.cross-cloud', 'both'],
+      ['sync.direction-not-allowed', 'partner'],
+      ['sync.china-unsupported', 'partner'],
+    ]);
+    expectMatches('/api/capabilities/check', 'post', '200', refused.body);
+    const alias = await api(contoso(), 'POST', '/api/capabilities/check?partner=USGov', { body: { teams: { federation: true } } });
+    expect(alias.body).toMatchObject({ local: 'Global', partner: 'GCCHigh', violations: [] });
+    // A whole partnership request is checked as it is (identity, deployment and vouched-for domains included).
+    const whole = await api(contoso(), 'POST', '/api/capabilities/check', { body: contosoRequest(stack()) });
+    expect(whole.body.violations).toEqual([]);
+
+    for (const [method, path, body, field] of [
+      ['GET', '/api/capabilities/check', undefined, 'partner'],
+      ['GET', '/api/capabilities/check?partner=Mars', undefined, 'partner'],
+      ['POST', '/api/capabilities/check', { partnerCloud: 'China', teams: { federation: 'yes' } }, 'teams.federation'],
+      ['POST', '/api/capabilities/check?partner=GCC', { partnerCloud: 'China' }, 'partnerCloud'],
+    ] as const) {
+      const bad = await api(contoso(), method, path, body === undefined ? {} : { body });
+      expect(bad.status).toBe(400);
+      expect(bad.body.issues.map((issue: Json) => issue.field)).toContain(field);
+      expectMatches('/api/capabilities/check', method.toLowerCase(), '400', bad.body, 'application/problem+json');
+    }
+    // The old console-only route is gone: one check for the CLI, the console and the dry run.
+    expect((await api(contoso(), 'POST', '/api/preflight', { body: { partnerCloud: 'China' } })).status).toBe(404);
+    // Pure: it reads nothing from the tenant.
     expect(await requestCount(stack(), WORLD.contoso)).toBe(reads);
+  });
+
+  it('serves the deployment health to an administrator only (function key or console session)', async () => {
+    const health = await api(contoso(), 'GET', '/api/health');
+    expect([200, 503]).toContain(health.status);
+    expectMatches('/api/health', 'get', String(health.status), health.body);
+    expect(health.body.checks.map((check: Json) => check.name)).toEqual(expect.arrayContaining(['configuration', 'storage', 'signing-key']));
+    expect((await api(contoso(), 'GET', '/api/health', { key: 'none' })).status).toBe(401);
+    const anonymousConsole = await api(contoso(), 'GET', '/api/console-api/health', { key: 'none', headers: { 'x-console-request': '1' } });
+    expect(anonymousConsole.status).toBe(401);
+    expect(anonymousConsole.body).toMatchObject({ code: 'auth.sign-in-required' });
   });
 
   it('events: paged with continuation tokens and nextLink, filtered by partnership, actor, type and time; bad queries refused', async () => {

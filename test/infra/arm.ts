@@ -120,14 +120,15 @@ export function expressionsIn(value: unknown, path = ''): Array<{ path: string; 
 export interface AzureEnvironment {
   name: 'AzureCloud' | 'AzureUSGovernment' | 'AzureChinaCloud';
   suffixes: { storage: string; keyvaultDns: string };
+  authentication: { loginEndpoint: string };
   /** App Service default domain (not in environment(); the stand-in reference() uses it). */
   appServiceDomain: string;
 }
 
 export const AZURE_ENVIRONMENTS: Record<'Global' | 'USGov' | 'China', AzureEnvironment> = {
-  Global: { name: 'AzureCloud', suffixes: { storage: 'core.windows.net', keyvaultDns: '.vault.azure.net' }, appServiceDomain: 'azurewebsites.net' },
-  USGov: { name: 'AzureUSGovernment', suffixes: { storage: 'core.usgovcloudapi.net', keyvaultDns: '.vault.usgovcloudapi.net' }, appServiceDomain: 'azurewebsites.us' },
-  China: { name: 'AzureChinaCloud', suffixes: { storage: 'core.chinacloudapi.cn', keyvaultDns: '.vault.azure.cn' }, appServiceDomain: 'chinacloudsites.cn' },
+  Global: { name: 'AzureCloud', suffixes: { storage: 'core.windows.net', keyvaultDns: '.vault.azure.net' }, authentication: { loginEndpoint: 'https://login.microsoftonline.com/' }, appServiceDomain: 'azurewebsites.net' },
+  USGov: { name: 'AzureUSGovernment', suffixes: { storage: 'core.usgovcloudapi.net', keyvaultDns: '.vault.usgovcloudapi.net' }, authentication: { loginEndpoint: 'https://login.microsoftonline.us/' }, appServiceDomain: 'azurewebsites.us' },
+  China: { name: 'AzureChinaCloud', suffixes: { storage: 'core.chinacloudapi.cn', keyvaultDns: '.vault.azure.cn' }, authentication: { loginEndpoint: 'https://login.chinacloudapi.cn/' }, appServiceDomain: 'chinacloudsites.cn' },
 };
 
 export interface EvaluationContext {
@@ -217,6 +218,8 @@ export class ArmEvaluator {
         return text(0).toLowerCase();
       case 'equals':
         return JSON.stringify(args[0]) === JSON.stringify(args[1]);
+      case 'not':
+        return !args[0];
       case 'empty':
         return args[0] === null || args[0] === '' || (Array.isArray(args[0]) && args[0].length === 0) || (typeof args[0] === 'object' && args[0] !== null && Object.keys(args[0]).length === 0);
       case 'uniquestring':
@@ -228,7 +231,7 @@ export class ArmEvaluator {
       case 'subscription':
         return { tenantId: this.context.subscriptionTenantId, subscriptionId: this.context.resourceGroupId.split('/')[2], id: this.context.resourceGroupId.split('/resourceGroups/')[0] };
       case 'environment':
-        return { name: this.context.environment.name, suffixes: { ...this.context.environment.suffixes } };
+        return { name: this.context.environment.name, suffixes: { ...this.context.environment.suffixes }, authentication: { ...this.context.environment.authentication } };
       case 'resourceid':
         return `${this.context.resourceGroupId}/providers/${text(0)}/${args.slice(1).map(String).join('/')}`;
       case 'subscriptionresourceid':

@@ -8,6 +8,7 @@ import addFormats from 'ajv-formats';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, SETTINGS } from '../../shared/config';
+import { signInSettings } from '../../shared/console/principal';
 import { requiredGraphPermissions } from '../../shared/deploy/permissions';
 import { ArmEvaluator, AZURE_ENVIRONMENTS, calls, expressionsIn, parseExpression, type Value } from './arm';
 
@@ -44,6 +45,7 @@ const PLATFORM_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__credential: 'host storage through the managed identity',
   AzureWebJobsStorage__blobServiceUri: 'host storage: blobs (leases)',
   AzureWebJobsStorage__queueServiceUri: 'host storage: queues (Durable Functions)',
+  MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: "App Service Authentication: the console app registration's client secret (a Key Vault reference)",
 };
 
 /** The API versions chosen (older stable ones, available in all three clouds; see docs/deployment.md). */
@@ -73,8 +75,9 @@ function valuesOf(file: string): Record<string, Value> {
   return Object.fromEntries(Object.entries(parameterFiles[file].parameters).map(([name, entry]) => [name, entry.value]));
 }
 
-function resourceOf(type: string): Resource {
-  const found = template.resources.filter((resource) => resource.type === type);
+/** The one resource of that type (for a site's config, the one of that name: appsettings, authsettingsV2). */
+function resourceOf(type: string, configName?: string): Resource {
+  const found = template.resources.filter((resource) => resource.type === type && (!configName || resource.name.endsWith(`/${configName}')]`)));
   expect(found).toHaveLength(1);
   return found[0];
 }
@@ -161,7 +164,7 @@ describe('the template, evaluated', () => {
 
   it.each(Object.entries(FILE_CLOUD))('%s: every app setting is one the app reads or the platform needs, and they load into a valid configuration', (file, cloud) => {
     const arm = evaluator(cloud, valuesOf(file));
-    const settings = arm.resolve(resourceOf('Microsoft.Web/sites/config').properties!) as Record<string, string>;
+    const settings = arm.resolve(resourceOf('Microsoft.Web/sites/config', 'appsettings').properties!) as Record<string, string>;
     const known = new Set<string>([...Object.values(SETTINGS), ...Object.keys(PLATFORM_SETTINGS)]);
     expect(Object.keys(settings).filter((name) => !known.has(name))).toEqual([]);
     for (const value of Object.values(settings)) expect(typeof value).toBe('string');
@@ -198,7 +201,7 @@ describe('the template, evaluated', () => {
 
   it('a public URL given replaces the app host in PUBLIC_BASE_URL and the outputs', () => {
     const arm = evaluator('Global', { publicUrl: 'https://handshake.contoso.com' });
-    const settings = arm.resolve(resourceOf('Microsoft.Web/sites/config').properties!) as Record<string, string>;
+    const settings = arm.resolve(resourceOf('Microsoft.Web/sites/config', 'appsettings').properties!) as Record<string, string>;
     expect(settings.PUBLIC_BASE_URL).toBe('https://handshake.contoso.com');
     expect(arm.resolve(template.outputs.webhookUrl.value)).toBe('https://handshake.contoso.com/api/handshake/messages');
   });
@@ -251,9 +254,46 @@ describe('the template, evaluated', () => {
     expect(resourceOf('Microsoft.Web/serverfarms').properties).toEqual({ reserved: true });
     expect(resourceOf('Microsoft.Storage/storageAccounts').properties).toMatchObject({ minimumTlsVersion: 'TLS1_2', supportsHttpsTrafficOnly: true, allowSharedKeyAccess: false, allowBlobPublicAccess: false });
     expect(resourceOf('Microsoft.KeyVault/vaults').properties).toMatchObject({ enableRbacAuthorization: true });
-    const settings = resourceOf('Microsoft.Web/sites/config').properties!;
+    const settings = resourceOf('Microsoft.Web/sites/config', 'appsettings').properties!;
     expect(settings).toMatchObject({ FUNCTIONS_EXTENSION_VERSION: '~4', FUNCTIONS_WORKER_RUNTIME: 'node', WEBSITE_RUN_FROM_PACKAGE: "[parameters('packageUrl')]" });
     expect(Object.keys(settings).filter((name) => /ConnectionString|AccountKey|_KEY$|CLIENT_SECRET/i.test(name) && name !== 'APPLICATIONINSIGHTS_CONNECTION_STRING')).toEqual([]);
+  });
+
+  it.each(Object.entries(FILE_CLOUD))("%s: App Service Authentication for the console only with a client id: Entra in the deployment's cloud and tenant, anonymous callers let through, the secret a Key Vault reference", (file, cloud) => {
+    const auth = resourceOf('Microsoft.Web/sites/config', 'authsettingsV2');
+    // Without a client id: no sign-in in front, and the app does not trust a principal header.
+    const off = evaluator(cloud, valuesOf(file));
+    expect(off.resolve(auth.condition as string)).toBe(false);
+    const offSettings = off.resolve(resourceOf('Microsoft.Web/sites/config', 'appsettings').properties!) as Record<string, string>;
+    expect(offSettings).toMatchObject({ TRUST_APP_SERVICE_PRINCIPAL: 'false', MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: '' });
+    expect(signInSettings(offSettings)).toMatchObject({ trustPrincipal: false });
+
+    const clientId = '3f2a1b0c-9d8e-4f7a-8b6c-5d4e3f2a1b0c';
+    const on = evaluator(cloud, { ...valuesOf(file), consoleClientId: clientId });
+    expect(on.resolve(auth.condition as string)).toBe(true);
+    const tenantId = String(on.parameter('tenantId'));
+    const loginHost = { Global: 'login.microsoftonline.com', USGov: 'login.microsoftonline.us', China: 'login.chinacloudapi.cn' }[cloud];
+    expect(on.resolve(auth.properties!)).toEqual({
+      platform: { enabled: true },
+      // Partner webhooks, Graph notifications and function-key callers reach the app without a session.
+      globalValidation: { requireAuthentication: false, unauthenticatedClientAction: 'AllowAnonymous' },
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true,
+          registration: { openIdIssuer: `https://${loginHost}/${tenantId}/v2.0`, clientId, clientSecretSettingName: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET' },
+          validation: { allowedAudiences: [`api://${clientId}`, clientId] },
+        },
+      },
+      login: { tokenStore: { enabled: false }, cookieExpiration: { convention: 'FixedTime', timeToExpiration: '08:00:00' }, allowedExternalRedirectUrls: [] },
+    });
+    const settings = on.resolve(resourceOf('Microsoft.Web/sites/config', 'appsettings').properties!) as Record<string, string>;
+    // The secret is never in the template: the setting App Service reads refers to the vault.
+    expect(settings.MICROSOFT_PROVIDER_AUTHENTICATION_SECRET).toBe(`@Microsoft.KeyVault(VaultName=${on.parameter('keyVaultName')};SecretName=console-client-secret)`);
+    expect(template.parameters.consoleClientSecretName.type).toBe('string');
+    expect(signInSettings(settings)).toEqual({ trustPrincipal: true, adminRole: 'Partnerships.Admin' });
+    // Another role name, given as a parameter, is the one the app requires.
+    const renamed = evaluator(cloud, { ...valuesOf(file), consoleClientId: clientId, consoleAdminRole: 'Handshake.Operator' });
+    expect(signInSettings(renamed.resolve(resourceOf('Microsoft.Web/sites/config', 'appsettings').properties!) as Record<string, string>)).toEqual({ trustPrincipal: true, adminRole: 'Handshake.Operator' });
   });
 
   it('the identity holds the built-in roles it needs, on the storage account and the vault only', () => {

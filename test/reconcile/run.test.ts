@@ -1,7 +1,7 @@
 // One reconcile run (shared/reconcile/run.ts) against the Graph + Teams simulator over
 // real HTTPS and Azurite: report vs enforce, a deleted partner, unowned settings, throttling.
 import type { RunningSimulator } from '../../infra/local/simulator';
-import { runReconcile, type ReconcileRunInput } from '../../shared/reconcile/run';
+import { reconcileActor, runReconcile, type ReconcileRunInput } from '../../shared/reconcile/run';
 import { createRepositories, type Repositories } from '../../shared';
 import { useAzurite, uniquePrefix } from '../support/azurite';
 import { startTestSimulator, tenantNamed } from '../support/simulator';
@@ -43,6 +43,16 @@ describe('a reconcile run', () => {
       { runId: `run-${runs}`, at: new Date().toISOString(), mode, trigger: 'timer', ...extra },
     );
   };
+
+  it('records the drift an admin asked about under the admin, a notification-driven run under graph-notification', async () => {
+    await driftContoso();
+    await run('report', { trigger: 'admin', requestedBy: 'admin:alice@contoso.com' });
+    const events = await repos.events.list('p-woodgrove');
+    expect(events.map((event) => [event.type, event.actor])).toEqual([['drift.detected', 'admin:alice@contoso.com']]);
+    expect(reconcileActor({ trigger: 'notification' })).toBe('graph-notification');
+    expect(reconcileActor({ trigger: 'missed' })).toBe('graph-notification');
+    expect(reconcileActor({ trigger: 'admin' })).toBe('admin:function-key');
+  });
 
   /** As an admin in the portals: delete the partner entry and turn Teams guest access off. */
   async function driftContoso(): Promise<void> {
@@ -112,7 +122,9 @@ describe('a reconcile run', () => {
     expect(state.teams.TeamsClientConfiguration).toMatchObject({ AllowGuestUser: true });
     const events = await repos.events.list('p-woodgrove');
     expect(events.map((event) => event.type)).toEqual(['drift.detected', 'operation.applied', 'operation.applied', 'operation.applied', 'drift.repaired']);
-    expect(events[1]).toMatchObject({ operationId: `partner.create:${woodgroveId}`, before: null, actor: 'reconcile' });
+    // The rows name what started the run (here the timer).
+    expect(events.every((event) => event.actor === 'timer')).toBe(true);
+    expect(events[1]).toMatchObject({ operationId: `partner.create:${woodgroveId}`, before: null });
     expect(await repos.partnerships.require('p-woodgrove')).toMatchObject({ driftStatus: 'Repaired', data: { reconcile: { repaired: true } } });
 
     const next = await run('enforce');

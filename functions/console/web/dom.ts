@@ -66,3 +66,17 @@ export function messageBar(intent: 'error' | 'warning' | 'success' | 'info', ...
 export function button(label: string, attributes: Attributes = {}): HTMLElement {
   return h('fluent-button', { appearance: 'secondary', ...attributes }, label);
 }
+
+/**
+ * Re-renders `box` with `render` and keeps what its live regions (outcomes of an action) showed:
+ * an action's answer often changes what the section shows, and the admin must still read it.
+ */
+export function rerenderKeepingOutcomes(box: HTMLElement, render: () => void): void {
+  const shown = Array.from(box.querySelectorAll<HTMLElement>('[aria-live][id]'), (region) => ({ id: region.id, nodes: Array.from(region.childNodes) }));
+  clear(box);
+  render();
+  for (const { id, nodes } of shown) {
+    const region = document.getElementById(id);
+    if (region && box.contains(region) && !region.firstChild) append(region, ...nodes);
+  }
+}

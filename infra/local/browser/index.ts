@@ -75,30 +75,44 @@ export async function waitForConsole(page: Page): Promise<void> {
 
 /**
  * Fills the console's generated partnership form with a request (the API's JSON): each value goes
- * to the control of its path; optional groups are switched on; "all"-or-groups choices selected.
+ * to the control of its path; optional groups are switched on; "all"-or-a-list choices selected;
+ * lists of objects get one row each (a fresh form's rows are keyed by position); values of a fixed
+ * set are checked.
  */
 export async function fillPartnershipForm(page: Page, request: Record<string, unknown>, path = ''): Promise<void> {
   const id = (dotted: string): string => `#f-${dotted.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const tagOf = async (selector: string): Promise<string> => page.locator(selector).evaluate((element) => element.tagName);
   for (const [name, value] of Object.entries(request)) {
     const dotted = path ? `${path}.${name}` : name;
     const control = page.locator(id(dotted));
     const include = page.locator(`${id(dotted)}-include`);
     if (await include.count()) await include.check();
     if (value === undefined || value === null) continue;
-    if (Array.isArray(value)) {
-      await control.fill(value.map(String).join('\n'));
+    const addRow = page.locator(`${id(dotted)}-add`);
+    if (Array.isArray(value) && (await addRow.count())) {
+      for (const [index, item] of value.entries()) {
+        await addRow.click();
+        const rowPath = `${dotted}.${index}`;
+        // An item given as a string is the row's first field (a guest's UPN).
+        if (typeof item === 'string') await page.locator(`[data-path="${rowPath}"] input`).first().fill(item);
+        else await fillPartnershipForm(page, item as Record<string, unknown>, rowPath);
+      }
+    } else if (Array.isArray(value)) {
+      if ((await tagOf(id(dotted))) === 'FIELDSET') {
+        for (const option of value) await page.locator(`${id(dotted)}-${String(option)}`).check();
+      } else {
+        await control.fill(value.map(String).join('\n'));
+      }
     } else if (typeof value === 'object') {
-      if ((await control.count()) && (await control.evaluate((element) => element.tagName)) === 'SELECT') {
+      if ((await control.count()) && (await tagOf(id(dotted))) === 'SELECT') {
         // A choice (e.g. users: "all" or { groupIds }): the alternative with fields, then the fields.
         await control.selectOption({ index: (await control.locator('option').count()) - 1 });
       }
       await fillPartnershipForm(page, value as Record<string, unknown>, dotted);
     } else if (typeof value === 'boolean') {
       await control.setChecked(value);
-    } else if ((await control.evaluate((element) => element.tagName)) === 'SELECT') {
-      const labelled = await control.locator('option', { hasText: String(value) }).count();
-      if (labelled) await control.selectOption({ label: String(value) });
-      else await control.selectOption(String(value));
+    } else if ((await tagOf(id(dotted))) === 'SELECT') {
+      await control.selectOption({ label: String(value) });
     } else {
       await control.fill(String(value));
     }

@@ -5,7 +5,7 @@ import { useAzurite } from '../../support/azurite';
 describe('EventRepository.page (Azurite)', () => {
   const env = useAzurite();
 
-  it('pages through every partnership with continuation tokens, and filters by partnership, actor, type and time', async () => {
+  it('pages through every partnership with continuation tokens, and filters by partnership, actor (or an actor prefix), type and time', async () => {
     const events = new EventRepository(env().freshTables());
     for (const [index, partnershipId] of ['p1', 'p2', 'p3'].entries()) {
       await events.append({ partnershipId, type: 'partnership.requested', actor: 'admin:alice@contoso.com', message: 'Requested', at: `2025-01-0${index + 1}T00:00:00Z` });
@@ -26,6 +26,12 @@ describe('EventRepository.page (Azurite)', () => {
 
     expect((await events.page({ partnershipId: 'p2' }, { top: 50 })).events.map((event) => event.type)).toEqual(['partnership.requested', 'status.changed']);
     expect((await events.page({ actor: 'admin:alice@contoso.com' }, { top: 50 })).events.map((event) => event.partnershipId)).toEqual(['p1', 'p2', 'p3']);
+    // A prefix: every administrator, and nothing that only sorts near them.
+    await events.append({ partnershipId: 'p1', type: 'offboarding.requested', actor: 'admin:bob@contoso.com', message: 'Offboard', at: '2025-01-04T00:00:00Z' });
+    await events.append({ partnershipId: 'p1', type: 'message.received', actor: 'admin;not-an-admin', message: 'Edge', at: '2025-01-04T00:00:01Z' });
+    const admins = (await events.page({ actor: 'admin:*' }, { top: 50 })).events.map((event) => event.actor);
+    expect(admins.sort()).toEqual(['admin:alice@contoso.com', 'admin:alice@contoso.com', 'admin:alice@contoso.com', 'admin:bob@contoso.com']);
+    expect((await events.page({ actor: 'orchestration*' }, { top: 50 })).events).toHaveLength(3);
     expect((await events.page({ type: 'status.changed', since: '2025-01-02T00:00:00.000Z' }, { top: 50 })).events.map((event) => event.partnershipId)).toEqual(['p2', 'p3']);
     expect((await events.page({ partnershipId: 'p2' }, { top: 50 })).events[1].after).toEqual({ status: 'AwaitingPartner' });
   });
