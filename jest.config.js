@@ -7,7 +7,7 @@
  * - unit: everything else (no process, no network beyond an in-process stand-in).
  * A new test that starts a process goes in an integration folder, or is named `*.integration.test.ts`.
  */
-const INTEGRATION_FOLDERS = ['e2e', 'functions', 'simulator', 'reconcile', 'demo', 'shared/tables', 'console'];
+const INTEGRATION_FOLDERS = ['e2e', 'functions', 'simulator', 'reconcile', 'demo', 'shared/tables', 'console', 'security', 'deploy'];
 const INTEGRATION_FILES = [
   'cli/commands.test.ts',
   'host/badInput.test.ts',
@@ -20,11 +20,16 @@ const INTEGRATION_FILES = [
   'host/store.test.ts',
   'host/timers.test.ts',
   'orchestrations/instances.test.ts',
+  'infra/package.test.ts',
+  'orchestrations/removedPartnership.test.ts',
   'shared/deployment.test.ts',
   'shared/graph.test.ts',
+  'shared/graphPermissions.test.ts',
+  'shared/partnerDomains.test.ts',
   'shared/handshake/receive.test.ts',
   'shared/plan.simulator.property.test.ts',
   'shared/teams.test.ts',
+  'shared/teamsDiscovery.test.ts',
 ];
 const INTEGRATION = [
   ...INTEGRATION_FOLDERS.map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`),
