@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { MAX_MESSAGE_LIFETIME_SECONDS } from './constants';
 import { pairingMacSchema } from './pairing';
+import { sanitizePartnerText } from '../outbound';
 
 export const HANDSHAKE_MESSAGE_TYPES = ['invitation', 'confirmation', 'rejection', 'ready', 'offboard'] as const;
 export type HandshakeMessageType = (typeof HANDSHAKE_MESSAGE_TYPES)[number];
@@ -100,12 +101,18 @@ export const confirmationSchema = z.object({
   keyProof: pairingMacSchema.optional(),
 });
 
+/** Why a partner rejects or ends: free text it chose, kept and shown only without control or format characters. */
+const partnerReasonSchema = z
+  .string()
+  .max(1000)
+  .transform((text) => sanitizePartnerText(text, 1000));
+
 export const rejectionSchema = z.object({
   ...commonClaims,
   type: z.literal('rejection'),
   inResponseTo: nonceSchema,
   sender: partySchema,
-  reason: z.string().max(1000),
+  reason: partnerReasonSchema,
 });
 
 export const readySchema = z.object({
@@ -118,7 +125,7 @@ export const readySchema = z.object({
 export const offboardSchema = z.object({
   ...commonClaims,
   type: z.literal('offboard'),
-  reason: z.string().max(1000).optional(),
+  reason: partnerReasonSchema.optional(),
 });
 
 /** Any handshake message, told apart by `type`; `exp` after `iat`, lifetime bounded. */
