@@ -434,7 +434,7 @@ export function refusalError(what: string, delivery: Extract<DeliveryOutcome, { 
   if (delivery.status === 0) return errorRecord('handshake.partner-refused', delivery.problem.detail ?? `The ${what} was not delivered.`, { partnerStatus: 0 });
   return errorRecord(
     'handshake.partner-refused',
-    `The partner deployment refused the ${what} (${delivery.status}${delivery.problem.code ? ` ${delivery.problem.code}` : ''})${delivery.problem.detail ? `: ${delivery.problem.detail}` : ''}.`,
+    `The partner deployment refused the ${what} (${delivery.status}${delivery.problem.code ? ` ${delivery.problem.code}` : ''})${delivery.problem.detail ? `: ${delivery.problem.detail.replace(/\.$/, '')}` : ''}.`,
     { partnerStatus: delivery.status, partnerProblem: delivery.problem },
   );
 }

@@ -95,7 +95,7 @@ describe('acceptInvitation', () => {
     expect(flow.steps.at(-3)).toMatchObject({
       lastError: { code: 'handshake.partner-refused', details: { partnerStatus: 409 } },
       message:
-        'Confirming to the initiator failed: The partner deployment refused the confirmation (409 handshake.no-outstanding-invitation): The invitation was withdrawn..',
+        'Confirming to the initiator failed: The partner deployment refused the confirmation (409 handshake.no-outstanding-invitation): The invitation was withdrawn.',
     });
     expect(flow.steps.at(-1)).toMatchObject({ status: 'Failed', message: 'Confirming to the initiator failed. What this partnership had added was removed.' });
     expect(flow.output).toEqual({ partnershipId: 'p-1', status: 'Failed', reason: 'handshake.partner-refused' });

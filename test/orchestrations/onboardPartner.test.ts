@@ -127,7 +127,7 @@ describe('onboardPartner', () => {
     expect(stepNames(flow)).toEqual([...INVITED.slice(0, 4), 'failed-error', 'failed-compensated', 'failed']);
     expect(flow.steps.at(-3)).toMatchObject({
       lastError: { code: 'handshake.partner-refused', details: { partnerStatus: 409 } },
-      message: 'The partner refused the invitation: The partner deployment refused the invitation (409 handshake.wrong-state): Already paired..',
+      message: 'The partner refused the invitation: The partner deployment refused the invitation (409 handshake.wrong-state): Already paired.',
     });
     expect(flow.activities).toContain(UNDO_PARTNERSHIP_CHANGES_ACTIVITY);
     expect(only(flow.calls, 'race')).toEqual([]);
