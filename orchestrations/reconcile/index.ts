@@ -27,6 +27,7 @@ export {
   LIFECYCLE_ROUTE,
 } from '../../shared/reconcile/subscriptions';
 export type { SubscriptionNeed, SubscriptionSyncResult, SubscriptionRelease } from '../../shared/reconcile/subscriptions';
-export { requestReconcile, ensureSubscriptionMonitor } from './client';
+export { requestReconcile, ensureSubscriptionMonitor, reconcilePartnershipNow, startDeploymentRun } from './client';
+export type { ReconcileNowAnswer } from './client';
 export type { ReconcilePartnershipOutput, ReconcileTenantOutcome } from './outcome';
 export type { ReconcileTenantInput } from './activities/reconcileTenant';
