@@ -2,10 +2,10 @@
 // named policy, and undo what one partnership turned. A policy that does not exist is not created
 // (that is an administrator's decision): the plan warns, and a later reconcile picks it up.
 import type { OwnedItem, OwnershipClaim } from '../ownership';
-import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate, type TeamsValue } from '../teams/changes';
+import { emptyTeamsUpdate, isEmptyTeamsUpdate, type TeamsValue } from '../teams/changes';
 import type { TenantState } from '../tenant';
 import { DomainError } from '../errors';
-import type { OwnershipHandOver, PlanWarning, TeamsConfigurationUpdate } from './operations';
+import { teamsUpdateOperation, type OwnershipHandOver, type PlanWarning, type TeamsConfigurationUpdate } from './operations';
 import { MEETING_POLICY_SWITCHES, type Needs } from './requirements';
 
 function policyOf(actual: TenantState, identity: string): Record<string, unknown> | null {
@@ -40,17 +40,19 @@ export function planMeetingPolicies(needs: Needs, actual: TenantState, warnings:
       }
     }
     if (isEmptyTeamsUpdate(update)) continue;
-    operations.push({
-      kind: 'teams.update',
-      id: `teams.update:TeamsMeetingPolicy:${identity}`,
-      description: describe(identity, Object.entries(update.set).map(([property, value]) => `set ${property} to ${String(value)}`).join('; ')),
-      partnershipIds: [...partnershipIds],
-      claims,
-      releases: [],
-      update,
-      before: current,
-      after: applyTeamsUpdate(current as never, update),
-    });
+    operations.push(
+      teamsUpdateOperation(
+        {
+          id: `teams.update:TeamsMeetingPolicy:${identity}`,
+          description: describe(identity, Object.entries(update.set).map(([property, value]) => `set ${property} to ${String(value)}`).join('; ')),
+          partnershipIds: [...partnershipIds],
+          claims,
+          releases: [],
+          update,
+        },
+        current,
+      ),
+    );
   }
   return operations;
 }
@@ -101,17 +103,19 @@ export function removeMeetingPolicySettings(
       }
     }
     if (isEmptyTeamsUpdate(update)) continue;
-    operations.push({
-      kind: 'teams.update',
-      id: `teams.update:TeamsMeetingPolicy:${identity}`,
-      description: describe(identity, Object.entries(update.set).map(([property, value]) => `restore ${property} to ${String(value)}`).join('; ')),
-      partnershipIds: [partnershipId],
-      claims: [],
-      releases,
-      update,
-      before: current,
-      after: applyTeamsUpdate(current as never, update),
-    });
+    operations.push(
+      teamsUpdateOperation(
+        {
+          id: `teams.update:TeamsMeetingPolicy:${identity}`,
+          description: describe(identity, Object.entries(update.set).map(([property, value]) => `restore ${property} to ${String(value)}`).join('; ')),
+          partnershipIds: [partnershipId],
+          claims: [],
+          releases,
+          update,
+        },
+        current,
+      ),
+    );
   }
   return operations;
 }

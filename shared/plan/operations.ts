@@ -3,7 +3,7 @@
 // and what it adds (claims) or gives back (releases) for ownership records.
 import type { OwnershipClaim, OwnedItem } from '../ownership';
 import type { IdentitySyncSettings, M365Capability, PartnerSettings } from '../tenant';
-import type { TeamsUpdate } from '../teams/changes';
+import { applyTeamsUpdate, type TeamsUpdate } from '../teams/changes';
 
 /** Parts of a tenant a plan can cover; the initiator plans Entra first and Teams after confirmation. */
 export const PLAN_AREAS = ['cloudEndpoints', 'partner', 'identitySync', 'teams', 'guests', 'syncSource', 'm365Capabilities'] as const;
@@ -64,6 +64,14 @@ export interface IdentitySyncDelete extends OperationBase {
 export interface TeamsConfigurationUpdate extends OperationBase {
   kind: 'teams.update';
   update: TeamsUpdate;
+}
+
+/** A Teams configuration update as a plan operation: before and after are the configuration around the update. */
+export function teamsUpdateOperation(
+  fields: Pick<TeamsConfigurationUpdate, 'id' | 'description' | 'partnershipIds' | 'claims' | 'releases' | 'update'>,
+  current: unknown,
+): TeamsConfigurationUpdate {
+  return { kind: 'teams.update', ...fields, before: current, after: applyTeamsUpdate(current as never, fields.update) };
 }
 
 export interface GuestInvite extends OperationBase {

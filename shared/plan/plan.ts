@@ -6,7 +6,7 @@ import { DEFAULTS } from '../config';
 import type { OwnershipClaim } from '../ownership';
 import type { TeamsConfigurations, TeamsConfigurationType } from '../teams/configurations';
 import { TEAMS_CONFIGURATION_TYPES } from '../teams/configurations';
-import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate } from '../teams/changes';
+import { emptyTeamsUpdate, isEmptyTeamsUpdate } from '../teams/changes';
 import type {
   AutomaticUserConsentSettings,
   B2BSetting,
@@ -16,7 +16,7 @@ import type {
   PartnerSettings,
   TenantState,
 } from '../tenant';
-import type { Plan, PlanOperation, PlanWarning } from './operations';
+import { teamsUpdateOperation, type Plan, type PlanOperation, type PlanWarning } from './operations';
 import { planSyncSources } from './syncSource';
 import { planM365Capabilities } from './m365';
 import { planMeetingPolicies } from './meetingPolicies';
@@ -295,17 +295,19 @@ function planTeams(needs: Needs, actual: TenantState, warnings: PlanWarning[]): 
     }
 
     if (isEmptyTeamsUpdate(update)) continue;
-    operations.push({
-      kind: 'teams.update',
-      id: `teams.update:${type}`,
-      description: describeTeamsUpdate(type, update),
-      partnershipIds: [...partnershipIds],
-      claims,
-      releases: [],
-      update,
-      before: current,
-      after: applyTeamsUpdate(current as never, update),
-    });
+    operations.push(
+      teamsUpdateOperation(
+        {
+          id: `teams.update:${type}`,
+          description: describeTeamsUpdate(type, update),
+          partnershipIds: [...partnershipIds],
+          claims,
+          releases: [],
+          update,
+        },
+        current,
+      ),
+    );
   }
   return operations;
 }

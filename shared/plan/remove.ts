@@ -9,7 +9,7 @@ import type { TeamsConfigurations, TeamsConfigurationType } from '../teams/confi
 import { TEAMS_CONFIGURATION_TYPES } from '../teams/configurations';
 import { applyTeamsUpdate, emptyTeamsUpdate, isEmptyTeamsUpdate, type TeamsUpdate, type TeamsValue } from '../teams/changes';
 import type { PartnerSettingName, PartnerSettings, TenantState } from '../tenant';
-import type { OwnershipHandOver, Plan, PlanOperation, PlanWarning } from './operations';
+import { teamsUpdateOperation, type OwnershipHandOver, type Plan, type PlanOperation, type PlanWarning } from './operations';
 import { describeTeamsUpdate, partnerSettingsDiff, sameB2BSetting, teamsConfiguration, type PlanOptions } from './plan';
 import { removeSyncSources } from './syncSource';
 import { removeM365Capabilities } from './m365';
@@ -187,17 +187,19 @@ function removeTeamsSettings({ id, items, others, actual }: RemovalScope, out: R
       out.released.push(...releases);
       continue;
     }
-    out.operations.push({
-      kind: 'teams.update',
-      id: `teams.update:${type}`,
-      description: describeTeamsUpdate(type, update),
-      partnershipIds: [id],
-      claims: [],
-      releases,
-      update,
-      before: current,
-      after: applyTeamsUpdate(current as never, update),
-    });
+    out.operations.push(
+      teamsUpdateOperation(
+        {
+          id: `teams.update:${type}`,
+          description: describeTeamsUpdate(type, update),
+          partnershipIds: [id],
+          claims: [],
+          releases,
+          update,
+        },
+        current,
+      ),
+    );
   }
 }
 
