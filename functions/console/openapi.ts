@@ -67,6 +67,25 @@ const idParameter = { name: 'id', in: 'path', required: true, description: 'The 
 const notFound = problem('No such partnership');
 
 /** Every route of the app (the test compares this with what the host registers). */
+/** The two Graph webhooks answer alike: the validation handshake, or 202 for a batch with a genuine notification. */
+function graphWebhookRoute(route: string, operationId: string, summary: string): RouteSpec {
+  return {
+    method: 'post',
+    route,
+    operationId,
+    summary,
+    access: 'anonymous',
+    tags: ['graph'],
+    queryParameters: [{ name: 'validationToken', description: 'Sent by Graph when the subscription is created; echoed back.', schema: { type: 'string' } }],
+    body: { schema: notificationBatchSchema, required: false },
+    responses: {
+      '200': { description: 'The validation token echoed', contentType: 'text/plain', schema: { type: 'string' } },
+      '202': { description: 'Accepted' },
+      '403': problem('No notification came from a subscription of this deployment'),
+    },
+  };
+}
+
 export const ROUTES: readonly RouteSpec[] = [
   {
     method: 'post',
@@ -282,28 +301,8 @@ export const ROUTES: readonly RouteSpec[] = [
     tags: ['partner'],
     responses: { '200': { description: 'JSON Web Key Set', schema: jwksSchema, contentType: 'application/jwk-set+json' } },
   },
-  {
-    method: 'post',
-    route: 'graph/notifications',
-    operationId: 'receiveGraphNotifications',
-    summary: 'Graph change notifications (validationToken handshake on subscription)',
-    access: 'anonymous',
-    tags: ['graph'],
-    queryParameters: [{ name: 'validationToken', description: 'Sent by Graph when the subscription is created; echoed back.', schema: { type: 'string' } }],
-    body: { schema: notificationBatchSchema, required: false },
-    responses: { '200': { description: 'The validation token echoed', contentType: 'text/plain', schema: { type: 'string' } }, '202': { description: 'Accepted' }, '403': problem('No notification came from a subscription of this deployment') },
-  },
-  {
-    method: 'post',
-    route: 'graph/lifecycle',
-    operationId: 'receiveGraphLifecycleNotifications',
-    summary: 'Graph lifecycle notifications (reauthorization, removal, missed)',
-    access: 'anonymous',
-    tags: ['graph'],
-    queryParameters: [{ name: 'validationToken', description: 'Sent by Graph when the subscription is created; echoed back.', schema: { type: 'string' } }],
-    body: { schema: notificationBatchSchema, required: false },
-    responses: { '200': { description: 'The validation token echoed', contentType: 'text/plain', schema: { type: 'string' } }, '202': { description: 'Accepted' }, '403': problem('No notification came from a subscription of this deployment') },
-  },
+  graphWebhookRoute('graph/notifications', 'receiveGraphNotifications', 'Graph change notifications (validationToken handshake on subscription)'),
+  graphWebhookRoute('graph/lifecycle', 'receiveGraphLifecycleNotifications', 'Graph lifecycle notifications (reauthorization, removal, missed)'),
   {
     method: 'get',
     route: 'openapi.json',
