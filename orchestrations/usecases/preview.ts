@@ -52,13 +52,14 @@ export async function previewPartnership(body: unknown, context: EntryPointConte
   const request = parsePartnershipRequest(withDeploymentDefaults(body, config.invitationLifetimeSeconds));
   assertCapabilities(config.cloud, request.partnerCloud, request);
   const capabilities = preflight(config.cloud, request.partnerCloud, request);
+  const adapters = deployment.adapters();
   const desired = await resolveDesiredCollaboration(request, {
     localCloud: config.cloud,
     localTenantId: config.tenantId,
-    graph: { findTenantIdByDomain: (domain) => deployment.adapters().graph.findTenantIdByDomain(domain) },
+    graph: { findTenantIdByDomain: (domain) => adapters.graph.findTenantIdByDomain(domain) },
   });
   const target = { partnershipId: DRY_RUN_PARTNERSHIP_ID, desired, partnerDomains: undefined };
-  const actual = await readTenantState(deployment.adapters(), [target], { localCloud: config.cloud });
+  const actual = await readTenantState(adapters, [target], { localCloud: config.cloud });
   const planned = plan([target], actual, { localCloud: config.cloud, guestInviteRedirectUrl: config.guestInviteRedirectUrl });
   return { dryRun: true, localCloud: config.cloud, partnerCloud: desired.partnerCloud, capabilities, desired, operations: planned.operations, empty: planned.operations.length === 0 };
 }
